@@ -1,0 +1,19 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_init.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Ordered list of migrations; add new ones at the end, never edit a shipped one. */
+const migrations: Record<string, Migration> = {
+  '001_init': m001,
+};
+
+/** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

@@ -1,0 +1,193 @@
+import type { Knex } from 'knex';
+import { buildIdu, inseeFromDgfip } from '../../server/src/domain/idu.js';
+import { resolveOwner, type OrganisationRef } from '../../server/src/domain/owners.js';
+import { ImportError } from './errors.js';
+import type { InputFile } from './read.js';
+import { chunks, type FileSummary } from './summary.js';
+
+/** Columns of the DGFiP "fichier des parcelles des personnes morales", found by the start of their header. */
+const COLUMNS = {
+  departement: 'département',
+  commune: 'code commune',
+  prefix: 'préfixe',
+  section: 'section',
+  plan: 'n° plan',
+  rightCode: 'code droit',
+  majic: 'n° majic',
+  siren: 'n° siren',
+  group: 'groupe personne',
+  legalFormShort: 'forme juridique abrégée',
+  legalForm: 'forme juridique',
+  name: 'dénomination',
+} as const;
+type Column = keyof typeof COLUMNS;
+
+export interface RightRow {
+  line: number;
+  idu: string;
+  insee: string;
+  rightCode: string;
+  ownerKey: string;
+  siren: string | null;
+  majic: string | null;
+  group: string | null;
+  legalForm: string | null;
+  legalFormShort: string | null;
+  name: string;
+}
+
+/** Whether a file starts like a DGFiP owners file (header with "Code droit" and "Groupe personne"). */
+export function looksLikeDgfipOwners(bytes: Buffer): boolean {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 4000)).toLowerCase();
+  return head.includes(';') && head.includes('code droit') && head.includes('groupe personne');
+}
+
+function mapHeader(fileName: string, header: string[]): Record<Column, number> {
+  const norm = header.map((h) => h.trim().toLowerCase());
+  const found = {} as Record<Column, number>;
+  // longest names first, so that "forme juridique abrégée" is not taken for "forme juridique"
+  const entries = (Object.entries(COLUMNS) as [Column, string][]).sort((a, b) => b[1].length - a[1].length);
+  const taken = new Set<number>();
+  for (const [key, start] of entries) {
+    const idx = norm.findIndex((h, i) => !taken.has(i) && h.startsWith(start));
+    if (idx < 0) throw new ImportError(fileName, 'ligne 1', `colonne « ${start} » introuvable dans l'en-tête`);
+    taken.add(idx);
+    found[key] = idx;
+  }
+  return found;
+}
+
+/**
+ * Parses the DGFiP file (`;`-separated, latin-1, one row per right). The IDU is rebuilt from unpadded section and
+ * plan number. Throws an ImportError naming the line of the first malformed row.
+ */
+export function parseDgfipOwners(fileName: string, bytes: Buffer): RightRow[] {
+  const text = new TextDecoder('latin1').decode(bytes);
+  const lines = text.split(/\r?\n/);
+  const col = mapHeader(fileName, (lines[0] ?? '').split(';'));
+  const rows: RightRow[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') continue;
+    const cells = raw.split(';');
+    const get = (c: Column) => (cells[col[c]] ?? '').trim();
+    const where = `ligne ${i + 1}`;
+    if (cells.length < Object.keys(COLUMNS).length) throw new ImportError(fileName, where, `ligne incomplète (${cells.length} champs)`);
+    const dep = get('departement');
+    const com = get('commune');
+    if (!/^[0-9][0-9AB]?[0-9]?$/.test(dep) || !/^\d{1,3}$/.test(com)) throw new ImportError(fileName, where, `département « ${dep} » ou commune « ${com} » invalide`);
+    const section = get('section').toUpperCase();
+    const plan = get('plan');
+    const prefix = get('prefix');
+    if (!/^[0-9A-Z]{1,2}$/.test(section)) throw new ImportError(fileName, where, `section invalide « ${section} »`);
+    if (!/^\d{1,4}$/.test(plan)) throw new ImportError(fileName, where, `numéro de plan invalide « ${plan} »`);
+    if (!/^\d{0,3}$/.test(prefix)) throw new ImportError(fileName, where, `préfixe invalide « ${prefix} »`);
+    const rightCode = get('rightCode').toUpperCase();
+    if (!/^[A-Z0-9]{1,2}$/.test(rightCode)) throw new ImportError(fileName, where, `code droit invalide « ${rightCode} »`);
+    const siren = get('siren');
+    if (siren && !/^\d{9}$/.test(siren)) throw new ImportError(fileName, where, `SIREN invalide « ${siren} »`);
+    const majic = get('majic');
+    const name = get('name');
+    if (!name) throw new ImportError(fileName, where, 'dénomination manquante');
+    if (!siren && !majic) throw new ImportError(fileName, where, 'ni SIREN ni numéro MAJIC');
+    const insee = inseeFromDgfip(dep, com);
+    rows.push({
+      line: i + 1,
+      idu: buildIdu(insee, prefix, section, plan),
+      insee,
+      rightCode,
+      ownerKey: siren || `${dep}:${majic}`,
+      siren: siren || null,
+      majic: majic || null,
+      group: get('group') || null,
+      legalForm: get('legalForm') || null,
+      legalFormShort: get('legalFormShort') || null,
+      name,
+    });
+  }
+  if (rows.length === 0) throw new ImportError(fileName, null, 'aucune ligne de droit');
+  return rows;
+}
+
+/** Recomputes every owner's kind and organisation from the configured organisations (after a config or owners import). */
+export async function resolveAllOwners(trx: Knex.Transaction): Promise<number> {
+  const orgs = (await trx('organisations').select('code', 'kind', 'siren')) as OrganisationRef[];
+  const owners = (await trx('owners').select('id', 'siren', 'group_code', 'kind', 'organisation_code', 'manual_organisation_code')) as {
+    id: number; siren: string | null; group_code: string | null; kind: string; organisation_code: string | null; manual_organisation_code: string | null;
+  }[];
+  let changed = 0;
+  for (const o of owners) {
+    const manual = o.manual_organisation_code ? orgs.find((g) => g.code === o.manual_organisation_code) : undefined;
+    const r = manual ? resolveOwner({ siren: manual.siren ?? '', groupCode: o.group_code }, [manual]) : resolveOwner({ siren: o.siren, groupCode: o.group_code }, orgs);
+    if (r.kind !== o.kind || r.organisationCode !== o.organisation_code) {
+      await trx('owners').where({ id: o.id }).update({ kind: r.kind, organisation_code: r.organisationCode, updated_at: trx.fn.now() });
+      changed++;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Imports the owners file: owners upserted by SIREN (or MAJIC number), and the rights of the file's communes made
+ * equal to the file's (rights the file no longer lists are removed). Only `P` rights are ownership; that filter is
+ * applied when reading ownership, so every right is kept here.
+ */
+export async function importDgfipOwners(trx: Knex.Transaction, file: InputFile): Promise<FileSummary> {
+  const rows = parseDgfipOwners(file.name, file.bytes);
+  const owners = new Map<string, RightRow>();
+  for (const r of rows) if (!owners.has(r.ownerKey)) owners.set(r.ownerKey, r);
+  const orgs = (await trx('organisations').select('code', 'kind', 'siren')) as OrganisationRef[];
+  let ownersChanged = 0;
+  for (const batch of chunks([...owners.values()], 500)) {
+    const res = await trx.raw(
+      `INSERT INTO owners AS o (owner_key, siren, majic, group_code, legal_form, legal_form_short, name, kind, organisation_code)
+       SELECT r->>'ownerKey', r->>'siren', r->>'majic', r->>'group', r->>'legalForm', r->>'legalFormShort', r->>'name', r->>'kind', r->>'org'
+       FROM jsonb_array_elements(?::jsonb) r
+       ON CONFLICT (owner_key) DO UPDATE SET siren = EXCLUDED.siren, majic = EXCLUDED.majic, group_code = EXCLUDED.group_code,
+         legal_form = EXCLUDED.legal_form, legal_form_short = EXCLUDED.legal_form_short, name = EXCLUDED.name, updated_at = now()
+       WHERE (o.siren, o.majic, o.group_code, o.legal_form, o.legal_form_short, o.name)
+             IS DISTINCT FROM (EXCLUDED.siren, EXCLUDED.majic, EXCLUDED.group_code, EXCLUDED.legal_form, EXCLUDED.legal_form_short, EXCLUDED.name)
+       RETURNING 1`,
+      [JSON.stringify(batch.map((r) => {
+        const resolved = resolveOwner({ siren: r.siren, groupCode: r.group }, orgs);
+        return { ...r, kind: resolved.kind, org: resolved.organisationCode };
+      }))],
+    );
+    ownersChanged += res.rows.length;
+  }
+  await resolveAllOwners(trx);
+
+  await trx.raw(`CREATE TEMP TABLE import_rights (idu varchar(14), owner_key text, right_code varchar(2)) ON COMMIT DROP`);
+  for (const batch of chunks(rows, 1000)) {
+    await trx.raw(
+      `INSERT INTO import_rights SELECT r->>'idu', r->>'ownerKey', r->>'rightCode' FROM jsonb_array_elements(?::jsonb) r`,
+      [JSON.stringify(batch.map(({ idu, ownerKey, rightCode }) => ({ idu, ownerKey, rightCode })))],
+    );
+  }
+  const communes = [...new Set(rows.map((r) => r.insee))];
+  const removed = await trx.raw(
+    `DELETE FROM parcel_rights pr
+     WHERE substr(pr.idu, 1, 5) IN (SELECT jsonb_array_elements_text(?::jsonb))
+       AND NOT EXISTS (SELECT 1 FROM import_rights i JOIN owners o ON o.owner_key = i.owner_key
+                       WHERE i.idu = pr.idu AND o.id = pr.owner_id AND i.right_code = pr.right_code)
+     RETURNING 1`,
+    [JSON.stringify(communes)],
+  );
+  const inserted = await trx.raw(
+    `INSERT INTO parcel_rights (idu, owner_id, right_code)
+     SELECT DISTINCT i.idu, o.id, i.right_code FROM import_rights i JOIN owners o ON o.owner_key = i.owner_key
+     ON CONFLICT DO NOTHING
+     RETURNING 1`,
+  );
+  const distinctRights = new Set(rows.map((r) => `${r.idu}|${r.ownerKey}|${r.rightCode}`)).size;
+  return {
+    file: file.name,
+    kind: 'owners',
+    read: rows.length,
+    inserted: inserted.rows.length,
+    updated: ownersChanged,
+    unchanged: distinctRights - inserted.rows.length,
+    removed: removed.rows.length,
+    note: `${owners.size} propriétaires, ${distinctRights} droits, communes ${communes.join(', ')}`,
+  };
+}

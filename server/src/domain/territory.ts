@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** Schema of a territory configuration file (the demo one is geodata/territoire.demo.json). */
+const code = z.string().min(1).max(64);
+const contact = { email: z.string().email().optional(), phone: z.string().max(40).optional() };
+const insee = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE à 5 caractères attendu');
+const siren = z.string().regex(/^[0-9]{9}$/, 'SIREN à 9 chiffres attendu');
+const hours = z.number().int().positive();
+
+export const ROLES = ['admin', 'planner', 'gup_officer', 'commune_user', 'service_agent'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const territoryConfigSchema = z
+  .object({
+    about: z.string().optional(),
+    territory: z.object({
+      name: z.string().min(1),
+      kind: z.string().min(1),
+      siren: siren.optional(),
+      publicDomainOwner: z.enum(['commune', 'agglomeration']),
+      delegationThreshold: z.number().gt(0).lt(1).default(0.6),
+    }),
+    sectors: z.array(z.object({ code, name: z.string().min(1), delegate: z.object({ name: z.string(), ...contact }).optional() })).default([]),
+    communes: z.array(z.object({ insee, name: z.string().min(1), siren: siren.optional(), sector: code.optional() })).min(1),
+    organisations: z.array(
+      z.object({
+        code,
+        name: z.string().min(1),
+        kind: z.enum(['agglomeration', 'commune', 'landlord', 'state', 'region', 'departement', 'public_establishment', 'other']),
+        siren: siren.optional(),
+        insee: insee.optional(),
+      }),
+    ),
+    services: z.array(z.object({ code, organisation: code, name: z.string().min(1), ...contact })),
+    themes: z.array(
+      z.object({ code, name: z.string().min(1), mode: z.enum(['ownership', 'competence']), service: code.optional() }),
+    ),
+    managers: z.array(z.object({ organisation: code, theme: z.string().min(1), service: code })),
+    privateLand: z.array(z.object({ commune: insee, service: code })).default([]),
+    triageService: code,
+    categories: z.array(
+      z.object({
+        code,
+        name: z.string().min(1),
+        theme: code,
+        alsoNotify: z.array(code).default([]),
+        ackHours: hours,
+        resolveHours: hours,
+        resolveHoursQpv: hours.optional(),
+        seasonal: z
+          .object({ months: z.array(z.number().int().min(1).max(12)).min(1), resolveHours: hours, resolveHoursQpv: hours.optional() })
+          .optional(),
+      }),
+    ),
+    urgency: z
+      .object({ resolveHours: hours, criteria: z.array(z.object({ code, name: z.string().min(1) })) })
+      .default({ resolveHours: 24, criteria: [] }),
+    duplicates: z.object({ radiusMeters: z.number().positive(), windowDays: z.number().int().positive() }).default({ radiusMeters: 30, windowDays: 14 }),
+    demoUsers: z
+      .array(
+        z.object({
+          email: z.string().email(),
+          role: z.enum(ROLES),
+          name: z.string().min(1),
+          organisation: code.optional(),
+          commune: insee.optional(),
+          service: code.optional(),
+        }),
+      )
+      .default([]),
+    demoPassword: z.string().min(8).optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    const orgs = new Set(cfg.organisations.map((o) => o.code));
+    const services = new Set(cfg.services.map((s) => s.code));
+    const themes = new Set(cfg.themes.map((t) => t.code));
+    const sectors = new Set(cfg.sectors.map((s) => s.code));
+    const need = (ok: boolean, path: (string | number)[], message: string) => {
+      if (!ok) ctx.addIssue({ code: 'custom', path, message });
+    };
+    cfg.communes.forEach((c, i) => c.sector && need(sectors.has(c.sector), ['communes', i, 'sector'], `secteur inconnu « ${c.sector} »`));
+    cfg.services.forEach((s, i) => need(orgs.has(s.organisation), ['services', i, 'organisation'], `organisation inconnue « ${s.organisation} »`));
+    cfg.themes.forEach((t, i) => {
+      if (t.mode === 'competence') need(!!t.service && services.has(t.service), ['themes', i, 'service'], 'un thème de compétence doit nommer un service connu');
+    });
+    cfg.managers.forEach((m, i) => {
+      need(orgs.has(m.organisation), ['managers', i, 'organisation'], `organisation inconnue « ${m.organisation} »`);
+      need(m.theme === '*' || themes.has(m.theme), ['managers', i, 'theme'], `thème inconnu « ${m.theme} »`);
+      need(services.has(m.service), ['managers', i, 'service'], `service inconnu « ${m.service} »`);
+    });
+    cfg.privateLand.forEach((p, i) => need(services.has(p.service), ['privateLand', i, 'service'], `service inconnu « ${p.service} »`));
+    need(services.has(cfg.triageService), ['triageService'], `service inconnu « ${cfg.triageService} »`);
+    cfg.categories.forEach((c, i) => {
+      need(themes.has(c.theme), ['categories', i, 'theme'], `thème inconnu « ${c.theme} »`);
+      c.alsoNotify.forEach((s, j) => need(services.has(s), ['categories', i, 'alsoNotify', j], `service inconnu « ${s} »`));
+    });
+  });
+
+export type TerritoryConfig = z.infer<typeof territoryConfigSchema>;
