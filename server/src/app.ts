@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import { requireSession } from './auth/middleware.js';
+import type { AppContext } from './http/context.js';
+import { apiNotFound, errorHandler } from './http/errors.js';
+import { authRouter } from './routes/auth.js';
+import { healthRouter } from './routes/health.js';
+import { parcelsRouter } from './routes/parcels.js';
+
+/** Builds the Express application: public health and login, everything else behind a session. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(pinoHttp({ logger: ctx.log, autoLogging: { ignore: (req) => req.url?.startsWith('/api/tiles/') ?? false } }));
+  app.use(express.json({ limit: '2mb' }));
+  app.use(cookieParser());
+
+  app.use('/api/health', healthRouter(ctx));
+  app.use('/api/auth', authRouter(ctx));
+  app.use('/api', requireSession(ctx.db.knex));
+  app.use('/api/parcels', parcelsRouter(ctx));
+  app.use('/api', apiNotFound);
+
+  const index = path.join(ctx.config.clientDist, 'index.html');
+  if (fs.existsSync(index)) {
+    app.use(express.static(ctx.config.clientDist, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/|open311\/).*/, (_req, res) => res.sendFile(index));
+  }
+  app.use(errorHandler);
+  return app;
+}

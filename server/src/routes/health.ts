@@ -1,0 +1,11 @@
+import { Router } from 'express';
+import type { AppContext } from '../http/context.js';
+
+export function healthRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.get('/', async (_req, res) => {
+    await ctx.db.knex.raw('SELECT 1');
+    res.json({ status: 'ok', database: ctx.db.engine, postgis: ctx.db.postgisVersion, vectorTiles: ctx.db.hasMvt ? 'postgis' : 'node' });
+  });
+  return router;
+}
