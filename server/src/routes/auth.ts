@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.js';
 import { currentUser, requireSession, SESSION_COOKIE } from '../auth/middleware.js';
@@ -20,7 +20,7 @@ export function authRouter(ctx: AppContext): Router {
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown })?.email ?? '').toLowerCase()}`,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { email?: unknown })?.email ?? '').toLowerCase()}`,
     handler: (_req, _res, next) => next(new AppError(429, 'too_many_attempts', 'Trop de tentatives de connexion, réessayez dans quelques minutes')),
   });
 
