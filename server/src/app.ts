@@ -8,7 +8,10 @@ import type { AppContext } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
+import { lookupRouter } from './routes/lookup.js';
 import { parcelsRouter } from './routes/parcels.js';
+import { searchRouter } from './routes/search.js';
+import { territoryRouter } from './routes/territory.js';
 
 /** Builds the Express application: public health and login, everything else behind a session. */
 export function createApp(ctx: AppContext): Express {
@@ -23,6 +26,9 @@ export function createApp(ctx: AppContext): Express {
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db.knex));
   app.use('/api/parcels', parcelsRouter(ctx));
+  app.use('/api/lookup', lookupRouter(ctx));
+  app.use('/api/search', searchRouter(ctx));
+  app.use('/api/territory', territoryRouter(ctx));
   app.use('/api', apiNotFound);
 
   const index = path.join(ctx.config.clientDist, 'index.html');

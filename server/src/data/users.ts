@@ -1,0 +1,75 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Role } from '../domain/territory.js';
+
+/** A signed-in user as the rest of the server sees it. */
+export interface SessionUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  communeInsee: string | null;
+  serviceCode: string | null;
+  organisationCode: string | null;
+}
+
+interface UserRow {
+  id: number; email: string; name: string; role: Role; commune_insee: string | null; service_code: string | null;
+  organisation_code: string | null; password_hash: string; active: boolean;
+}
+
+const toUser = (r: UserRow): SessionUser => ({
+  id: r.id, email: r.email, name: r.name, role: r.role, communeInsee: r.commune_insee, serviceCode: r.service_code, organisationCode: r.organisation_code,
+});
+
+export async function findUserForLogin(knex: Knex, email: string): Promise<(SessionUser & { passwordHash: string }) | null> {
+  const row = (await knex('users').whereRaw('lower(email) = lower(?)', [email]).andWhere({ active: true }).first()) as UserRow | undefined;
+  return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
+}
+
+export interface NewUser {
+  email: string; name: string; role: Role; passwordHash: string; communeInsee?: string | null; serviceCode?: string | null;
+  organisationCode?: string | null; demo?: boolean;
+}
+
+/** Creates a user, or updates it when the e-mail exists (returns its id). */
+export async function upsertUser(knex: Knex, u: NewUser): Promise<number> {
+  const row = {
+    email: u.email.toLowerCase(), name: u.name, role: u.role, password_hash: u.passwordHash, commune_insee: u.communeInsee ?? null,
+    service_code: u.serviceCode ?? null, organisation_code: u.organisationCode ?? null, demo: u.demo ?? false, active: true,
+  };
+  const [res] = await knex('users').insert(row).onConflict('email').merge().returning('id');
+  return (res as { id: number }).id;
+}
+
+const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+
+/** Opens a session; returns the opaque token for the cookie (only its hash is stored). */
+export async function createSession(knex: Knex, userId: number, hours: number): Promise<{ token: string; expiresAt: Date }> {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + hours * 3600_000);
+  await knex('sessions').insert({ token_hash: hashToken(token), user_id: userId, expires_at: expiresAt });
+  await knex('sessions').where('expires_at', '<', new Date()).delete();
+  return { token, expiresAt };
+}
+
+export async function findSessionUser(knex: Knex, token: string): Promise<SessionUser | null> {
+  const row = (await knex('sessions as s')
+    .join('users as u', 'u.id', 's.user_id')
+    .where('s.token_hash', hashToken(token))
+    .andWhere('s.expires_at', '>', new Date())
+    .andWhere('u.active', true)
+    .first('u.*')) as UserRow | undefined;
+  return row ? toUser(row) : null;
+}
+
+export async function deleteSession(knex: Knex, token: string): Promise<void> {
+  await knex('sessions').where('token_hash', hashToken(token)).delete();
+}
+
+export async function audit(knex: Knex, entry: { userId?: number | null; action: string; entity?: string; entityId?: string; details?: unknown }): Promise<void> {
+  await knex('audit_log').insert({
+    user_id: entry.userId ?? null, action: entry.action, entity: entry.entity ?? null, entity_id: entry.entityId ?? null,
+    details: entry.details === undefined ? null : JSON.stringify(entry.details),
+  });
+}

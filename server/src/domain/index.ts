@@ -1,0 +1,6 @@
+/** Pure domain rules, importable by the server and the client (no Node-only imports here). */
+export * from './idu.js';
+export * from './lookup.js';
+export * from './owners.js';
+export * from './ownership.js';
+export * from './rights.js';

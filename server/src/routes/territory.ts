@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { territory } from '../data/territory.js';
+import type { AppContext } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+
+const ATTRIBUTION = 'Cadastre © DGFiP / Etalab (Licence Ouverte 2.0) · QPV © ANCT (Licence Ouverte) · Contours © IGN Admin Express (Licence Ouverte)';
+
+/** Basemap from the environment: GUP_BASEMAP=none, or an XYZ raster URL template; default Plan IGN (Géoplateforme). */
+function basemap(env: NodeJS.ProcessEnv): { tiles: string[]; attribution: string; maxzoom: number } | null {
+  const value = env.GUP_BASEMAP?.trim();
+  if (value === 'none') return null;
+  if (value) return { tiles: [value], attribution: env.GUP_BASEMAP_ATTRIBUTION ?? '', maxzoom: 19 };
+  return {
+    tiles: ['https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}'],
+    attribution: '© IGN Plan IGN',
+    maxzoom: 19,
+  };
+}
+
+/** What the client needs to draw the territory: communes, organisations (legend), themes, categories, basemap. */
+export function territoryRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.get('/', async (_req, res) => {
+    const t = await territory(ctx.db.knex);
+    if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré : importez une configuration');
+    res.json({
+      name: t.name,
+      publicDomainOwner: t.publicDomainOwner,
+      delegationThreshold: t.delegationThreshold,
+      bbox: t.bbox,
+      communes: t.communes,
+      organisations: t.organisations,
+      themes: t.routing.themes.map(({ code, name, mode }) => ({ code, name, mode })),
+      categories: t.categories,
+      basemap: basemap(process.env),
+      attribution: ATTRIBUTION,
+    });
+  });
+  return router;
+}
