@@ -54,6 +54,7 @@ export async function importCadastre(trx: Knex.Transaction, file: InputFile): Pr
   if (rows.length === 0) throw new ImportError(file.name, null, 'aucune parcelle');
   const vintage = rows.reduce<string | null>((max, r) => (r.updated && (!max || r.updated > max) ? r.updated : max), null);
 
+  await trx.raw('DROP TABLE IF EXISTS import_parcels'); // a nested import (savepoint) may still hold the previous one
   await trx.raw(`CREATE TEMP TABLE import_parcels (
     idu varchar(14) PRIMARY KEY, commune_insee varchar(5), prefix varchar(3), section varchar(2), number varchar(4),
     official_area_m2 integer, source_updated date, geom geometry(MultiPolygon,4326)) ON COMMIT DROP`);

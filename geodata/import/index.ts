@@ -26,10 +26,11 @@ interface Planned {
 }
 
 /** Recognises a file from its name and content; null when it is not something we import. */
-export function detectKind(file: InputFile): { kind: FileKind; data?: unknown } | null {
+export function detectKind(file: InputFile, explicit = false): { kind: FileKind; data?: unknown } | null {
   const name = file.name.toLowerCase();
   if (/^cadastre-[0-9ab]+-parcelles\.json(\.gz)?$/.test(name)) return { kind: 'cadastre' };
-  if (name.endsWith('.csv') || name.endsWith('.txt')) return looksLikeDgfipOwners(file.bytes) ? { kind: 'owners' } : null;
+  // the only CSV we import: a file named explicitly is read as one, so that a wrong header is reported as such
+  if (name.endsWith('.csv')) return explicit || looksLikeDgfipOwners(file.bytes) ? { kind: 'owners' } : null;
   if (!/\.(geo)?json$/.test(name.replace(/\.gz$/, ''))) return null;
   const data = parseJson(file);
   if (looksLikeConfig(data)) return { kind: 'config', data };
@@ -75,7 +76,7 @@ export async function importPaths(knex: Knex, inputs: string[], opts: ImportOpti
   const planned: Planned[] = [];
   for (const p of files) {
     const file = await readInput(p);
-    const detected = detectKind(file);
+    const detected = detectKind(file, explicit.has(p));
     if (!detected) {
       if (!explicit.has(p) && !DATA_EXTENSIONS.test(p)) continue; // code, READMEs… beside the data
       if (explicit.has(p)) throw new ImportError(file.name, null, 'format non reconnu (cadastre Etalab, QPV, communes, fichier DGFiP des personnes morales ou configuration du territoire attendus)');

@@ -157,6 +157,7 @@ export async function importDgfipOwners(trx: Knex.Transaction, file: InputFile):
   }
   await resolveAllOwners(trx);
 
+  await trx.raw('DROP TABLE IF EXISTS import_rights');
   await trx.raw(`CREATE TEMP TABLE import_rights (idu varchar(14), owner_key text, right_code varchar(2)) ON COMMIT DROP`);
   for (const batch of chunks(rows, 1000)) {
     await trx.raw(

@@ -32,9 +32,35 @@ export function parseJson(file: InputFile): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : null;
-    throw new ImportError(file.name, line ? `ligne ${line}` : null, `JSON invalide : ${message}`);
+    const offset = jsonErrorOffset(text, (err as Error).message);
+    const line = text.slice(0, offset).split('\n').length;
+    throw new ImportError(file.name, `ligne ${line}`, `JSON invalide : ${(err as Error).message}`);
   }
+}
+
+/**
+ * Offset of a JSON syntax error: from the message when the engine gives a position, else by bisecting on the
+ * longest prefix that only fails for being unfinished (error path only).
+ */
+function jsonErrorOffset(text: string, message: string): number {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  const unfinished = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      const msg = (e as Error).message;
+      const at = /position (\d+)/.exec(msg);
+      return /end of JSON input/i.test(msg) || (!!at && Number(at[1]) >= n);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (unfinished(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
