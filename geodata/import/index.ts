@@ -7,6 +7,7 @@ import { importConfig, looksLikeConfig } from './config.js';
 import { ImportError } from './errors.js';
 import { featuresOf } from './geojson.js';
 import { importDgfipOwners, looksLikeDgfipOwners } from './owners.js';
+import { recomputeSubsectors } from '../../server/src/services/subsectors.js';
 import { parseJson, readInput, type InputFile } from './read.js';
 import type { FileSummary } from './summary.js';
 
@@ -100,6 +101,11 @@ export async function importPaths(knex: Knex, inputs: string[], opts: ImportOpti
 
 async function importOne(trx: Knex.Transaction, item: Planned): Promise<FileSummary> {
   const summary = await runImporter(trx, item);
+  if (item.kind !== 'qpv' && item.kind !== 'communes') {
+    // ownership or configuration changed: every sub-sector's shares are recomputed in the same transaction
+    const changed = await recomputeSubsectors(trx);
+    if (changed.length) summary.note = `${summary.note ? `${summary.note}; ` : ''}${changed.length} sous-secteur(s) recalculé(s)`;
+  }
   await trx('imports').insert({ kind: item.kind, file_name: item.file.name, sha256: item.file.sha256, summary: JSON.stringify(summary) });
   return summary;
 }

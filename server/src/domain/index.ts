@@ -4,3 +4,6 @@ export * from './lookup.js';
 export * from './owners.js';
 export * from './ownership.js';
 export * from './rights.js';
+export * from './delegation.js';
+export * from './geometry.js';
+export * from './delegation-land.js';

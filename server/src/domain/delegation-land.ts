@@ -1,0 +1,107 @@
+/**
+ * The land inside a perimeter, computed in the browser with Turf for the live preview of the 60 % rule.
+ * The server computes the same quantities in PostGIS; both feed `delegationOutcome` (delegation.ts).
+ * Speed: parcels are prepared once (bbox, area); a parcel whose bbox lies inside the perimeter is counted
+ * whole, only parcels crossing the outline are clipped.
+ */
+import turfArea from '@turf/area';
+import turfBbox from '@turf/bbox';
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import { feature, featureCollection } from '@turf/helpers';
+import intersect from '@turf/intersect';
+import type { BBox, Feature, MultiPolygon, Polygon, Position } from 'geojson';
+import { delegationOutcome, splitPublicDomain, type DelegationResult, type ParcelLand, type ParcelOwnerRef } from './delegation.js';
+
+type Area = Polygon | MultiPolygon;
+
+export interface LandParcel {
+  idu: string;
+  geometry: Area;
+  owners: ParcelOwnerRef[];
+}
+/** A piece where two parcels overlap (real cadastre slivers), found once by the server. */
+export interface LandOverlap {
+  a: string;
+  b: string;
+  geometry: Area;
+}
+export interface LandCommune {
+  insee: string;
+  geometry: Area;
+  publicDomainOwner: { code: string; name: string; kind: string } | null;
+}
+
+interface Prepared<T> {
+  item: T;
+  bbox: BBox;
+  areaM2: number;
+  feature: Feature<Area>;
+}
+
+export interface PreparedLand {
+  parcels: Prepared<LandParcel>[];
+  overlaps: Prepared<LandOverlap>[];
+  communes: Prepared<LandCommune>[];
+}
+
+function prepare<T extends { geometry: Area }>(item: T): Prepared<T> {
+  const f = feature(item.geometry);
+  return { item, bbox: turfBbox(f), areaM2: turfArea(f), feature: f };
+}
+
+/** Computes bboxes and areas once, when the parcels around the drawing are loaded. */
+export function prepareLand(parcels: LandParcel[], overlaps: LandOverlap[], communes: LandCommune[]): PreparedLand {
+  return { parcels: parcels.map(prepare), overlaps: overlaps.map(prepare), communes: communes.map(prepare) };
+}
+
+const disjoint = (a: BBox, b: BBox) => a[2] < b[0] || b[2] < a[0] || a[3] < b[1] || b[3] < a[1];
+
+function outerVertices(g: Area): Position[] {
+  return g.type === 'Polygon' ? g.coordinates.flat() : g.coordinates.flat(2);
+}
+
+/** True when a bbox lies inside the perimeter: its corners are inside and no perimeter vertex is within it. */
+function bboxInside(b: BBox, perimeter: Feature<Area>, vertices: Position[]): boolean {
+  const corners: Position[] = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]];
+  if (!corners.every((c) => booleanPointInPolygon(c, perimeter))) return false;
+  return !vertices.some(([x, y]) => x! >= b[0] && x! <= b[2] && y! >= b[1] && y! <= b[3]);
+}
+
+function clippedArea<T>(p: Prepared<T>, perimeter: Feature<Area>, pBbox: BBox, vertices: Position[]): number {
+  if (disjoint(p.bbox, pBbox)) return 0;
+  if (bboxInside(p.bbox, perimeter, vertices)) return p.areaM2;
+  const inter = intersect(featureCollection([perimeter, p.feature]));
+  return inter ? turfArea(inter) : 0;
+}
+
+/**
+ * Shares and outcome of a perimeter over prepared land, with the same definitions as the server:
+ * effective(parcel) = area(parcel ∩ S) − ½ Σ area(overlap ∩ S); public domain = area(S) − Σ effective,
+ * split between communes in proportion to area(S ∩ commune).
+ */
+export function previewDelegation(perimeter: Area, land: PreparedLand, threshold: number): DelegationResult {
+  const s = feature(perimeter);
+  const sBbox = turfBbox(s);
+  const vertices = outerVertices(perimeter);
+  const areaM2 = turfArea(s);
+  const effective = new Map<string, number>();
+  for (const p of land.parcels) {
+    const m2 = clippedArea(p, s, sBbox, vertices);
+    if (m2 > 0) effective.set(p.item.idu, m2);
+  }
+  for (const o of land.overlaps) {
+    if (!effective.has(o.item.a) && !effective.has(o.item.b)) continue;
+    const m2 = clippedArea(o, s, sBbox, vertices);
+    if (m2 <= 0) continue;
+    for (const idu of [o.item.a, o.item.b]) if (effective.has(idu)) effective.set(idu, effective.get(idu)! - m2 / 2);
+  }
+  const parcels: ParcelLand[] = land.parcels
+    .filter((p) => effective.has(p.item.idu))
+    .map((p) => ({ idu: p.item.idu, effectiveM2: effective.get(p.item.idu)!, owners: p.item.owners }));
+  const landM2 = parcels.reduce((sum, p) => sum + p.effectiveM2, 0);
+  const publicM2 = Math.max(0, areaM2 - landM2);
+  const communes = land.communes
+    .map((c) => ({ insee: c.item.insee, m2: clippedArea(c, s, sBbox, vertices), owner: c.item.publicDomainOwner }))
+    .filter((c) => c.m2 > 0);
+  return delegationOutcome(areaM2, parcels, splitPublicDomain(publicM2, communes, parcels), threshold);
+}
