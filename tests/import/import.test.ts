@@ -26,7 +26,7 @@ async function inRolledBackTransaction(fn: (trx: Knex.Transaction) => Promise<vo
   });
 }
 
-const count = async (db: Knex, sql: string, bindings: unknown[] = []) => Number((await db.raw(sql, bindings)).rows[0].n);
+const count = async (db: Knex, sql: string, bindings: Knex.RawBinding[] = []) => Number((await db.raw(sql, bindings)).rows[0].n);
 
 /** A digest of the imported content, to prove a re-import changed nothing. */
 async function contentDigest(db: Knex): Promise<Record<string, string>> {
