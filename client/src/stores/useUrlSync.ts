@@ -1,0 +1,43 @@
+import { onBeforeUnmount, watch } from 'vue';
+import { useRoute, useRouter } from 'vue-router';
+import { useMapViewStore } from './mapView';
+import { useSelectionStore } from './selection';
+import { formatViewQuery, parseViewQuery } from './urlState';
+
+const WRITE_DELAY_MS = 300;
+
+/**
+ * Keeps the map view and the selection in the URL query, both ways:
+ * reads it once when the map view opens (reload, shared link), then writes every change
+ * with `router.replace` (no history entry per pan), debounced.
+ */
+export function useUrlSync(): void {
+  const route = useRoute();
+  const router = useRouter();
+  const view = useMapViewStore();
+  const selection = useSelectionStore();
+
+  const initial = parseViewQuery(route.query);
+  if (initial.center && initial.zoom !== null) view.setView(initial.center, initial.zoom);
+  if (initial.layers) view.setLayers(initial.layers);
+  if (initial.selection) void selection.select(initial.selection);
+  else selection.clear();
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const write = () => {
+    timer = undefined;
+    const query = formatViewQuery(
+      { center: view.center, zoom: view.zoom, layers: view.layers, selection: selection.point },
+      route.query,
+    );
+    void router.replace({ query });
+  };
+  watch(
+    () => [view.center, view.zoom, view.layers, selection.point] as const,
+    () => {
+      clearTimeout(timer);
+      timer = setTimeout(write, WRITE_DELAY_MS);
+    },
+  );
+  onBeforeUnmount(() => clearTimeout(timer));
+}

@@ -1,0 +1,144 @@
+/**
+ * Journey of a GUP officer on the map: log in, ask "who manages here?" by clicking a parcel of the
+ * Noyer Renard QPV, find another parcel by its identifier, and get the same view back after a reload.
+ * Needs the built client (`npm run build -w @gup/client`; the root `npm test` does it).
+ * Set GUP_SCREENSHOT=docs/screenshot.png to also save the README screenshot.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContext } from '../support/context.js';
+import { api, login } from '../support/http.js';
+import { clickMapAt, clientBuilt, launchBrowser, loginThroughForm, newContext, viewFromUrl, waitForMapIdle } from './support.js';
+
+const OFFICER = 'gup@demo.gup';
+/** A landlord's parcel inside the Noyer Renard QPV (Athis-Mons), and a jointly owned one nearby. */
+const QPV_PARCEL = '91027000AC0150';
+const JOINT_PARCEL = '91027000AC0208';
+
+interface SearchHit { id: string; label: string; point: [number, number]; bbox: [number, number, number, number] }
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let cookie: string;
+
+async function findParcel(id: string): Promise<SearchHit> {
+  const res = await api<{ results: SearchHit[] }>(`/api/search?q=${id}`, { cookie });
+  const hit = res.body.results.find((r) => r.id === id);
+  if (!hit) throw new Error(`parcel ${id} not found by the search API`);
+  return hit;
+}
+
+const panel = () => page.getByTestId('lookup-panel');
+const searchBox = () => page.getByRole('combobox', { name: 'Rechercher une parcelle, une commune ou un quartier' });
+
+beforeAll(async () => {
+  if (!clientBuilt()) throw new Error('client/dist is missing: run `npm run build -w @gup/client` before the browser tests');
+  const { baseUrl } = await testContext();
+  cookie = await login(OFFICER);
+  browser = await launchBrowser();
+  context = await newContext(browser, baseUrl);
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('GUP officer on the map', () => {
+  it('when someone opens the map without a session, then they land on the login form, and a wrong password is explained in French', async () => {
+    await page.goto('/?c=2.36,48.703&z=16');
+    await page.waitForURL((url) => url.pathname === '/login');
+    await page.getByLabel('Adresse e-mail').fill(OFFICER);
+    await page.getByLabel('Mot de passe').fill('mauvais-mot-de-passe');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Adresse e-mail ou mot de passe incorrect');
+  });
+
+  it('when the officer logs in, then the map shows with their name and role', async () => {
+    await loginThroughForm(page, OFFICER);
+    await waitForMapIdle(page);
+    await expect.poll(() => page.getByTestId('user-name').textContent()).toBeTruthy();
+    expect(await page.locator('header').textContent()).toContain('Chargé de mission GUP');
+    expect(await page.locator('.maplibregl-ctrl-attrib').textContent()).toContain('Cadastre © DGFiP / Etalab');
+  });
+
+  it('when the officer clicks a parcel of the Noyer Renard QPV, then the panel names its owner and, per theme, the service with its reason', async () => {
+    const parcel = await findParcel(QPV_PARCEL);
+    const expected = (await api(`/api/lookup?lon=${parcel.point[0]}&lat=${parcel.point[1]}`, { cookie })).body;
+    expect(expected.qpv.code).toBe('QP091028');
+
+    // Go to the QPV the way a person would: through the search.
+    await searchBox().fill('Noyer Renard');
+    await page.getByRole('option', { name: /Le Noyer Renard/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await waitForMapIdle(page);
+    await page.keyboard.press('Escape'); // the search opened the panel at the QPV: close it
+
+    await clickMapAt(page, parcel.point[0], parcel.point[1]);
+    await panel().getByTestId('services').waitFor();
+    expect(await panel().getByTestId('parcel-label').textContent()).toContain(parcel.label);
+    expect(await panel().getByTestId('qpv').textContent()).toContain('Le Noyer Renard');
+    const owners = await panel().getByTestId('owners').textContent();
+    expect(owners).toContain(expected.owners[0].organisation?.name ?? expected.owners[0].name);
+    const services = panel().getByTestId('services');
+    for (const row of expected.services) {
+      const item = services.locator(`[data-theme="${row.theme.code}"]`);
+      expect(await item.textContent()).toContain(row.service.name);
+      expect(await item.textContent()).toContain(row.reason);
+    }
+    await expect.poll(() => viewFromUrl(page).sel).not.toBeNull();
+    const [lon, lat] = viewFromUrl(page).sel!;
+    expect(Math.abs(lon - parcel.point[0])).toBeLessThan(1e-4); // one pixel is ~1.5 m here
+    expect(Math.abs(lat - parcel.point[1])).toBeLessThan(1e-4);
+
+    if (process.env.GUP_SCREENSHOT) {
+      await waitForMapIdle(page);
+      await page.screenshot({ path: process.env.GUP_SCREENSHOT });
+    }
+  });
+
+  it('when the officer searches a parcel identifier, then the map goes there and the panel shows that parcel', async () => {
+    const parcel = await findParcel(JOINT_PARCEL);
+    const before = viewFromUrl(page).center;
+
+    await searchBox().fill(JOINT_PARCEL);
+    await page.getByRole('option', { name: new RegExp(parcel.label) }).waitFor();
+    await page.keyboard.press('Enter');
+
+    await expect.poll(() => panel().getByTestId('parcel-id').textContent().catch(() => '')).toContain(JOINT_PARCEL);
+    await waitForMapIdle(page);
+    await expect.poll(() => viewFromUrl(page).center).not.toEqual(before);
+    const { center, zoom } = viewFromUrl(page);
+    const [w, s, e, n] = parcel.bbox;
+    expect(center![0]).toBeGreaterThan(w - 0.005);
+    expect(center![0]).toBeLessThan(e + 0.005);
+    expect(center![1]).toBeGreaterThan(s - 0.005);
+    expect(center![1]).toBeLessThan(n + 0.005);
+    expect(zoom).toBeGreaterThanOrEqual(16);
+    expect(await panel().getByText('chef de file', { exact: true }).count()).toBe(1); // joint ownership: one lead
+  });
+
+  it('when the page is reloaded, then the centre, zoom and selected parcel are kept', async () => {
+    await expect.poll(() => viewFromUrl(page).sel).not.toBeNull();
+    const before = viewFromUrl(page);
+    await page.reload();
+    await waitForMapIdle(page);
+    await expect.poll(() => panel().getByTestId('parcel-id').textContent().catch(() => '')).toContain(JOINT_PARCEL);
+    const after = viewFromUrl(page);
+    expect(after).toEqual(before);
+
+    // The map really is centred there (not only the URL).
+    const { x, y } = await page.evaluate(([lon, lat]) => window.__gup!.project(lon!, lat!), before.center!);
+    const box = (await page.locator('.map-canvas').boundingBox())!;
+    expect(Math.abs(x - (box.x + box.width / 2))).toBeLessThan(2);
+    expect(Math.abs(y - (box.y + box.height / 2))).toBeLessThan(2);
+  });
+
+  it('when the officer presses Escape, then the panel closes and the selection leaves the URL', async () => {
+    await panel().waitFor();
+    await page.keyboard.press('Escape');
+    await panel().waitFor({ state: 'detached' });
+    await expect.poll(() => viewFromUrl(page).sel).toBeNull();
+  });
+});
