@@ -1,15 +1,15 @@
 /**
  * The land inside a perimeter, computed in the browser with Turf for the live preview of the 60 % rule.
  * The server computes the same quantities in PostGIS; both feed `delegationOutcome` (delegation.ts).
- * Speed: parcels are prepared once (bbox, area); a parcel whose bbox lies inside the perimeter is counted
- * whole, only parcels crossing the outline are clipped.
+ * Speed: parcels are prepared once (bbox, area); a parcel whose bbox lies inside the perimeter (a corner inside,
+ * no perimeter edge meeting the bbox) is counted whole; only parcels near the outline are clipped.
  */
 import turfArea from '@turf/area';
 import turfBbox from '@turf/bbox';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { feature, featureCollection } from '@turf/helpers';
 import intersect from '@turf/intersect';
-import type { BBox, Feature, MultiPolygon, Polygon, Position } from 'geojson';
+import type { BBox, Feature, MultiPolygon, Polygon } from 'geojson';
 import { delegationOutcome, splitPublicDomain, type DelegationResult, type ParcelLand, type ParcelOwnerRef } from './delegation.js';
 
 type Area = Polygon | MultiPolygon;
@@ -56,20 +56,42 @@ export function prepareLand(parcels: LandParcel[], overlaps: LandOverlap[], comm
 
 const disjoint = (a: BBox, b: BBox) => a[2] < b[0] || b[2] < a[0] || a[3] < b[1] || b[3] < a[1];
 
-function outerVertices(g: Area): Position[] {
-  return g.type === 'Polygon' ? g.coordinates.flat() : g.coordinates.flat(2);
+/** The perimeter's edges as [x1, y1, x2, y2], once per preview. */
+function edgesOf(g: Area): number[][] {
+  const rings = g.type === 'Polygon' ? g.coordinates : g.coordinates.flat();
+  const edges: number[][] = [];
+  for (const ring of rings) for (let i = 0; i + 1 < ring.length; i++) edges.push([ring[i]![0]!, ring[i]![1]!, ring[i + 1]![0]!, ring[i + 1]![1]!]);
+  return edges;
 }
 
-/** True when a bbox lies inside the perimeter: its corners are inside and no perimeter vertex is within it. */
-function bboxInside(b: BBox, perimeter: Feature<Area>, vertices: Position[]): boolean {
-  const corners: Position[] = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]];
-  if (!corners.every((c) => booleanPointInPolygon(c, perimeter))) return false;
-  return !vertices.some(([x, y]) => x! >= b[0] && x! <= b[2] && y! >= b[1] && y! <= b[3]);
+/** Whether a segment meets a bbox (Liang–Barsky clipping). */
+function segmentMeetsBbox([x1, y1, x2, y2]: number[], b: BBox): boolean {
+  let t0 = 0;
+  let t1 = 1;
+  const dx = x2! - x1!;
+  const dy = y2! - y1!;
+  for (const [p, q] of [[-dx, x1! - b[0]], [dx, b[2] - x1!], [-dy, y1! - b[1]], [dy, b[3] - y1!]] as [number, number][]) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else {
+      const r = q / p;
+      if (p < 0) t0 = Math.max(t0, r);
+      else t1 = Math.min(t1, r);
+      if (t0 > t1) return false;
+    }
+  }
+  return true;
 }
 
-function clippedArea<T>(p: Prepared<T>, perimeter: Feature<Area>, pBbox: BBox, vertices: Position[]): number {
+/** True when a bbox lies inside the perimeter: one corner is inside and no edge of the perimeter meets it. */
+function bboxInside(b: BBox, perimeter: Feature<Area>, edges: number[][]): boolean {
+  if (!booleanPointInPolygon([b[0], b[1]], perimeter)) return false;
+  return !edges.some((e) => segmentMeetsBbox(e, b));
+}
+
+function clippedArea<T>(p: Prepared<T>, perimeter: Feature<Area>, pBbox: BBox, edges: number[][]): number {
   if (disjoint(p.bbox, pBbox)) return 0;
-  if (bboxInside(p.bbox, perimeter, vertices)) return p.areaM2;
+  if (bboxInside(p.bbox, perimeter, edges)) return p.areaM2;
   const inter = intersect(featureCollection([perimeter, p.feature]));
   return inter ? turfArea(inter) : 0;
 }
@@ -82,16 +104,16 @@ function clippedArea<T>(p: Prepared<T>, perimeter: Feature<Area>, pBbox: BBox, v
 export function previewDelegation(perimeter: Area, land: PreparedLand, threshold: number): DelegationResult {
   const s = feature(perimeter);
   const sBbox = turfBbox(s);
-  const vertices = outerVertices(perimeter);
+  const edges = edgesOf(perimeter);
   const areaM2 = turfArea(s);
   const effective = new Map<string, number>();
   for (const p of land.parcels) {
-    const m2 = clippedArea(p, s, sBbox, vertices);
+    const m2 = clippedArea(p, s, sBbox, edges);
     if (m2 > 0) effective.set(p.item.idu, m2);
   }
   for (const o of land.overlaps) {
     if (!effective.has(o.item.a) && !effective.has(o.item.b)) continue;
-    const m2 = clippedArea(o, s, sBbox, vertices);
+    const m2 = clippedArea(o, s, sBbox, edges);
     if (m2 <= 0) continue;
     for (const idu of [o.item.a, o.item.b]) if (effective.has(idu)) effective.set(idu, effective.get(idu)! - m2 / 2);
   }
@@ -101,7 +123,7 @@ export function previewDelegation(perimeter: Area, land: PreparedLand, threshold
   const landM2 = parcels.reduce((sum, p) => sum + p.effectiveM2, 0);
   const publicM2 = Math.max(0, areaM2 - landM2);
   const communes = land.communes
-    .map((c) => ({ insee: c.item.insee, m2: clippedArea(c, s, sBbox, vertices), owner: c.item.publicDomainOwner }))
+    .map((c) => ({ insee: c.item.insee, m2: clippedArea(c, s, sBbox, edges), owner: c.item.publicDomainOwner }))
     .filter((c) => c.m2 > 0);
   return delegationOutcome(areaM2, parcels, splitPublicDomain(publicM2, communes, parcels), threshold);
 }
