@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_init.js';
+import * as m002 from './002_tile_versions.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Ordered list of migrations; add new ones at the end, never edit a shipped one. */
 const migrations: Record<string, Migration> = {
   '001_init': m001,
+  '002_tile_versions': m002,
 };
 
 /** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */

@@ -12,6 +12,7 @@ import { lookupRouter } from './routes/lookup.js';
 import { parcelsRouter } from './routes/parcels.js';
 import { searchRouter } from './routes/search.js';
 import { territoryRouter } from './routes/territory.js';
+import { tilesRouter } from './routes/tiles.js';
 
 /** Builds the Express application: public health and login, everything else behind a session. */
 export function createApp(ctx: AppContext): Express {
@@ -25,6 +26,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/api/health', healthRouter(ctx));
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db.knex));
+  app.use('/api/tiles', tilesRouter(ctx));
   app.use('/api/parcels', parcelsRouter(ctx));
   app.use('/api/lookup', lookupRouter(ctx));
   app.use('/api/search', searchRouter(ctx));

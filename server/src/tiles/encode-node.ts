@@ -1,0 +1,60 @@
+import { geoJSONToTile, type GeoJSONVTFeature, type GeoJSONVTTile } from '@maplibre/geojson-vt';
+import { fromGeojsonVt } from '@maplibre/vt-pbf';
+import type { Knex } from 'knex';
+import { BUFFER, EXTENT, type TileCoords } from './coords.js';
+import type { LayerName, Sql, TileLayer, Visibility } from './layers.js';
+import { attributeList, tileFeaturesCte } from './sql.js';
+
+/**
+ * The tile's features as one GeoJSON FeatureCollection built by PostGIS, clipped to the buffered tile in EPSG:3857
+ * (as ST_AsMVTGeom does) and given back in EPSG:4326.
+ */
+export function geojsonSql(layer: TileLayer, coords: TileCoords, visibility: Visibility): Sql {
+  const cte = tileFeaturesCte(coords, layer, visibility);
+  return {
+    sql: `${cte.sql}
+          SELECT '{"type":"FeatureCollection","features":[' || coalesce(string_agg(ST_AsGeoJSON(c.*, 'geom', 8), ','), '') || ']}' AS geojson
+          FROM (SELECT ST_Transform(ST_ClipByBox2D(ST_Transform(f.geom, 3857), tile.buffered), 4326) AS geom, ${attributeList(layer, 'f')}
+                FROM features f, tile) c
+          WHERE NOT ST_IsEmpty(c.geom)`,
+    bindings: cte.bindings,
+  };
+}
+
+/** Twice the signed area of a ring (shoelace). */
+function ringArea2(ring: readonly [number, number][]): number {
+  let sum = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) sum += (ring[j]![0] - ring[i]![0]) * (ring[j]![1] + ring[i]![1]);
+  return sum;
+}
+
+/** Drops polygon rings that collapsed to zero area on the integer grid, and features left without rings (as ST_AsMVTGeom does). */
+function withoutCollapsed(features: GeoJSONVTFeature[]): GeoJSONVTFeature[] {
+  const kept: GeoJSONVTFeature[] = [];
+  for (const f of features) {
+    if (f.type !== 3) kept.push(f);
+    else {
+      const rings = f.geometry.filter((r) => ringArea2(r) !== 0);
+      if (rings.length > 0) kept.push({ ...f, geometry: rings });
+    }
+  }
+  return kept;
+}
+
+/**
+ * Encodes a tile in Node, for a PostGIS without protobuf (the embedded one): PostGIS selects and clips, geojson-vt
+ * projects to tile coordinates and simplifies by half a tile unit (dropping smaller rings) like ST_AsMVTGeom, and
+ * vt-pbf writes the protobuf. Null when the tile holds no feature.
+ */
+export async function encodeInNode(knex: Knex, name: LayerName, layer: TileLayer, coords: TileCoords, visibility: Visibility): Promise<Uint8Array | null> {
+  const { sql, bindings } = geojsonSql(layer, coords, visibility);
+  const { rows } = await knex.raw(sql, bindings);
+  const collection = JSON.parse((rows[0] as { geojson: string }).geojson) as GeoJSON.FeatureCollection;
+  if (collection.features.length === 0) return null;
+  const { z, x, y } = coords;
+  // maxZoom above z: geojson-vt simplifies only below its maxZoom; tolerance is in tile units at zoom z
+  const tile = geoJSONToTile(collection, z, x, y, { maxZoom: z + 1, tolerance: 0.5, extent: EXTENT, buffer: BUFFER });
+  const features = withoutCollapsed(tile?.features ?? []);
+  if (features.length === 0) return null;
+  return fromGeojsonVt({ [name]: { ...tile, features } as GeoJSONVTTile }, { version: 2, extent: EXTENT });
+}

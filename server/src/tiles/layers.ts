@@ -1,0 +1,137 @@
+import type { Knex } from 'knex';
+import type { SessionUser } from '../data/users.js';
+import { OWNERSHIP_RIGHT } from '../domain/rights.js';
+
+/** A piece of SQL with its positional (`?`) bindings. */
+export interface Sql {
+  sql: string;
+  bindings: Knex.Value[];
+}
+
+/** Which reports a user may see on the map (DESIGN 3.4); `key` goes into the ETag. */
+export type Visibility =
+  | { key: 'all' }
+  | { key: 'none' }
+  | { key: string; column: 'commune_insee' | 'service_code'; value: string };
+
+export const SEE_ALL: Visibility = { key: 'all' };
+
+/**
+ * Reports visible to a user: everything for admin, planner and GUP officer; a commune user its commune's; a service
+ * agent its service's; nothing for an account missing its commune or service.
+ * @example reportsVisibleTo({ role: 'commune_user', communeInsee: '91027', serviceCode: null }) // { key: 'commune:91027', … }
+ */
+export function reportsVisibleTo(user: Pick<SessionUser, 'role' | 'communeInsee' | 'serviceCode'>): Visibility {
+  switch (user.role) {
+    case 'admin':
+    case 'planner':
+    case 'gup_officer':
+      return SEE_ALL;
+    case 'commune_user':
+      return user.communeInsee ? { key: `commune:${user.communeInsee}`, column: 'commune_insee', value: user.communeInsee } : { key: 'none' };
+    case 'service_agent':
+      return user.serviceCode ? { key: `service:${user.serviceCode}`, column: 'service_code', value: user.serviceCode } : { key: 'none' };
+    default:
+      return { key: 'none' };
+  }
+}
+
+function visibilityFilter(v: Visibility, alias: string): Sql {
+  if ('column' in v) return { sql: `AND ${alias}.${v.column} = ?`, bindings: [v.value] };
+  return v.key === 'all' ? { sql: '', bindings: [] } : { sql: 'AND false', bindings: [] };
+}
+
+export interface TileLayer {
+  /** Below this zoom the layer is not served (empty tile, 204). */
+  minZoom: number;
+  /** Attribute columns of `features`, besides its `geom` column (EPSG:4326). */
+  attributes: readonly string[];
+  /** The features depend on who asks (the ETag then carries the visibility key). */
+  perUser: boolean;
+  /** Some attribute depends on the clock: ETags also change every this many seconds. */
+  clockSeconds?: number;
+  /**
+   * SELECT geom, …attributes of the features whose box meets `(SELECT area FROM tile)`, the buffered tile in EPSG:4326
+   * (a CTE the encoders provide).
+   */
+  features(visibility: Visibility): Sql;
+}
+
+const IN_TILE = (alias: string) => `${alias}.geom && (SELECT area FROM tile)`;
+
+/**
+ * Parcels with their lead owner, by the rule of domain/ownership.ts: only `P` rights; the first by the organisation's
+ * configuration order (unconfigured last), then by name, leads; no `P` right → natural persons.
+ */
+const parcels: TileLayer = {
+  minZoom: 13,
+  attributes: ['idu', 'label', 'commune', 'kind', 'org', 'joint', 'owners'],
+  perUser: false,
+  features: () => ({
+    sql: `SELECT p.geom, p.idu,
+             regexp_replace(p.section, '^0+(.)', '\\1') || ' ' || regexp_replace(p.number, '^0+(.)', '\\1') AS label,
+             p.commune_insee AS commune, coalesce(lead.kind, ?) AS kind, coalesce(lead.org, '') AS org,
+             coalesce(lead.owners, 0) > 1 AS joint, coalesce(lead.owners, 0) AS owners
+           FROM parcels p
+           LEFT JOIN LATERAL (
+             SELECT o.kind, o.organisation_code AS org, (count(*) OVER ())::int AS owners
+             FROM parcel_rights pr JOIN owners o ON o.id = pr.owner_id LEFT JOIN organisations g ON g.code = o.organisation_code
+             WHERE pr.idu = p.idu AND pr.right_code = ?
+             ORDER BY g.sort_order NULLS LAST, o.name
+             LIMIT 1
+           ) lead ON true
+           WHERE ${IN_TILE('p')}`,
+    bindings: ['private_person', OWNERSHIP_RIGHT],
+  }),
+};
+
+const qpv: TileLayer = {
+  minZoom: 8,
+  attributes: ['code', 'name'],
+  perUser: false,
+  features: () => ({ sql: `SELECT q.geom, q.code, q.name FROM qpv q WHERE ${IN_TILE('q')}`, bindings: [] }),
+};
+
+const communes: TileLayer = {
+  minZoom: 6,
+  attributes: ['insee', 'name', 'in_territory'],
+  perUser: false,
+  features: () => ({ sql: `SELECT c.geom, c.insee, c.name, c.in_territory FROM communes c WHERE ${IN_TILE('c')}`, bindings: [] }),
+};
+
+const subsectors: TileLayer = {
+  minZoom: 10,
+  attributes: ['id', 'name', 'outcome', 'delegate', 'borderline'],
+  perUser: false,
+  features: () => ({
+    sql: `SELECT s.geom, s.id, s.name, s.outcome, coalesce(s.delegate_organisation_code, '') AS delegate, s.borderline
+          FROM subsectors s WHERE s.status = 'active' AND ${IN_TILE('s')}`,
+    bindings: [],
+  }),
+};
+
+/** Reports, filtered by role; `overdue` follows the clock, so their ETags expire every minute. */
+const reports: TileLayer = {
+  minZoom: 10,
+  attributes: ['id', 'reference', 'status', 'category', 'urgent', 'overdue'],
+  perUser: true,
+  clockSeconds: 60,
+  features: (visibility) => {
+    const filter = visibilityFilter(visibility, 'r');
+    return {
+      sql: `SELECT r.geom, r.id, r.reference, r.status, r.category_code AS category, r.urgent,
+              (r.resolve_due_at < now() AND r.status NOT IN ('resolved', 'closed', 'rejected', 'duplicate')) AS overdue
+            FROM reports r WHERE ${IN_TILE('r')} ${filter.sql}`,
+      bindings: filter.bindings,
+    };
+  },
+};
+
+/** The served layers: URL name → fixed SQL definition. The name is also the layer's name inside the tile. */
+export const TILE_LAYERS = { parcels, qpv, communes, subsectors, reports } as const satisfies Record<string, TileLayer>;
+
+export type LayerName = keyof typeof TILE_LAYERS;
+
+export function isLayerName(name: string): name is LayerName {
+  return Object.hasOwn(TILE_LAYERS, name);
+}

@@ -1,0 +1,24 @@
+import { BUFFER, EXTENT, type TileCoords } from './coords.js';
+import type { Sql, TileLayer, Visibility } from './layers.js';
+
+/**
+ * `WITH tile AS (…), features AS (…)`: the tile's envelopes and the layer's features meeting it, shared by both
+ * encoders so they select exactly the same rows.
+ * - `tile.env`: the tile in EPSG:3857; `tile.buffered`: the same with the buffer; `tile.area`: buffered, EPSG:4326
+ *   (Web Mercator maps rectangles to rectangles, so this box is exact) for the GiST index on `geom`.
+ */
+export function tileFeaturesCte(coords: TileCoords, layer: TileLayer, visibility: Visibility): Sql {
+  const { z, x, y } = coords;
+  const features = layer.features(visibility);
+  return {
+    sql: `WITH tile AS (
+            SELECT e.env, e.buffered, ST_Transform(e.buffered, 4326) AS area
+            FROM (SELECT ST_TileEnvelope(?, ?, ?) AS env, ST_TileEnvelope(?, ?, ?, margin => ?) AS buffered) e
+          ),
+          features AS (${features.sql})`,
+    bindings: [z, x, y, z, x, y, BUFFER / EXTENT, ...features.bindings],
+  };
+}
+
+/** Attribute columns of `features` as a select list (fixed names from the layer table, never request values). */
+export const attributeList = (layer: TileLayer, alias: string) => layer.attributes.map((a) => `${alias}.${a}`).join(', ');
