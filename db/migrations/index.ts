@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_init.js';
 import * as m002 from './002_tile_versions.js';
+import * as m003 from './003_reports.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const migrations: Record<string, Migration> = {
   '001_init': m001,
   '002_tile_versions': m002,
+  '003_reports': m003,
 };
 
 /** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */

@@ -10,7 +10,9 @@ import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRouter } from './routes/lookup.js';
 import { parcelsRouter } from './routes/parcels.js';
+import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
+import { subsectorsRouter } from './routes/subsectors.js';
 import { territoryRouter } from './routes/territory.js';
 import { tilesRouter } from './routes/tiles.js';
 
@@ -31,6 +33,8 @@ export function createApp(ctx: AppContext): Express {
   app.use('/api/lookup', lookupRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));
+  app.use('/api/subsectors', subsectorsRouter(ctx));
+  app.use('/api/reports', reportsRouter(ctx));
   app.use('/api', apiNotFound);
 
   const index = path.join(ctx.config.clientDist, 'index.html');

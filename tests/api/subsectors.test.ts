@@ -28,7 +28,9 @@ const square = (lon: number, lat: number, d = 0.0005): Polygon => ({
 });
 
 beforeAll(async () => {
-  [planner, officer, commune] = await Promise.all([login('urbaniste@demo.gup'), login('gup@demo.gup'), login('mairie.athis@demo.gup')]);
+  planner = await login('urbaniste@demo.gup');
+  officer = await login('gup@demo.gup');
+  commune = await login('mairie.athis@demo.gup');
 });
 
 describe('sub-sectors and the 60 % rule (API)', () => {

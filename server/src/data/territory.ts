@@ -14,6 +14,7 @@ export interface TerritoryInfo {
   sectors: Record<string, { code: string; name: string; delegate: { name: string | null; email: string | null; phone: string | null } }>;
   organisations: { code: string; name: string; kind: string; insee: string | null }[];
   categories: { code: string; name: string; theme: string }[];
+  urgencyCriteria: { code: string; name: string }[];
   bbox: number[] | null;
 }
 
@@ -26,7 +27,7 @@ const bboxOf = (box: string | null): number[] | null => {
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   const t = (await knex('territory').first()) as Record<string, any> | undefined;
   if (!t) return null;
-  const [orgs, services, themes, managers, privateLand, communes, sectors, categories] = await Promise.all([
+  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency] = await Promise.all([
     knex('organisations').orderBy('sort_order'),
     knex('services'),
     knex('themes').orderBy('sort_order'),
@@ -35,6 +36,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     knex.raw(`SELECT insee, name, in_territory, sector_code, ST_Extent(geom)::text AS box FROM communes GROUP BY insee ORDER BY in_territory DESC, name`),
     knex('sectors'),
     knex('categories').orderBy('sort_order'),
+    knex('urgency_criteria').orderBy('sort_order'),
   ]);
   const orgByCode = Object.fromEntries(orgs.map((o: any) => [o.code, { code: o.code, name: o.name, kind: o.kind, insee: o.insee }]));
   const serviceByCode: Record<string, ServiceInfo> = Object.fromEntries(services.map((s: any) => [s.code, {
@@ -68,6 +70,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     sectors: Object.fromEntries(sectors.map((s: any) => [s.code, { code: s.code, name: s.name, delegate: { name: s.delegate_name, email: s.delegate_email, phone: s.delegate_phone } }])),
     organisations: Object.values(orgByCode),
     categories: categories.map((c: any) => ({ code: c.code, name: c.name, theme: c.theme_code })),
+    urgencyCriteria: urgency.map((u: any) => ({ code: u.code, name: u.name })),
     bbox,
   };
 }

@@ -7,3 +7,4 @@ export * from './rights.js';
 export * from './delegation.js';
 export * from './geometry.js';
 export * from './delegation-land.js';
+export * from './reports.js';

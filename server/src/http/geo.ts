@@ -15,10 +15,13 @@ export const pointQuerySchema = z
     lon: coordinate('lon', 'longitude', 180),
     lat: coordinate('lat', 'latitude', 90),
   })
-  .superRefine((p, ctx) => {
-    if (inFrance(p.lon, p.lat)) return;
-    const message = inFrance(p.lat, p.lon)
-      ? 'coordonnées inversées ? lon est la longitude (≈ 2.36), lat la latitude (≈ 48.70)'
-      : 'point hors de France';
-    ctx.addIssue({ code: 'custom', path: ['lon'], message });
-  });
+  .superRefine(refineInFrance);
+
+/** zod refinement: the point must be in France; swapped coordinates are named as such. */
+export function refineInFrance(p: { lon: number; lat: number }, ctx: z.RefinementCtx): void {
+  if (inFrance(p.lon, p.lat)) return;
+  const message = inFrance(p.lat, p.lon)
+    ? 'coordonnées inversées ? lon est la longitude (≈ 2.36), lat la latitude (≈ 48.70)'
+    : 'point hors de France';
+  ctx.addIssue({ code: 'custom', path: ['lon'], message });
+}

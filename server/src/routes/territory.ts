@@ -32,6 +32,9 @@ export function territoryRouter(ctx: AppContext): Router {
       organisations: t.organisations,
       themes: t.routing.themes.map(({ code, name, mode }) => ({ code, name, mode })),
       categories: t.categories,
+      urgencyCriteria: t.urgencyCriteria,
+      services: Object.values(t.routing.services).map(({ code, name, organisation }) => ({ code, name, organisation })),
+      duplicates: { radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
       basemap: basemap(process.env),
       attribution: ATTRIBUTION,
     });

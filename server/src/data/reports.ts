@@ -1,0 +1,219 @@
+import type { Knex } from 'knex';
+import type { ReportStatus } from '../domain/reports.js';
+
+type Db = Knex | Knex.Transaction;
+
+export interface ReportRow {
+  id: number;
+  reference: string;
+  categoryCode: string;
+  categoryName: string;
+  themeCode: string;
+  description: string;
+  urgent: boolean;
+  urgencyCriterion: string | null;
+  urgencyNotJustified: boolean;
+  status: ReportStatus;
+  lon: number;
+  lat: number;
+  communeInsee: string;
+  communeName: string;
+  parcelIdu: string | null;
+  owners: unknown;
+  qpvCode: string | null;
+  qpvName: string | null;
+  subsectorId: number | null;
+  serviceCode: string;
+  serviceName: string;
+  routing: unknown;
+  unresolved: boolean;
+  alsoNotify: string[];
+  ackDueAt: string;
+  resolveDueAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  duplicateOf: number | null;
+  createdBy: number;
+  createdByName: string;
+  createdAt: string;
+  updatedAt: string;
+  delayBasis: string | null;
+  source: string;
+  overdue: boolean;
+}
+
+const SELECT = `SELECT r.id, r.reference, r.category_code AS "categoryCode", c.name AS "categoryName", c.theme_code AS "themeCode",
+  r.description, r.urgent, r.urgency_criterion AS "urgencyCriterion", r.urgency_not_justified AS "urgencyNotJustified", r.status,
+  ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, r.commune_insee AS "communeInsee", m.name AS "communeName", r.parcel_idu AS "parcelIdu",
+  r.owners, r.qpv_code AS "qpvCode", q.name AS "qpvName", r.subsector_id AS "subsectorId", r.service_code AS "serviceCode",
+  s.name AS "serviceName", r.routing, r.unresolved, r.also_notify AS "alsoNotify", r.ack_due_at AS "ackDueAt", r.resolve_due_at AS "resolveDueAt",
+  r.acknowledged_at AS "acknowledgedAt", r.resolved_at AS "resolvedAt", r.duplicate_of AS "duplicateOf", r.created_by AS "createdBy",
+  u.name AS "createdByName", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.delay_basis AS "delayBasis", r.source,
+  (r.status IN ('submitted','acknowledged','in_progress','transferred') AND r.resolve_due_at < now()) AS overdue
+  FROM reports r
+  JOIN categories c ON c.code = r.category_code
+  JOIN communes m ON m.insee = r.commune_insee
+  JOIN services s ON s.code = r.service_code
+  JOIN users u ON u.id = r.created_by
+  LEFT JOIN qpv q ON q.code = r.qpv_code`;
+
+export interface NewReport {
+  categoryCode: string;
+  description: string;
+  urgent: boolean;
+  urgencyCriterion: string | null;
+  status: ReportStatus;
+  lon: number;
+  lat: number;
+  communeInsee: string;
+  parcelIdu: string | null;
+  owners: unknown;
+  qpvCode: string | null;
+  subsectorId: number | null;
+  serviceCode: string;
+  routing: unknown;
+  unresolved: boolean;
+  alsoNotify: string[];
+  ackDueAt: Date;
+  resolveDueAt: Date;
+  delayBasis: string;
+  createdBy: number;
+  idempotencyKey: string | null;
+  source: 'web' | 'open311';
+}
+
+/** Inserts a report with its human reference (GUP-{year}-{id, 6 digits}); returns id and reference. */
+export async function insertReport(db: Db, r: NewReport): Promise<{ id: number; reference: string }> {
+  const { rows } = await db.raw(`SELECT nextval(pg_get_serial_sequence('reports', 'id'))::int AS id, to_char(now() AT TIME ZONE 'Europe/Paris', 'YYYY') AS year`);
+  const id = rows[0].id as number;
+  const reference = `GUP-${rows[0].year}-${String(id).padStart(6, '0')}`;
+  await db('reports').insert({
+    id,
+    reference,
+    category_code: r.categoryCode,
+    description: r.description,
+    urgent: r.urgent,
+    urgency_criterion: r.urgencyCriterion,
+    status: r.status,
+    geom: db.raw('ST_SetSRID(ST_MakePoint(?, ?), 4326)', [r.lon, r.lat]),
+    commune_insee: r.communeInsee,
+    parcel_idu: r.parcelIdu,
+    owners: JSON.stringify(r.owners),
+    qpv_code: r.qpvCode,
+    subsector_id: r.subsectorId,
+    service_code: r.serviceCode,
+    routing: JSON.stringify(r.routing),
+    unresolved: r.unresolved,
+    also_notify: r.alsoNotify,
+    ack_due_at: r.ackDueAt,
+    resolve_due_at: r.resolveDueAt,
+    delay_basis: r.delayBasis,
+    created_by: r.createdBy,
+    idempotency_key: r.idempotencyKey,
+    source: r.source,
+  });
+  return { id, reference };
+}
+
+export async function findReport(db: Db, id: number): Promise<ReportRow | null> {
+  const { rows } = await db.raw(`${SELECT} WHERE r.id = ?`, [id]);
+  return (rows[0] as ReportRow | undefined) ?? null;
+}
+
+export async function findReportByIdempotencyKey(db: Db, userId: number, key: string): Promise<number | null> {
+  const row = (await db('reports').where({ created_by: userId, idempotency_key: key }).first('id')) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+export interface ReportFilters {
+  status?: ReportStatus[] | undefined;
+  category?: string | undefined;
+  commune?: string | undefined;
+  service?: string | undefined;
+  qpv?: string | undefined;
+  subsector?: number | undefined;
+  overdue?: boolean | undefined;
+  bbox?: [number, number, number, number] | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** The scope a user may list: everything, one commune's reports, or one service's queue (and its copies). */
+export type ReportScope = { all: true } | { commune: string } | { service: string };
+
+export async function listReports(db: Db, scope: ReportScope, f: ReportFilters): Promise<{ rows: ReportRow[]; total: number }> {
+  const where: string[] = [];
+  const b: Knex.RawBinding[] = [];
+  if ('commune' in scope) { where.push('r.commune_insee = ?'); b.push(scope.commune); }
+  if ('service' in scope) { where.push('(r.service_code = ? OR ? = ANY(r.also_notify))'); b.push(scope.service, scope.service); }
+  if (f.status?.length) { where.push(`r.status IN (${f.status.map(() => '?').join(',')})`); b.push(...f.status); }
+  if (f.category) { where.push('r.category_code = ?'); b.push(f.category); }
+  if (f.commune) { where.push('r.commune_insee = ?'); b.push(f.commune); }
+  if (f.service) { where.push('r.service_code = ?'); b.push(f.service); }
+  if (f.qpv) { where.push('r.qpv_code = ?'); b.push(f.qpv); }
+  if (f.subsector) { where.push('r.subsector_id = ?'); b.push(f.subsector); }
+  if (f.overdue !== undefined) { where.push(`(r.status IN ('submitted','acknowledged','in_progress','transferred') AND r.resolve_due_at < now()) = ?`); b.push(f.overdue); }
+  if (f.bbox) { where.push('r.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)'); b.push(...f.bbox); }
+  if (f.since) { where.push('r.created_at >= ?'); b.push(f.since); }
+  if (f.until) { where.push('r.created_at <= ?'); b.push(f.until); }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.raw(`${SELECT} ${clause} ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?`, [...b, f.limit, f.offset]);
+  const count = await db.raw(`SELECT count(*)::int AS n FROM reports r ${clause}`, b);
+  return { rows: rows as ReportRow[], total: count.rows[0].n as number };
+}
+
+/** Open reports of a category near a point, created within the window: candidates for "join instead". */
+export async function nearbyOpenReports(db: Db, category: string, lon: number, lat: number, radiusM: number, windowDays: number): Promise<{ id: number; reference: string; description: string; status: string; distanceM: number; createdAt: string }[]> {
+  const { rows } = await db.raw(
+    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326) AS g)
+     SELECT r.id, r.reference, r.description, r.status, ST_Distance(r.geom::geography, pt.g::geography) AS "distanceM", r.created_at AS "createdAt"
+     FROM reports r, pt
+     WHERE r.category_code = ? AND r.status IN ('submitted','acknowledged','in_progress','transferred')
+       AND r.created_at > now() - make_interval(days => ?)
+       AND r.geom && ST_Expand(pt.g, ?) AND ST_DWithin(r.geom::geography, pt.g::geography, ?)
+     ORDER BY "distanceM" LIMIT 10`,
+    [lon, lat, category, windowDays, radiusM / 60_000, radiusM],
+  );
+  return rows.map((r: any) => ({ ...r, distanceM: Math.round(Number(r.distanceM)) }));
+}
+
+export interface NewEvent {
+  reportId: number;
+  kind: string;
+  fromStatus: ReportStatus | null;
+  toStatus: ReportStatus | null;
+  comment: string | null;
+  details?: unknown;
+  userId: number | null;
+}
+
+export async function insertEvent(db: Db, e: NewEvent): Promise<void> {
+  await db('report_events').insert({
+    report_id: e.reportId, kind: e.kind, from_status: e.fromStatus, to_status: e.toStatus, comment: e.comment,
+    details: e.details === undefined ? null : JSON.stringify(e.details), user_id: e.userId,
+  });
+}
+
+export async function timelineOf(db: Db, reportId: number) {
+  const { rows } = await db.raw(
+    `SELECT e.id, e.kind, e.from_status AS "fromStatus", e.to_status AS "toStatus", e.comment, e.details, e.at,
+            u.name AS "userName", u.role AS "userRole"
+     FROM report_events e LEFT JOIN users u ON u.id = e.user_id WHERE e.report_id = ? ORDER BY e.at, e.id`,
+    [reportId],
+  );
+  return rows as { id: number; kind: string; fromStatus: string | null; toStatus: string | null; comment: string | null; details: unknown; at: string; userName: string | null; userRole: string | null }[];
+}
+
+export async function addFollower(db: Db, reportId: number, userId: number): Promise<void> {
+  await db('report_followers').insert({ report_id: reportId, user_id: userId }).onConflict(['report_id', 'user_id']).ignore();
+}
+
+export async function followersOf(db: Db, reportId: number): Promise<{ id: number; name: string; email: string }[]> {
+  return db('report_followers as f').join('users as u', 'u.id', 'f.user_id').where('f.report_id', reportId).select('u.id', 'u.name', 'u.email');
+}
+
+export async function queueMail(db: Db, m: { to: string; subject: string; body: string; reportId: number | null }): Promise<void> {
+  await db('outbox').insert({ to_address: m.to, subject: m.subject, body: m.body, report_id: m.reportId });
+}

@@ -1,0 +1,164 @@
+/**
+ * Reports (signalements, DESIGN 3.3): the lifecycle as a table of allowed transitions per role, and the delays.
+ * Pure code, shared by the server and the client (which offers only the allowed actions).
+ */
+import type { Role } from './territory.js';
+
+export const REPORT_STATUSES = ['submitted', 'acknowledged', 'in_progress', 'transferred', 'resolved', 'closed', 'rejected', 'duplicate'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+/** Statuses in which a report is still waiting for the service (the clock runs). */
+export const OPEN_STATUSES: ReadonlySet<ReportStatus> = new Set(['submitted', 'acknowledged', 'in_progress', 'transferred']);
+
+export const STATUS_LABELS: Record<ReportStatus, string> = {
+  submitted: 'Transmis',
+  acknowledged: 'Pris en compte',
+  in_progress: 'En cours',
+  transferred: 'Réorienté',
+  resolved: 'Traité',
+  closed: 'Clos',
+  rejected: 'Rejeté',
+  duplicate: 'Doublon',
+};
+
+/** Actions on a report; most change its status, some only add to its timeline. */
+export const REPORT_ACTIONS = ['acknowledge', 'start', 'resolve', 'transfer', 'reject', 'merge', 'close', 'reopen', 'comment', 'add_info', 'flag_urgency'] as const;
+export type ReportAction = (typeof REPORT_ACTIONS)[number];
+
+/** Who relates to the report: its routed service, its commune, or oversight (officer/admin). */
+export type Relation = 'service' | 'commune' | 'officer';
+
+interface ActionRule {
+  from: readonly ReportStatus[] | 'any';
+  to: ReportStatus | null; // null: no status change
+  by: readonly Relation[];
+  needsComment: boolean;
+}
+
+const OPEN = ['submitted', 'acknowledged', 'in_progress', 'transferred'] as const;
+
+export const ACTION_RULES: Record<ReportAction, ActionRule> = {
+  acknowledge: { from: ['submitted', 'transferred'], to: 'acknowledged', by: ['service', 'officer'], needsComment: false },
+  start: { from: ['submitted', 'acknowledged', 'transferred'], to: 'in_progress', by: ['service', 'officer'], needsComment: false },
+  resolve: { from: OPEN, to: 'resolved', by: ['service', 'officer'], needsComment: true }, // the answer the commune sees
+  transfer: { from: OPEN, to: 'transferred', by: ['service', 'officer'], needsComment: true },
+  reject: { from: OPEN, to: 'rejected', by: ['officer'], needsComment: true },
+  merge: { from: OPEN, to: 'duplicate', by: ['officer'], needsComment: false },
+  close: { from: ['resolved'], to: 'closed', by: ['commune', 'officer'], needsComment: false },
+  reopen: { from: ['resolved', 'closed'], to: 'submitted', by: ['commune', 'officer'], needsComment: true },
+  comment: { from: 'any', to: null, by: ['service', 'commune', 'officer'], needsComment: true },
+  add_info: { from: OPEN, to: null, by: ['commune'], needsComment: true },
+  flag_urgency: { from: 'any', to: null, by: ['officer'], needsComment: false },
+};
+
+/** A commune may reopen a resolved or closed report within this many days of its resolution. */
+export const REOPEN_DAYS = 7;
+
+export type TransitionCheck = { ok: true; to: ReportStatus | null } | { ok: false; status: 403 | 409; reason: string };
+
+/**
+ * Whether `relations` may apply `action` to a report in `status`.
+ * @example checkAction('resolve', 'submitted', ['service'], { hasComment: true }) // { ok: true, to: 'resolved' }
+ */
+export function checkAction(
+  action: ReportAction,
+  status: ReportStatus,
+  relations: readonly Relation[],
+  ctx: { hasComment: boolean; resolvedAt?: Date | null; now?: Date; urgent?: boolean },
+): TransitionCheck {
+  const rule = ACTION_RULES[action];
+  if (!rule.by.some((r) => relations.includes(r))) return { ok: false, status: 403, reason: `Action « ${action} » non permise pour votre rôle` };
+  if (rule.from !== 'any' && !rule.from.includes(status)) {
+    return { ok: false, status: 409, reason: `Action « ${action} » impossible : le signalement est « ${STATUS_LABELS[status]} »` };
+  }
+  if (rule.needsComment && !ctx.hasComment) return { ok: false, status: 409, reason: `Action « ${action} » : un commentaire est obligatoire` };
+  if (action === 'reopen' && !relations.includes('officer')) {
+    const now = ctx.now ?? new Date();
+    if (!ctx.resolvedAt || now.getTime() - ctx.resolvedAt.getTime() > REOPEN_DAYS * 86_400_000) {
+      return { ok: false, status: 409, reason: `Réouverture possible ${REOPEN_DAYS} jours après le traitement seulement` };
+    }
+  }
+  if (action === 'flag_urgency' && !ctx.urgent) return { ok: false, status: 409, reason: 'Le signalement n\'est pas marqué urgent' };
+  return { ok: true, to: rule.to };
+}
+
+/** Actions a person may try on a report now (for the UI's buttons). */
+export function availableActions(status: ReportStatus, relations: readonly Relation[], urgent: boolean): ReportAction[] {
+  return REPORT_ACTIONS.filter((a) => {
+    const check = checkAction(a, status, relations, { hasComment: true, resolvedAt: new Date(), urgent });
+    return check.ok;
+  });
+}
+
+export interface CategoryDelays {
+  ackHours: number;
+  resolveHours: number;
+  resolveHoursQpv: number | null;
+  seasonal: { months: number[]; resolveHours: number; resolveHoursQpv?: number | null | undefined } | null;
+}
+
+export interface Delays {
+  ackDueAt: Date;
+  resolveDueAt: Date;
+  /** Which delay applied, for the timeline: category, QPV, season, urgency. */
+  basis: string;
+}
+
+/**
+ * Deadlines of a report: the category's delay, the QPV delay inside a QPV, the seasonal delay in its months
+ * (Paris time), and the urgency delay when urgent (the shortest applicable wins).
+ * @example computeDelays({ ackHours: 24, resolveHours: 72, resolveHoursQpv: 48, seasonal: null }, { at, inQpv: true, urgent: false, urgencyHours: 24 }).basis // 'QPV'
+ */
+export function computeDelays(cat: CategoryDelays, ctx: { at: Date; inQpv: boolean; urgent: boolean; urgencyHours: number | null }): Delays {
+  const month = Number(new Intl.DateTimeFormat('fr-FR', { month: 'numeric', timeZone: 'Europe/Paris' }).format(ctx.at));
+  const inSeason = !!cat.seasonal && cat.seasonal.months.includes(month);
+  let hours = cat.resolveHours;
+  let basis = 'catégorie';
+  if (inSeason) {
+    hours = cat.seasonal!.resolveHours;
+    basis = 'saison';
+  }
+  if (ctx.inQpv) {
+    const qpv = inSeason ? (cat.seasonal!.resolveHoursQpv ?? cat.resolveHoursQpv) : cat.resolveHoursQpv;
+    if (qpv && qpv < hours) {
+      hours = qpv;
+      basis = inSeason ? 'saison, QPV' : 'QPV';
+    }
+  }
+  let ackHours = cat.ackHours;
+  if (ctx.urgent && ctx.urgencyHours && ctx.urgencyHours < hours) {
+    hours = ctx.urgencyHours;
+    basis = 'urgence';
+    ackHours = Math.min(ackHours, ctx.urgencyHours);
+  }
+  return {
+    ackDueAt: new Date(ctx.at.getTime() + ackHours * 3_600_000),
+    resolveDueAt: new Date(ctx.at.getTime() + hours * 3_600_000),
+    basis,
+  };
+}
+
+/** Whether a report is late on its resolution deadline. */
+export function isOverdue(status: ReportStatus, resolveDueAt: Date, now = new Date()): boolean {
+  return OPEN_STATUSES.has(status) && resolveDueAt.getTime() < now.getTime();
+}
+
+/** Relations of a user to a report, from role and scope. */
+export function relationsOf(
+  user: { role: Role; communeInsee: string | null; serviceCode: string | null },
+  report: { communeInsee: string; serviceCode: string },
+): Relation[] {
+  const rel: Relation[] = [];
+  if (user.role === 'admin' || user.role === 'gup_officer') rel.push('officer');
+  if (user.role === 'service_agent' && user.serviceCode === report.serviceCode) rel.push('service');
+  if (user.role === 'commune_user' && user.communeInsee === report.communeInsee) rel.push('commune');
+  return rel;
+}
+
+/** Whether a user may see a report: planners see everything on the map (read-only), others their scope. */
+export function canSee(user: { role: Role; communeInsee: string | null; serviceCode: string | null }, report: { communeInsee: string; serviceCode: string; alsoNotify?: string[] }): boolean {
+  if (user.role === 'admin' || user.role === 'gup_officer' || user.role === 'planner') return true;
+  if (user.role === 'commune_user') return user.communeInsee === report.communeInsee;
+  if (user.role === 'service_agent') return user.serviceCode === report.serviceCode || (!!user.serviceCode && (report.alsoNotify ?? []).includes(user.serviceCode));
+  return false;
+}

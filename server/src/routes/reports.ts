@@ -1,0 +1,145 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { currentUser } from '../auth/middleware.js';
+import { listReports, nearbyOpenReports, type ReportRow, type ReportScope } from '../data/reports.js';
+import { territory } from '../data/territory.js';
+import type { SessionUser } from '../data/users.js';
+import { REPORT_ACTIONS, REPORT_STATUSES, STATUS_LABELS, type ReportAction } from '../domain/reports.js';
+import type { AppContext } from '../http/context.js';
+import { AppError, forbidden, validationError } from '../http/errors.js';
+import { pointQuerySchema, refineInFrance } from '../http/geo.js';
+import { applyAction, followReport, reportDetails, submitReport } from '../services/reports.js';
+
+export const reportBodySchema = z.object({
+  category: z.string().trim().min(1, 'catégorie obligatoire').max(64),
+  description: z.string().trim().min(3, 'description trop courte').max(4000),
+  lon: z.number({ error: 'lon doit être un nombre' }).finite().min(-180).max(180),
+  lat: z.number({ error: 'lat doit être un nombre' }).finite().min(-90).max(90),
+  urgent: z.boolean().default(false),
+  urgencyCriterion: z.string().trim().max(64).nullable().optional(),
+}).strict().superRefine(refineInFrance);
+
+const STATUS_FOR_ACTION: Record<string, ReportAction> = {
+  acknowledged: 'acknowledge', in_progress: 'start', resolved: 'resolve', transferred: 'transfer', rejected: 'reject',
+  duplicate: 'merge', closed: 'close', submitted: 'reopen',
+};
+const transitionSchema = z.object({
+  to: z.enum(REPORT_STATUSES).optional(),
+  action: z.enum(REPORT_ACTIONS).optional(),
+  comment: z.string().trim().max(4000).nullable().optional(),
+  service: z.string().trim().max(64).optional(),
+  duplicateOf: z.number().int().positive().optional(),
+}).strict().refine((b) => !!b.to !== !!b.action, { message: 'donner soit « to » (statut visé), soit « action »', path: ['to'] });
+
+const csvList = (values: readonly string[]) => z.string().transform((s, ctx) => {
+  const items = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = items.find((x) => !values.includes(x));
+  if (bad) { ctx.addIssue({ code: 'custom', message: `valeur inconnue « ${bad} »` }); return z.NEVER; }
+  return items;
+});
+const listSchema = z.object({
+  status: csvList(REPORT_STATUSES).optional(),
+  category: z.string().max(64).optional(),
+  commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/).optional(),
+  service: z.string().max(64).optional(),
+  qpv: z.string().max(16).optional(),
+  subsector: z.coerce.number().int().positive().optional(),
+  overdue: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  bbox: z.string().transform((s, ctx) => {
+    const n = s.split(',').map(Number);
+    if (n.length !== 4 || n.some((x) => !Number.isFinite(x))) { ctx.addIssue({ code: 'custom', message: 'bbox = ouest,sud,est,nord' }); return z.NEVER; }
+    return n as [number, number, number, number];
+  }).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+  limit: z.coerce.number().int().min(1).max(5000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** What a user may list: everything (officers, admins, planners), its commune, or its service's queue. */
+export function scopeOf(user: SessionUser): ReportScope {
+  if (user.role === 'commune_user') return { commune: user.communeInsee ?? '-' };
+  if (user.role === 'service_agent') return { service: user.serviceCode ?? '-' };
+  return { all: true };
+}
+
+const CSV_COLUMNS: [string, (r: ReportRow) => unknown][] = [
+  ['reference', (r) => r.reference], ['date', (r) => new Date(r.createdAt).toISOString()], ['statut', (r) => STATUS_LABELS[r.status]],
+  ['categorie', (r) => r.categoryName], ['commune', (r) => r.communeName], ['qpv', (r) => r.qpvName ?? ''], ['parcelle', (r) => r.parcelIdu ?? ''],
+  ['service', (r) => r.serviceName], ['urgent', (r) => (r.urgent ? 'oui' : 'non')], ['echeance', (r) => new Date(r.resolveDueAt).toISOString()],
+  ['en_retard', (r) => (r.overdue ? 'oui' : 'non')], ['longitude', (r) => r.lon], ['latitude', (r) => r.lat], ['description', (r) => r.description],
+];
+const csvCell = (v: unknown) => {
+  const s = String(v ?? '');
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s; // no formula injection in spreadsheets
+  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+function sendCsv(res: Response, rows: ReportRow[]) {
+  const lines = [CSV_COLUMNS.map(([h]) => h).join(';'), ...rows.map((r) => CSV_COLUMNS.map(([, f]) => csvCell(f(r))).join(';'))];
+  res.type('text/csv; charset=utf-8').attachment('signalements.csv').send(`\uFEFF${lines.join('\r\n')}\r\n`);
+}
+
+export function reportsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { knex } = ctx.db;
+  const parseId = (raw: unknown) => {
+    const r = z.coerce.number().int().positive().safeParse(raw);
+    if (!r.success) throw validationError(r.error, 'Identifiant de signalement invalide');
+    return r.data;
+  };
+
+  router.post('/', async (req, res) => {
+    const user = currentUser(req);
+    const parsed = reportBodySchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error, 'Signalement invalide');
+    const key = req.get('Idempotency-Key')?.trim();
+    if (key !== undefined && (key.length < 8 || key.length > 128)) throw new AppError(400, 'invalid_input', 'Idempotency-Key : 8 à 128 caractères', [{ field: 'Idempotency-Key', message: 'longueur' }]);
+    const { created, report } = await submitReport(knex, user, parsed.data, { idempotencyKey: key || null });
+    res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(report);
+  });
+
+  router.get('/', async (req, res) => {
+    const user = currentUser(req);
+    const parsed = listSchema.safeParse(req.query);
+    if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
+    const { format, status, ...filters } = parsed.data;
+    const { rows, total } = await listReports(knex, scopeOf(user), { ...filters, status: status as ReportRow['status'][] | undefined });
+    if (format === 'csv') return sendCsv(res, rows);
+    res.json({ total, reports: rows.map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })) });
+  });
+
+  router.get('/nearby', async (req, res) => {
+    const user = currentUser(req);
+    const parsed = z.intersection(pointQuerySchema, z.object({ category: z.string().min(1).max(64) })).safeParse(req.query);
+    if (!parsed.success) throw validationError(parsed.error);
+    const t = await territory(knex);
+    if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
+    if (!['commune_user', 'gup_officer', 'admin'].includes(user.role)) throw forbidden();
+    const { lon, lat, category } = parsed.data;
+    res.json({ radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays, reports: await nearbyOpenReports(knex, category, lon, lat, t.duplicatesRadiusM, t.duplicatesWindowDays) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(await reportDetails(knex, currentUser(req), parseId(req.params.id)));
+  });
+
+  router.post('/:id/transitions', async (req, res) => {
+    const user = currentUser(req);
+    const id = parseId(req.params.id);
+    const parsed = transitionSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error, 'Transition invalide');
+    const { to, action, ...rest } = parsed.data;
+    const after = await applyAction(knex, user, id, { action: action ?? STATUS_FOR_ACTION[to!]!, ...rest });
+    // after a transfer the former service no longer sees the report: answer with what changed
+    const visible = await reportDetails(knex, user, id).catch((err: unknown) => (err instanceof AppError && err.status === 404 ? null : Promise.reject(err)));
+    res.json(visible ?? { id, ...after, visible: false });
+  });
+
+  router.post('/:id/follow', async (req, res) => {
+    const user = currentUser(req);
+    const id = parseId(req.params.id);
+    await followReport(knex, user, id);
+    res.json(await reportDetails(knex, user, id));
+  });
+
+  return router;
+}

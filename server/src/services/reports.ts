@@ -1,0 +1,287 @@
+import type { Knex } from 'knex';
+import {
+  addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertReport, nearbyOpenReports, queueMail, timelineOf,
+  type ReportRow,
+} from '../data/reports.js';
+import { territory, type TerritoryInfo } from '../data/territory.js';
+import type { SessionUser } from '../data/users.js';
+import {
+  availableActions, canSee, checkAction, computeDelays, relationsOf, STATUS_LABELS, type ReportAction, type ReportStatus,
+} from '../domain/reports.js';
+import { AppError, forbidden, notFound } from '../http/errors.js';
+import { lookup } from './lookup.js';
+
+export interface ReportInput {
+  category: string;
+  description: string;
+  lon: number;
+  lat: number;
+  urgent: boolean;
+  urgencyCriterion?: string | null | undefined;
+}
+
+export interface ProcessedPhoto {
+  mime: string;
+  data: Buffer;
+  thumbnail: Buffer;
+  width: number;
+  height: number;
+}
+
+async function config(knex: Knex): Promise<TerritoryInfo> {
+  const t = await territory(knex);
+  if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
+  return t;
+}
+
+async function categoryOf(knex: Knex, code: string) {
+  const c = await knex('categories').where({ code }).first();
+  if (!c) throw new AppError(422, 'invalid_input', `Catégorie inconnue « ${code} »`, [{ field: 'category', message: 'catégorie inconnue' }]);
+  return c as { code: string; name: string; theme_code: string; also_notify: string[]; ack_hours: number; resolve_hours: number; resolve_hours_qpv: number | null; seasonal: any };
+}
+
+const delaysFor = (cat: Awaited<ReturnType<typeof categoryOf>>, at: Date, inQpv: boolean, urgent: boolean, urgencyHours: number | null) => computeDelays(
+  { ackHours: cat.ack_hours, resolveHours: cat.resolve_hours, resolveHoursQpv: cat.resolve_hours_qpv, seasonal: typeof cat.seasonal === 'string' ? JSON.parse(cat.seasonal) : cat.seasonal },
+  { at, inQpv, urgent, urgencyHours },
+);
+
+async function serviceEmails(knex: Knex | Knex.Transaction, codes: string[]): Promise<{ code: string; name: string; email: string | null }[]> {
+  if (codes.length === 0) return [];
+  return knex('services').whereIn('code', codes).select('code', 'name', 'email');
+}
+
+export interface CreatedReport {
+  id: number;
+  reference: string;
+  status: ReportStatus;
+  routing: { service: { code: string; name: string; email: string | null; organisation: { code: string; name: string } }; reason: string; rule: string; unresolved: boolean; alsoNotify: string[] };
+  ackDueAt: string;
+  resolveDueAt: string;
+  possibleDuplicates: Awaited<ReturnType<typeof nearbyOpenReports>>;
+}
+
+function createdView(r: ReportRow, duplicates: CreatedReport['possibleDuplicates']): CreatedReport {
+  const routing = r.routing as { service: CreatedReport['routing']['service']; reason: string; rule: string };
+  return {
+    id: r.id,
+    reference: r.reference,
+    status: r.status,
+    routing: { service: routing.service, reason: routing.reason, rule: routing.rule, unresolved: r.unresolved, alsoNotify: r.alsoNotify },
+    ackDueAt: new Date(r.ackDueAt).toISOString(),
+    resolveDueAt: new Date(r.resolveDueAt).toISOString(),
+    possibleDuplicates: duplicates,
+  };
+}
+
+/**
+ * A report submission, as a list of steps: validate → locate → route → check duplicates → compute delays → save
+ * (report, first event, follower, outbox and photo in one transaction: a 201 means committed).
+ */
+export async function submitReport(
+  knex: Knex,
+  user: SessionUser,
+  input: ReportInput,
+  opts: { idempotencyKey?: string | null | undefined; photo?: ProcessedPhoto | null | undefined; source?: 'web' | 'open311' } = {},
+): Promise<{ created: boolean; report: CreatedReport }> {
+  // validate
+  if (!['commune_user', 'gup_officer', 'admin'].includes(user.role)) throw forbidden('Seuls les référents des communes et la mission GUP signalent');
+  if (opts.idempotencyKey) {
+    const existing = await findReportByIdempotencyKey(knex, user.id, opts.idempotencyKey);
+    if (existing) return { created: false, report: createdView((await findReport(knex, existing))!, []) };
+  }
+  const t = await config(knex);
+  const category = await categoryOf(knex, input.category);
+  if (input.urgent) {
+    const known = await knex('urgency_criteria').where({ code: input.urgencyCriterion ?? '' }).first();
+    if (!known) throw new AppError(422, 'invalid_input', 'Un signalement urgent doit citer un critère d\'urgence connu', [{ field: 'urgencyCriterion', message: 'critère d\'urgence obligatoire' }]);
+  }
+  // locate and route (DESIGN 3.1 with the category's theme)
+  const spot = await lookup(knex, input.lon, input.lat, category.theme_code);
+  if (user.role === 'commune_user' && spot.commune.insee !== user.communeInsee) {
+    throw new AppError(403, 'forbidden', `Ce point est à ${spot.commune.name} : vous ne pouvez signaler que dans votre commune`);
+  }
+  const answer = spot.services[0]!;
+  const alsoNotify = [...new Set([...category.also_notify, ...answer.coServices.map((s) => s.code)])].filter((c) => c !== answer.service.code);
+  // duplicates
+  const duplicates = await nearbyOpenReports(knex, category.code, input.lon, input.lat, t.duplicatesRadiusM, t.duplicatesWindowDays);
+  // delays
+  const now = new Date();
+  const delays = delaysFor(category, now, !!spot.qpv, input.urgent, t.urgencyResolveHours);
+  // save
+  const id = await knex.transaction(async (trx) => {
+    const { id, reference } = await insertReport(trx, {
+      categoryCode: category.code,
+      description: input.description,
+      urgent: input.urgent,
+      urgencyCriterion: input.urgent ? input.urgencyCriterion ?? null : null,
+      status: 'submitted',
+      lon: input.lon,
+      lat: input.lat,
+      communeInsee: spot.commune.insee,
+      parcelIdu: spot.parcel?.id ?? null,
+      owners: spot.owners.map((o) => ({ name: o.name, kind: o.kind, organisation: o.organisation?.code ?? null, share: o.share })),
+      qpvCode: spot.qpv?.code ?? null,
+      subsectorId: spot.subSector?.id ?? null,
+      serviceCode: answer.service.code,
+      routing: { service: answer.service, reason: answer.reason, rule: answer.rule },
+      unresolved: answer.unresolved,
+      alsoNotify,
+      ackDueAt: delays.ackDueAt,
+      resolveDueAt: delays.resolveDueAt,
+      delayBasis: delays.basis,
+      createdBy: user.id,
+      idempotencyKey: opts.idempotencyKey ?? null,
+      source: opts.source ?? 'web',
+    });
+    await insertEvent(trx, { reportId: id, kind: 'transition', fromStatus: null, toStatus: 'submitted', comment: null, details: { routing: answer.reason, delays: delays.basis }, userId: user.id });
+    await addFollower(trx, id, user.id);
+    if (opts.photo) {
+      await trx('report_photos').insert({ report_id: id, mime: opts.photo.mime, data: opts.photo.data, thumbnail: opts.photo.thumbnail, width: opts.photo.width, height: opts.photo.height });
+    }
+    const recipients = await serviceEmails(trx, [answer.service.code, ...alsoNotify]);
+    for (const s of recipients) {
+      if (!s.email) continue;
+      const copy = s.code !== answer.service.code;
+      await queueMail(trx, {
+        to: s.email,
+        reportId: id,
+        subject: `[GUP] ${copy ? 'Copie : ' : ''}${reference} — ${category.name}${input.urgent ? ' (URGENT)' : ''}`,
+        body: [
+          `Nouveau signalement ${reference} à ${spot.commune.name}${spot.qpv ? ` (QPV ${spot.qpv.name})` : ''}.`,
+          `Catégorie : ${category.name}`,
+          `Description : ${input.description}`,
+          `Routage : ${answer.reason}`,
+          `À prendre en compte avant le ${delays.ackDueAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}, à traiter avant le ${delays.resolveDueAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}.`,
+        ].join('\n'),
+      });
+    }
+    return id;
+  }).catch(async (err: { code?: string; constraint?: string; message?: string }) => {
+    // the same Idempotency-Key raced with itself: the other request won, answer with its report
+    if (opts.idempotencyKey && (err.code === '23505' || /duplicate key|unique/i.test(err.message ?? ''))) {
+      const existing = await findReportByIdempotencyKey(knex, user.id, opts.idempotencyKey);
+      if (existing) return -existing;
+    }
+    throw err;
+  });
+  if (id < 0) return { created: false, report: createdView((await findReport(knex, -id))!, []) };
+  return { created: true, report: createdView((await findReport(knex, id))!, duplicates) };
+}
+
+/** A report the user may see, or 404 (a report outside one's scope is not revealed). */
+export async function visibleReport(knex: Knex, user: SessionUser, id: number): Promise<ReportRow> {
+  const r = await findReport(knex, id);
+  if (!r || !canSee(user, r)) throw notFound(`Signalement ${id}`);
+  return r;
+}
+
+export async function reportDetails(knex: Knex, user: SessionUser, id: number) {
+  const r = await visibleReport(knex, user, id);
+  const [timeline, photos, followers] = await Promise.all([
+    timelineOf(knex, id),
+    knex('report_photos').where({ report_id: id }).select('id', 'mime', 'width', 'height', 'created_at as createdAt'),
+    followersOf(knex, id),
+  ]);
+  return {
+    ...r,
+    timeline,
+    photos: photos.map((p: any) => ({ ...p, url: `/api/reports/${id}/photos/${p.id}`, thumbnailUrl: `/api/reports/${id}/photos/${p.id}?thumbnail=1` })),
+    followers: followers.map((f) => ({ id: f.id, name: f.name })),
+    actions: availableActions(r.status, relationsOf(user, r), r.urgent),
+    statusLabel: STATUS_LABELS[r.status],
+  };
+}
+
+export interface TransitionInput {
+  action: ReportAction;
+  comment?: string | null | undefined;
+  service?: string | undefined;
+  duplicateOf?: number | undefined;
+}
+
+/** Applies an action allowed by the lifecycle table; each one is an event with who, when and the comment. */
+export async function applyAction(knex: Knex, user: SessionUser, id: number, input: TransitionInput): Promise<{ status: ReportStatus; serviceCode: string }> {
+  const r = await visibleReport(knex, user, id);
+  const relations = relationsOf(user, r);
+  const comment = input.comment?.trim() || null;
+  const check = checkAction(input.action, r.status, relations, { hasComment: !!comment, resolvedAt: r.resolvedAt ? new Date(r.resolvedAt) : null, urgent: r.urgent });
+  if (!check.ok) throw new AppError(check.status, check.status === 403 ? 'forbidden' : 'invalid_transition', check.reason);
+  const now = new Date();
+  const update: Record<string, unknown> = { updated_at: now };
+  const details: Record<string, unknown> = {};
+  if (check.to) update.status = check.to;
+  if (input.action === 'acknowledge') update.acknowledged_at = now;
+  if (input.action === 'resolve') update.resolved_at = now;
+  if (input.action === 'flag_urgency') update.urgency_not_justified = true;
+  if (input.action === 'transfer') {
+    if (!input.service) throw new AppError(422, 'invalid_input', 'Service de destination obligatoire', [{ field: 'service', message: 'obligatoire' }]);
+    if (input.service === r.serviceCode) throw new AppError(409, 'invalid_transition', 'Le signalement est déjà routé vers ce service');
+    const target = await knex('services').where({ code: input.service }).first();
+    if (!target) throw new AppError(422, 'invalid_input', `Service inconnu « ${input.service} »`, [{ field: 'service', message: 'service inconnu' }]);
+    const t = await config(knex);
+    const delays = delaysFor(await categoryOf(knex, r.categoryCode), now, !!r.qpvCode, r.urgent && !r.urgencyNotJustified, t.urgencyResolveHours);
+    const org = await knex('organisations').where({ code: target.organisation_code }).first();
+    Object.assign(update, {
+      service_code: target.code,
+      routing: JSON.stringify({ service: { code: target.code, name: target.name, email: target.email, phone: target.phone, organisation: { code: org.code, name: org.name } }, reason: `Réorienté par ${user.name} depuis ${r.serviceName} : ${comment}`, rule: 'transfer' }),
+      unresolved: false,
+      ack_due_at: delays.ackDueAt,
+      resolve_due_at: delays.resolveDueAt,
+      acknowledged_at: null,
+      delay_basis: delays.basis,
+    });
+    Object.assign(details, { from: r.serviceCode, to: target.code });
+  }
+  if (input.action === 'merge') {
+    if (!input.duplicateOf || input.duplicateOf === id) throw new AppError(422, 'invalid_input', 'Signalement original obligatoire', [{ field: 'duplicateOf', message: 'identifiant du signalement original' }]);
+    const original = await findReport(knex, input.duplicateOf);
+    if (!original) throw new AppError(422, 'invalid_input', `Signalement original ${input.duplicateOf} introuvable`, [{ field: 'duplicateOf', message: 'introuvable' }]);
+    update.duplicate_of = original.id;
+    details.duplicateOf = original.reference;
+  }
+  if (input.action === 'reopen') {
+    update.resolved_at = null;
+    update.acknowledged_at = null;
+  }
+  await knex.transaction(async (trx) => {
+    // optimistic check: the status must not have changed since we read it
+    const n = await trx('reports').where({ id, status: r.status }).update(update);
+    if (n !== 1) throw new AppError(409, 'conflict', 'Le signalement a changé entre-temps : rechargez-le');
+    await insertEvent(trx, { reportId: id, kind: check.to ? 'transition' : input.action, fromStatus: r.status, toStatus: check.to, comment, details: Object.keys(details).length ? details : undefined, userId: user.id });
+    if (input.action === 'merge') {
+      const followers = await trx('report_followers').where({ report_id: id }).pluck('user_id');
+      for (const f of followers as number[]) await addFollower(trx, input.duplicateOf!, f);
+      await insertEvent(trx, { reportId: input.duplicateOf!, kind: 'comment', fromStatus: null, toStatus: null, comment: `Doublon fusionné : ${r.reference}`, userId: user.id });
+    }
+    if (check.to) await notifyStatusChange(trx, r, check.to, comment, update.service_code as string | undefined);
+  });
+  return { status: check.to ?? r.status, serviceCode: (update.service_code as string | undefined) ?? r.serviceCode };
+}
+
+/** The commune (the report's followers) hears of every status change, with the answer; a new service hears of a transfer. */
+async function notifyStatusChange(trx: Knex.Transaction, r: ReportRow, to: ReportStatus, comment: string | null, newService: string | undefined) {
+  const followers = await followersOf(trx, r.id);
+  for (const f of followers) {
+    await queueMail(trx, {
+      to: f.email,
+      reportId: r.id,
+      subject: `[GUP] ${r.reference} : ${STATUS_LABELS[to]}`,
+      body: `Votre signalement ${r.reference} (${r.categoryName}, ${r.communeName}) est maintenant « ${STATUS_LABELS[to]} ».${comment ? `\n\nRéponse : ${comment}` : ''}`,
+    });
+  }
+  if (newService) {
+    for (const s of await serviceEmails(trx, [newService])) {
+      if (s.email) await queueMail(trx, { to: s.email, reportId: r.id, subject: `[GUP] ${r.reference} réorienté vers vous — ${r.categoryName}`, body: `${r.description}\n\nMotif : ${comment ?? ''}` });
+    }
+  }
+}
+
+/** A commune user joins an open report instead of filing a duplicate: becomes a follower. */
+export async function followReport(knex: Knex, user: SessionUser, id: number): Promise<void> {
+  const r = await visibleReport(knex, user, id);
+  if (user.role !== 'commune_user' && user.role !== 'gup_officer' && user.role !== 'admin') throw forbidden();
+  await knex.transaction(async (trx) => {
+    await addFollower(trx, id, user.id);
+    await insertEvent(trx, { reportId: id, kind: 'follow', fromStatus: null, toStatus: null, comment: null, userId: user.id, details: { status: r.status } });
+  });
+}
