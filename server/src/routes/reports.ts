@@ -8,6 +8,8 @@ import { REPORT_ACTIONS, REPORT_STATUSES, STATUS_LABELS, type ReportAction } fro
 import type { AppContext } from '../http/context.js';
 import { AppError, forbidden, validationError } from '../http/errors.js';
 import { pointQuerySchema, refineInFrance } from '../http/geo.js';
+import { photoUpload, reportFieldsFromForm } from '../http/multipart.js';
+import { photoFor, processPhoto } from '../services/photos.js';
 import { applyAction, followReport, reportDetails, submitReport } from '../services/reports.js';
 
 export const reportBodySchema = z.object({
@@ -87,13 +89,15 @@ export function reportsRouter(ctx: AppContext): Router {
     return r.data;
   };
 
-  router.post('/', async (req, res) => {
+  // JSON, or multipart/form-data with the same fields and one `photo`
+  router.post('/', photoUpload, async (req, res) => {
     const user = currentUser(req);
-    const parsed = reportBodySchema.safeParse(req.body);
+    const parsed = reportBodySchema.safeParse(req.is('multipart/form-data') ? reportFieldsFromForm(req.body ?? {}) : req.body);
     if (!parsed.success) throw validationError(parsed.error, 'Signalement invalide');
     const key = req.get('Idempotency-Key')?.trim();
     if (key !== undefined && (key.length < 8 || key.length > 128)) throw new AppError(400, 'invalid_input', 'Idempotency-Key : 8 à 128 caractères', [{ field: 'Idempotency-Key', message: 'longueur' }]);
-    const { created, report } = await submitReport(knex, user, parsed.data, { idempotencyKey: key || null });
+    const photo = req.file ? await processPhoto(req.file.buffer) : null;
+    const { created, report } = await submitReport(knex, user, parsed.data, { idempotencyKey: key || null, photo });
     res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(report);
   });
 
@@ -120,6 +124,13 @@ export function reportsRouter(ctx: AppContext): Router {
 
   router.get('/:id', async (req, res) => {
     res.json(await reportDetails(knex, currentUser(req), parseId(req.params.id)));
+  });
+
+  router.get('/:id/photos/:photoId', async (req, res) => {
+    const photoId = z.coerce.number().int().positive().safeParse(req.params.photoId);
+    if (!photoId.success) throw validationError(photoId.error, 'Identifiant de photo invalide');
+    const photo = await photoFor(knex, currentUser(req), parseId(req.params.id), photoId.data, ['1', 'true'].includes(String(req.query.thumbnail ?? '')));
+    res.set({ 'Cache-Control': 'private, max-age=86400', 'X-Content-Type-Options': 'nosniff' }).type(photo.mime).send(photo.data);
   });
 
   router.post('/:id/transitions', async (req, res) => {
