@@ -60,9 +60,14 @@ export async function loginThroughForm(page: Page, email: string, password = DEM
   await page.waitForURL((url) => url.pathname === '/');
 }
 
-/** Waits until the map is loaded (test hook installed) and idle (tiles drawn, camera still). */
-export async function waitForMapIdle(page: Page, timeout = 20_000): Promise<void> {
+/** Waits until the map's style is loaded (the test hook is installed then): enough to project and click. */
+export async function waitForMapReady(page: Page, timeout = 20_000): Promise<void> {
   await page.waitForFunction(() => window.__gup !== undefined, undefined, { timeout });
+}
+
+/** Waits until the map is loaded and idle (every tile drawn, camera still), e.g. before a screenshot. */
+export async function waitForMapIdle(page: Page, timeout = 30_000): Promise<void> {
+  await waitForMapReady(page, timeout);
   await page.locator('.map-canvas[data-idle="true"]').waitFor({ timeout });
 }
 

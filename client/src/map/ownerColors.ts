@@ -1,18 +1,21 @@
 import type { ExpressionSpecification } from 'maplibre-gl';
+import type { OwnerKind } from '@gup/server/domain';
 import type { OrganisationKind } from '../api/types';
 
-/** Owner kinds carried by the parcels tiles' `kind` attribute (server/src/domain/owners.ts). */
-export const OWNER_KINDS = [
+/** Owner kinds carried by the parcels tiles' `kind` attribute, in legend order (the type comes from the shared domain). */
+export const OWNER_KINDS: readonly OwnerKind[] = [
   'agglomeration', 'commune', 'landlord', 'state', 'region', 'departement',
   'public_establishment', 'private_company', 'coownership', 'private_person',
-] as const;
-export type OwnerKind = (typeof OWNER_KINDS)[number];
+];
+
+/** Opacity of the parcels' fill; the legend uses it too so swatches match the map. */
+export const PARCEL_FILL_OPACITY = 0.6;
 
 /** Generic colour of each kind, used for owners that are not a configured organisation. */
 export const KIND_COLORS: Record<OwnerKind, string> = {
   agglomeration: '#6a3d9a',
   commune: '#9ecae1',
-  landlord: '#fdae6b',
+  landlord: '#b35806',
   state: '#1b7837',
   region: '#5aae61',
   departement: '#8fc98a',
