@@ -1,0 +1,401 @@
+/**
+ * Lookup benchmark (issue 3): `GET /api/lookup` through the real app against a real PostgreSQL, side by side with the
+ * raw SQL the lookup needs (the statement of `spotAt`, run directly on the database), on the demo data and on a
+ * synthetic agglomeration of 500 000 parcels (bench/synthetic.ts).
+ *
+ * Targets: API ≥ 50 % of the raw throughput, API p99 < 20 ms (8 concurrent clients), no error; and the lookup cost
+ * must not grow with the number of parcels (raw p50 on 500 000 parcels within 1.5× of the demo's).
+ *
+ * Scenarios, per dataset, each after a warm-up, in this order:
+ * - `raw 1 client`: one pg connection, back to back: the cost of one lookup on an idle machine;
+ * - `raw`: 8 workers over a pg Pool of 8 running the statement (the baseline of the ratio);
+ * - `raw via knex`: 8 workers calling `spotAt` through knex (pool of 8): what the app's data layer adds (diagnostic);
+ * - `API`: 8 keep-alive HTTP clients against the app in a child process (the headline);
+ * - `API in-process`: the same with the app in this process, sharing the load generator's event loop (diagnostic).
+ *
+ * Standalone: `npx tsx bench/lookup.ts [--dataset=demo|500k|all] [--duration=10] [--warmup=2] [--concurrency=8] [--quick]`.
+ * Needs DATABASE_URL or GUP_BENCH_DATABASE_URL (see bench/lib/db.ts); without, it says so and exits 0.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { hashPassword } from '../server/src/auth/passwords.js';
+import { openDatabase } from '../server/src/data/db.js';
+import { spotAt } from '../server/src/data/lookup.js';
+import { upsertUser } from '../server/src/data/users.js';
+import { loadDemoIfEmpty } from '../server/src/demo.js';
+import { benchDatabaseUrls, ensureDatabase, redact } from './lib/db.js';
+import { diagnose, diagnosisTable, type VariantResult } from './lib/diagnose.js';
+import { httpClient, machineBusy, runSlice, summarise, waitForQuiet, type LoadResult, type SliceResult } from './lib/load.js';
+import { samplePoints, type BenchPoint } from './lib/points.js';
+import { login, startServer, type ServerMode } from './lib/server.js';
+import { spotSql, type SpotSql } from './lib/spot-sql.js';
+import { round, table } from './lib/stats.js';
+import { ensureSynthetic, SYNTHETIC_TERRITORY_NAME, type SyntheticResult } from './synthetic.js';
+
+export type Dataset = 'demo' | '500k';
+
+export interface LookupOptions {
+  datasets?: Dataset[];
+  /** Measured seconds per scenario (default 10). */
+  durationS?: number;
+  /** Warm-up seconds per scenario (default 2). */
+  warmupS?: number;
+  /** Concurrent clients (default 8). */
+  concurrency?: number;
+  /** Points drawn per dataset (default 2000, 10 % in the public domain). */
+  points?: number;
+  /** Also run the diagnostic scenarios (raw via knex, API in-process); default true. */
+  extras?: boolean;
+  /** The 8-client scenarios are measured in this many interleaved rounds (default 3). */
+  rounds?: number;
+  /** Wait at most this long for the machine to be quiet before measuring a dataset (default 60 s; 0: don't wait). */
+  quietWaitS?: number;
+  /** Also measure the stripped-down variants of the app (bench/lib/variants.ts) to see where the API's time goes; default false. */
+  diagnose?: boolean;
+  /** Databases to use (default: from the environment, see bench/lib/db.ts). */
+  databaseUrls?: { demo: string; synthetic: string };
+  log?: (message: string) => void;
+}
+
+export interface Scenario extends LoadResult {
+  scenario: string;
+  kind: 'api' | 'raw';
+  concurrency: number;
+  detail: string;
+}
+
+export interface Check {
+  target: string;
+  value: string;
+  pass: boolean;
+}
+
+export interface DatasetResult {
+  dataset: Dataset;
+  database: string;
+  parcels: number;
+  points: { parcel: number; public: number };
+  generation?: SyntheticResult;
+  scenarios: Scenario[];
+  headline: { api: Scenario; raw: Scenario; ratio: number };
+  checks: Check[];
+  diagnosis?: VariantResult[];
+}
+
+export interface Result {
+  bench: 'lookup';
+  skipped?: string;
+  startedAt: string;
+  seconds: number;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres?: string; postgis?: string };
+  options: Required<Omit<LookupOptions, 'databaseUrls' | 'log'>>;
+  datasets: DatasetResult[];
+  growth?: { demoRawP50: number; syntheticRawP50: number; ratio: number; demoSerialP50: number; syntheticSerialP50: number; serialRatio: number };
+  checks: Check[];
+  pass: boolean;
+}
+
+const DEMO_LOGIN = { email: 'gup@demo.gup', password: 'demo-gup-2026' };
+const SYNTHETIC_EMAIL = 'bench@synthetique.gup';
+const API_RATIO_TARGET = 0.5;
+const P99_TARGET_MS = 20;
+const GROWTH_TARGET = 1.5;
+
+/** One scenario, set up once and measured in several interleaved slices. */
+interface Runner {
+  scenario: string;
+  kind: Scenario['kind'];
+  concurrency: number;
+  detail: string;
+  task: (i: number) => Promise<string | void>;
+  serverPid?: number;
+  close(): Promise<void>;
+}
+
+/** The raw statement with `workers` loops over a pg Pool of the same size. */
+async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number): Promise<Runner> {
+  const pool = new pg.Pool({ connectionString: url, max: workers, idleTimeoutMillis: 0 });
+  await Promise.all(Array.from({ length: workers }, () => pool.query('SELECT 1')));
+  return {
+    scenario, kind: 'raw', concurrency: workers,
+    detail: workers === 1 ? 'one pg connection, the spotAt statement back to back' : `${workers} workers over a pg Pool of ${workers}, the spotAt statement`,
+    task: async (i) => {
+      const p = points[i % points.length]!;
+      const { rows } = await pool.query({ text: sql.text, values: sql.values(p.lon, p.lat) });
+      if (!rows[0]?.commune) return `aucune commune en ${p.lon},${p.lat}`;
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** `spotAt` itself, through knex (the app's data layer) with a pool of `workers`. */
+async function knexRunner(url: string, points: BenchPoint[], workers: number): Promise<Runner> {
+  const knex: Knex = knexFactory({ client: 'pg', connection: url, pool: { min: workers, max: workers } });
+  await Promise.all(Array.from({ length: workers }, () => knex.raw('SELECT 1')));
+  return {
+    scenario: 'raw via knex', kind: 'raw', concurrency: workers, detail: `${workers} workers calling spotAt() through knex (pool of ${workers})`,
+    task: async (i) => {
+      const p = points[i % points.length]!;
+      const spot = await spotAt(knex, p.lon, p.lat);
+      if (!spot.commune) return `aucune commune en ${p.lon},${p.lat}`;
+    },
+    close: () => knex.destroy(),
+  };
+}
+
+/** `GET /api/lookup` through the app (child process or in-process), `workers` keep-alive clients. */
+async function apiRunner(url: string, mode: ServerMode, credentials: { email: string; password: string }, points: BenchPoint[], workers: number): Promise<Runner> {
+  const server = await startServer(url, mode);
+  try {
+    const cookie = await login(server.baseUrl, credentials.email, credentials.password);
+    const client = httpClient(server.baseUrl, { cookie, accept: 'application/json' }, workers);
+    const pathOf = (p: BenchPoint) => `/api/lookup?lon=${p.lon.toFixed(7)}&lat=${p.lat.toFixed(7)}`;
+    // one answer of each kind checked in full before the load
+    for (const kind of ['parcel', 'public'] as const) {
+      const p = points.find((x) => x.kind === kind);
+      if (!p) continue;
+      const res = await client.get(pathOf(p), true);
+      const body = JSON.parse(res.body) as { parcel?: unknown; publicDomain?: boolean; services?: unknown[] };
+      if (res.status !== 200 || !Array.isArray(body.services) || body.services.length === 0 || body.publicDomain !== (kind === 'public')) {
+        throw new Error(`réponse inattendue pour un point ${kind} : ${res.status} ${res.body.slice(0, 300)}`);
+      }
+    }
+    return {
+      scenario: mode === 'child' ? 'API' : 'API in-process', kind: 'api', concurrency: workers,
+      detail: mode === 'child' ? `${workers} keep-alive HTTP clients, GET /api/lookup, app in a child process` : `${workers} keep-alive HTTP clients, app in the load generator's process`,
+      task: async (i) => {
+        const res = await client.get(pathOf(points[i % points.length]!));
+        if (res.status !== 200) return `HTTP ${res.status}`;
+      },
+      ...(server.pid ? { serverPid: server.pid } : {}),
+      close: async () => { client.close(); await server.stop(); },
+    };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
+async function prepareDataset(dataset: Dataset, url: string, log: (m: string) => void): Promise<{ credentials: { email: string; password: string }; generation?: SyntheticResult }> {
+  if (dataset === 'demo') {
+    if (await ensureDatabase(url)) log(`Base ${redact(url)} créée.`);
+    const db = await openDatabase({ databaseUrl: url, poolMax: 2 });
+    try {
+      if (await loadDemoIfEmpty(db.knex, (m) => log(`  ${m}`))) log('Données de démonstration chargées.');
+      const user = await db.knex('users').where({ email: DEMO_LOGIN.email }).first('id');
+      if (!user) throw new Error(`${redact(url)} ne contient pas le compte ${DEMO_LOGIN.email} (base non vide mais sans la démo ?)`);
+      return { credentials: DEMO_LOGIN };
+    } finally {
+      await db.close();
+    }
+  }
+  const generation = await ensureSynthetic(url, (m) => log(m));
+  const db = await openDatabase({ databaseUrl: url, poolMax: 2 });
+  try {
+    const t = (await db.knex('territory').first('name')) as { name: string } | undefined;
+    if (t?.name !== SYNTHETIC_TERRITORY_NAME) throw new Error(`${redact(url)} ne contient pas le territoire synthétique`);
+    // a bench account with a fresh random password on every run: no fixed credential anywhere
+    const password = crypto.randomBytes(18).toString('base64url');
+    await upsertUser(db.knex, { email: SYNTHETIC_EMAIL, name: 'Bench lookup', role: 'gup_officer', passwordHash: await hashPassword(password), organisationCode: 'agglo' });
+    return { credentials: { email: SYNTHETIC_EMAIL, password }, generation };
+  } finally {
+    await db.close();
+  }
+}
+
+async function benchDataset(dataset: Dataset, url: string, opts: Result['options'], sql: SpotSql, log: (m: string) => void): Promise<DatasetResult> {
+  log(`\n== Lookup — ${dataset === 'demo' ? 'données de démonstration' : 'agglomération synthétique de 500 000 parcelles'} (${redact(url)})`);
+  const { credentials, generation } = await prepareDataset(dataset, url, log);
+  const db = await openDatabase({ databaseUrl: url, poolMax: 2 });
+  let points: BenchPoint[];
+  let parcels: number;
+  try {
+    parcels = Number(((await db.knex('parcels').count('* as n').first()) as { n: string }).n);
+    points = await samplePoints(db.knex, opts.points);
+  } finally {
+    await db.close();
+  }
+  const nPublic = points.filter((p) => p.kind === 'public').length;
+  log(`${parcels} parcelles ; ${points.length} points (${points.length - nPublic} dans une parcelle, ${nPublic} sur le domaine public)`);
+
+  const warm = opts.warmupS * 1000;
+  const dur = opts.durationS * 1000;
+  const c = opts.concurrency;
+  const monitor = new pg.Client({ connectionString: url });
+  await monitor.connect();
+  const postgresPids = async () => (await monitor.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+  )).rows.map((r: { pid: number }) => r.pid);
+  const scenarios: Scenario[] = [];
+  const runners: Runner[] = [];
+  try {
+    const busyBefore = opts.quietWaitS > 0 ? await waitForQuiet(opts.quietWaitS * 1000, 0.25, log) : await machineBusy(1000);
+    if (busyBefore !== null) log(`  CPU de la machine occupé avant les mesures : ${Math.round(busyBefore * 100)} %${busyBefore > 0.25 ? ' — ATTENTION : machine chargée par d\'autres processus, chiffres faussés' : ''}`);
+    const record = (r: Runner, result: LoadResult) => {
+      const s: Scenario = { scenario: r.scenario, kind: r.kind, concurrency: r.concurrency, detail: r.detail, ...result };
+      scenarios.push(s);
+      const cpu = s.cpuMsPerRequest;
+      log(`  ${s.scenario.padEnd(16)} ${String(s.rps).padStart(8)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  erreurs ${s.errors}` +
+        `  CPU/req ${cpu.total.toFixed(2)} ms (bench ${cpu.bench.toFixed(2)}, serveur ${cpu.server.toFixed(2)}, postgres ${cpu.postgres.toFixed(2)})  autres ${Math.round(s.othersBusy * 100)} %` +
+        `${s.errorSamples.length ? ` (${s.errorSamples.join(' ; ')})` : ''}`);
+      return s;
+    };
+
+    // the cost of one lookup, alone
+    const serial = await rawRunner('raw 1 client', url, sql, points, 1);
+    runners.push(serial);
+    record(serial, summarise([await runSlice({ concurrency: 1, warmupMs: Math.min(warm, 1000), durationMs: Math.min(dur, 3000), task: serial.task, cpu: { postgresPids } })]));
+
+    // the 8-client scenarios, interleaved in rounds so that any background load hits them alike
+    runners.push(await rawRunner('raw', url, sql, points, c));
+    if (opts.extras) runners.push(await knexRunner(url, points, c));
+    runners.push(await apiRunner(url, 'child', credentials, points, c));
+    if (opts.extras) runners.push(await apiRunner(url, 'in-process', credentials, points, c));
+    const eight = runners.slice(1);
+    const slices = new Map<Runner, SliceResult[]>(eight.map((r) => [r, []]));
+    const next = new Map<Runner, number>(eight.map((r) => [r, 0]));
+    for (let round_ = 0; round_ < opts.rounds; round_++) {
+      for (const r of eight) {
+        const s = await runSlice({
+          concurrency: r.concurrency, warmupMs: round_ === 0 ? warm : Math.min(warm, 500), durationMs: dur / opts.rounds, task: r.task,
+          cpu: { postgresPids, ...(r.serverPid ? { serverPid: r.serverPid } : {}) }, startAt: next.get(r)!,
+        });
+        next.set(r, s.next);
+        slices.get(r)!.push(s);
+      }
+    }
+    for (const r of eight) record(r, summarise(slices.get(r)!));
+  } finally {
+    for (const r of runners) await r.close().catch(() => {});
+    await monitor.end();
+  }
+  const raw = scenarios.find((s) => s.scenario === 'raw')!;
+  const api = scenarios.find((s) => s.scenario === 'API')!;
+  let diagnosis: VariantResult[] | undefined;
+  if (opts.diagnose) {
+    log('  Diagnostic : variantes de l\'application (bench/lib/variants.ts)');
+    diagnosis = await diagnose(url, credentials, points, { concurrency: c, warmupMs: Math.min(warm, 1000), durationMs: Math.min(dur, 6000), rounds: opts.rounds, log });
+  }
+
+  const ratio = round(api.rps / raw.rps, 3);
+  const checks: Check[] = [
+    { target: `${dataset}: API throughput ≥ ${API_RATIO_TARGET * 100} % of raw`, value: `${(ratio * 100).toFixed(1)} %`, pass: ratio >= API_RATIO_TARGET },
+    { target: `${dataset}: API p99 < ${P99_TARGET_MS} ms`, value: `${api.p99.toFixed(2)} ms`, pass: api.p99 < P99_TARGET_MS },
+    { target: `${dataset}: API errors = 0 (all 200)`, value: `${api.errors} / ${api.requests}`, pass: api.errors === 0 && api.requests > 0 },
+  ];
+  return {
+    dataset, database: redact(url), parcels, points: { parcel: points.length - nPublic, public: nPublic },
+    ...(generation ? { generation } : {}), scenarios, headline: { api, raw, ratio }, checks, ...(diagnosis ? { diagnosis } : {}),
+  };
+}
+
+/** Prints the results table and the checks. */
+export function report(result: Result, log: (m: string) => void = console.log): void {
+  if (result.skipped) { log(result.skipped); return; }
+  const rows: (string | number)[][] = [['dataset', 'scenario', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio API/raw', 'CPU ms/req', 'others busy']];
+  for (const d of result.datasets) {
+    for (const s of d.scenarios) {
+      const ratio = s === d.headline.raw ? '(baseline)' : s.concurrency === d.headline.raw.concurrency ? `${(s.rps / d.headline.raw.rps * 100).toFixed(1)} %` : '';
+      rows.push([`${d.dataset} (${d.parcels})`, s.scenario, s.concurrency, s.rps, round(s.p50, 2), round(s.p99, 2), s.errors, ratio,
+        round(s.cpuMsPerRequest.total, 2), `${Math.round(s.othersBusy * 100)} %`]);
+    }
+  }
+  log(`\nLookup — ${result.machine.cpus} CPU, Node ${result.machine.node}, ${result.machine.postgres ?? ''} / PostGIS ${result.machine.postgis ?? ''}`);
+  log(table(rows));
+  if (result.growth) {
+    const g = result.growth;
+    log(`\nCoût en fonction du nombre de parcelles : raw p50 ${g.demoRawP50} ms (démo) → ${g.syntheticRawP50} ms (500 000) = ×${g.ratio} ; ` +
+      `1 client : ${g.demoSerialP50} ms → ${g.syntheticSerialP50} ms = ×${g.serialRatio}`);
+  }
+  for (const d of result.datasets) if (d.diagnosis) log(`\nOù passe le temps de l'API (${d.dataset}, ${result.options.concurrency} clients, serveur dans un processus fils) :\n${diagnosisTable(d.diagnosis)}`);
+  log('');
+  for (const c of result.checks) log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
+}
+
+export async function run(options: LookupOptions = {}): Promise<Result> {
+  const started = Date.now();
+  const log = options.log ?? ((m: string) => console.log(m));
+  const opts: Result['options'] = {
+    datasets: options.datasets ?? ['demo', '500k'],
+    durationS: options.durationS ?? 10,
+    warmupS: options.warmupS ?? 2,
+    concurrency: options.concurrency ?? 8,
+    points: options.points ?? 2000,
+    extras: options.extras ?? true,
+    rounds: options.rounds ?? 3,
+    quietWaitS: options.quietWaitS ?? 60,
+    diagnose: options.diagnose ?? false,
+  };
+  const cpus = os.cpus();
+  const machine: Result['machine'] = { cpus: cpus.length, cpuModel: cpus[0]?.model ?? '?', memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.versions.node };
+  const base = { bench: 'lookup' as const, startedAt: new Date(started).toISOString(), machine, options: opts, datasets: [], checks: [], pass: true };
+  const urls = options.databaseUrls ?? benchDatabaseUrls();
+  if (!urls) {
+    return {
+      ...base, seconds: 0,
+      skipped: 'Lookup bench ignoré : DATABASE_URL (ou GUP_BENCH_DATABASE_URL) vers un PostgreSQL + PostGIS réel est nécessaire ' +
+        '(le PGlite intégré n\'a qu\'une connexion et n\'est pas ce que vise la cible). Ex. : DATABASE_URL=postgres://gup:gup@127.0.0.1:55432/gup_ci npm run bench ' +
+        '(le bench prend le serveur et les identifiants de l\'URL et travaille dans ses propres bases gup_bench et gup_bench_500k).',
+    };
+  }
+  const sql = await spotSql();
+  const datasets: DatasetResult[] = [];
+  for (const d of opts.datasets) datasets.push(await benchDataset(d, d === 'demo' ? urls.demo : urls.synthetic, opts, sql, log));
+
+  const probe = new pg.Client({ connectionString: d0Url(opts, urls) });
+  await probe.connect();
+  const v = (await probe.query(`SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis`)).rows[0] as { pg: string; postgis: string };
+  await probe.end();
+  machine.postgres = `PostgreSQL ${v.pg}`;
+  machine.postgis = v.postgis;
+
+  const checks = datasets.flatMap((d) => d.checks);
+  const demo = datasets.find((d) => d.dataset === 'demo');
+  const synth = datasets.find((d) => d.dataset === '500k');
+  let growth: Result['growth'];
+  if (demo && synth) {
+    const serial = (d: DatasetResult) => d.scenarios.find((s) => s.scenario === 'raw 1 client')!.p50;
+    growth = {
+      demoRawP50: demo.headline.raw.p50, syntheticRawP50: synth.headline.raw.p50, ratio: round(synth.headline.raw.p50 / demo.headline.raw.p50, 2),
+      demoSerialP50: serial(demo), syntheticSerialP50: serial(synth), serialRatio: round(serial(synth) / serial(demo), 2),
+    };
+    checks.push({
+      target: `lookup cost does not grow with parcels: raw p50 ${synth.parcels} / ${demo.parcels} parcels ≤ ${GROWTH_TARGET}×`,
+      value: `×${growth.ratio} (${growth.demoRawP50} → ${growth.syntheticRawP50} ms; 1 client ×${growth.serialRatio})`,
+      pass: growth.ratio <= GROWTH_TARGET,
+    });
+  }
+  return { ...base, seconds: round((Date.now() - started) / 1000, 1), datasets, ...(growth ? { growth } : {}), checks, pass: checks.every((c) => c.pass) };
+}
+
+const d0Url = (opts: Result['options'], urls: { demo: string; synthetic: string }) => (opts.datasets[0] === '500k' ? urls.synthetic : urls.demo);
+
+/** `--name=value` arguments. */
+function argsOf(argv: string[]): Record<string, string> {
+  return Object.fromEntries(argv.filter((a) => a.startsWith('--')).map((a) => {
+    const [k, ...v] = a.slice(2).split('=');
+    return [k!, v.length ? v.join('=') : 'true'];
+  }));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const a = argsOf(process.argv.slice(2));
+  const datasets: Dataset[] = a.dataset === 'demo' ? ['demo'] : a.dataset === '500k' ? ['500k'] : ['demo', '500k'];
+  const result = await run({
+    datasets,
+    ...(a.duration ? { durationS: Number(a.duration) } : {}),
+    ...(a.warmup ? { warmupS: Number(a.warmup) } : {}),
+    ...(a.concurrency ? { concurrency: Number(a.concurrency) } : {}),
+    ...(a.quick ? { extras: false } : {}),
+    ...(a.rounds ? { rounds: Number(a.rounds) } : {}),
+    ...(a.quietWait ? { quietWaitS: Number(a.quietWait) } : {}),
+    ...(a.diagnose ? { diagnose: true } : {}),
+  });
+  report(result);
+  if (a.json) console.log(JSON.stringify(result, null, 2));
+  process.exit(0);
+}

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: the benchmarks of issue 3, one after the other — the lookup (demo data and 500 000 synthetic
+ * parcels, bench/lookup.ts), then the tiles when bench/tiles.ts is there — with a summary of every target
+ * (PASS/FAIL), written to bench/results/latest.json.
+ *
+ * Benchmarks are not tests: the exit code is 0 even when a target is missed (FAIL is printed), non-zero only when the
+ * bench itself breaks. Needs DATABASE_URL (or GUP_BENCH_DATABASE_URL) to a real PostgreSQL + PostGIS.
+ * Options are passed to the lookup bench: --duration=10 --warmup=2 --concurrency=8 --rounds=3 --quick --diagnose
+ * --dataset=demo|500k|all --quietWait=60.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { benchDatabaseUrls } from './lib/db.js';
+import { report, run as runLookup, type Check, type Dataset, type LookupOptions, type Result as LookupResult } from './lookup.js';
+
+const here = import.meta.dirname;
+const resultsFile = path.join(here, 'results', 'latest.json');
+
+function argsOf(argv: string[]): Record<string, string> {
+  return Object.fromEntries(argv.filter((a) => a.startsWith('--')).map((a) => {
+    const [k, ...v] = a.slice(2).split('=');
+    return [k!, v.length ? v.join('=') : 'true'];
+  }));
+}
+
+function git(...args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+interface TilesOutcome { ran: boolean; result?: unknown; error?: string; checks: Check[] }
+
+/**
+ * The tiles bench (bench/tiles.ts, another module), when it exists: its exported `run()`, on the same demo bench
+ * database as the lookup (it reads DATABASE_URL, set for the call). Its targets (documented there: HTTP/raw ≤ 1.25×,
+ * ETag hit < 2 ms) are summarised from its rows, unless it gives its own `checks`.
+ */
+async function runTiles(demoUrl: string | undefined): Promise<TilesOutcome> {
+  if (!fs.existsSync(path.join(here, 'tiles.ts'))) {
+    console.log('\n(bench/tiles.ts absent : pas de bench des tuiles)');
+    return { ran: false, checks: [] };
+  }
+  console.log('\n== Tuiles (bench/tiles.ts)');
+  const saved = process.env.DATABASE_URL;
+  if (demoUrl) process.env.DATABASE_URL = demoUrl;
+  try {
+    const mod = (await import(pathToFileURL(path.join(here, 'tiles.ts')).href)) as { run?: () => Promise<unknown> };
+    if (typeof mod.run !== 'function') throw new Error('bench/tiles.ts n\'exporte pas run()');
+    const result = await mod.run();
+    const own = (result as { checks?: unknown } | null)?.checks;
+    let checks: Check[] = [];
+    if (Array.isArray(own)) {
+      checks = own.filter((c): c is Record<string, unknown> => !!c && typeof c === 'object' && 'pass' in c)
+        .map((c) => ({ target: `tiles: ${String(c.target ?? '')}`, value: String(c.value ?? ''), pass: !!c.pass }));
+    } else if (Array.isArray(result)) {
+      console.table(result);
+      for (const row of result as Record<string, unknown>[]) {
+        const name = String(row.tile ?? '?');
+        if (typeof row.ratio === 'number') checks.push({ target: `tiles: ${name} HTTP/raw ≤ 1.25×`, value: `×${row.ratio}`, pass: row.ratio <= 1.25 });
+        if (typeof row.etagHitMedianMs === 'number') checks.push({ target: `tiles: ${name} ETag hit p50 < 2 ms`, value: `${row.etagHitMedianMs} ms`, pass: row.etagHitMedianMs < 2 });
+      }
+    }
+    return { ran: result !== null && result !== undefined, result, checks };
+  } catch (err) {
+    const message = err instanceof Error ? err.stack ?? err.message : String(err);
+    console.log(`Bench des tuiles en erreur : ${message}`);
+    return { ran: true, error: message, checks: [{ target: 'tiles: bench ran', value: 'error', pass: false }] };
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}
+
+const a = argsOf(process.argv.slice(2));
+const datasets: Dataset[] | undefined = a.dataset === 'demo' ? ['demo'] : a.dataset === '500k' ? ['500k'] : undefined;
+const options: LookupOptions = {
+  ...(datasets ? { datasets } : {}),
+  ...(a.duration ? { durationS: Number(a.duration) } : {}),
+  ...(a.warmup ? { warmupS: Number(a.warmup) } : {}),
+  ...(a.concurrency ? { concurrency: Number(a.concurrency) } : {}),
+  ...(a.rounds ? { rounds: Number(a.rounds) } : {}),
+  ...(a.quietWait ? { quietWaitS: Number(a.quietWait) } : {}),
+  ...(a.quick ? { extras: false } : {}),
+  ...(a.diagnose ? { diagnose: true } : {}),
+};
+
+const started = Date.now();
+let lookup: LookupResult;
+try {
+  lookup = await runLookup(options);
+} catch (err) {
+  console.error('Le bench lookup a échoué :', err);
+  process.exit(1);
+}
+report(lookup);
+const tiles = await runTiles(lookup.skipped ? undefined : benchDatabaseUrls()?.demo);
+
+const checks = [...lookup.checks, ...tiles.checks];
+console.log('\n==== Résumé des cibles (issue 3)');
+if (lookup.skipped) console.log('lookup : ignoré (pas de base PostgreSQL, voir plus haut)');
+for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
+const failed = checks.filter((c) => !c.pass).length;
+console.log(failed ? `\n${failed} cible(s) manquée(s) sur ${checks.length} — FAIL (code de sortie 0 : un bench n'est pas un test)` : checks.length ? `\nToutes les cibles atteintes (${checks.length}) — PASS` : '\nAucune mesure.');
+
+if (!lookup.skipped || (tiles.ran && !tiles.error)) {
+  const out = {
+    generatedAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    git: { commit: git('rev-parse', 'HEAD'), dirty: (git('status', '--porcelain', '--untracked-files=no') ?? '') !== '' },
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    pass: failed === 0 && checks.length > 0,
+    checks,
+    lookup,
+    tiles: tiles.error ? { error: tiles.error } : tiles.ran ? tiles.result : { skipped: fs.existsSync(path.join(here, 'tiles.ts')) ? 'no database' : 'bench/tiles.ts absent' },
+  };
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`Résultats : ${path.relative(process.cwd(), resultsFile)}`);
+}
+process.exit(0);
