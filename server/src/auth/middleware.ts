@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { findSessionUser, type SessionUser } from '../data/users.js';
@@ -6,11 +7,94 @@ import { AppError, forbidden } from '../http/errors.js';
 
 export const SESSION_COOKIE = 'gup_session';
 
-/** Loads the session user from the cookie; answers 401 when there is none. */
+/**
+ * Short-lived cache of session → user, per database (knex instance).
+ *
+ * Why: every API request went through one session query (sessions ⋈ users). The lookup benchmark (bench/lookup.ts
+ * --diagnose, issue 3) measured it at about a quarter of the CPU of a `GET /api/lookup` (server and PostgreSQL
+ * together), as much as the lookup's own query. Map panning fires dozens of tile requests at once, each paying it too.
+ *
+ * Trade-off: a session found here is trusted for at most SESSION_CACHE_TTL_MS without asking the database.
+ * - Logout, a deleted session, a deactivated or edited user *through this process* take effect immediately: every
+ *   write to `sessions` or `users` that goes through this knex (including in transactions) empties the cache, and a
+ *   lookup that was in flight meanwhile does not store its (possibly stale) answer.
+ * - Changes made by *another* process (another server instance, `npm run user:create`, SQL by hand) take up to
+ *   SESSION_CACHE_TTL_MS to be seen, and so does a session reaching its expiry time.
+ * Only positive answers are cached (an unknown cookie always asks the database), keyed by the token's SHA-256, with a
+ * bounded size.
+ */
+export const SESSION_CACHE_TTL_MS = 10_000;
+const SESSION_CACHE_MAX = 10_000;
+/** Transactions commit after their last query event: keep refusing stale fills a little after COMMIT. */
+const COMMIT_GRACE_MS = 1_000;
+const WRITES_SESSIONS_OR_USERS = /^\s*(insert\s+into|update|delete\s+from|truncate(\s+table)?)\s+(only\s+)?("?public"?\.)?"?(sessions|users)"?[\s;(,]/i;
+
+interface SessionCache {
+  entries: Map<string, { user: SessionUser; until: number }>;
+  /** Bumped on every invalidation: a lookup started before it must not fill the cache. */
+  generation: number;
+  /** Writes to sessions/users running now (outside transactions) or in transactions not committed yet. */
+  pending: number;
+}
+
+const caches = new WeakMap<Knex, SessionCache>();
+
+function sessionCache(knex: Knex): SessionCache {
+  let cache = caches.get(knex);
+  if (cache) return cache;
+  const c: SessionCache = { entries: new Map(), generation: 0, pending: 0 };
+  cache = c;
+  caches.set(knex, c);
+  const invalidate = () => { c.entries.clear(); c.generation++; };
+  const release = () => { c.pending = Math.max(0, c.pending - 1); invalidate(); };
+  // transactions that wrote to sessions/users, until they end (with a fallback should their end never be seen)
+  const writingTx = new Map<string, NodeJS.Timeout>();
+  const writes = (q: { sql?: unknown }) => typeof q?.sql === 'string' && WRITES_SESSIONS_OR_USERS.test(q.sql);
+  knex.on('query', (q: { sql?: string; __knexTxId?: string }) => {
+    const tx = q.__knexTxId;
+    if (writes(q)) {
+      invalidate();
+      if (!tx) c.pending++;
+      else if (!writingTx.has(tx)) {
+        c.pending++;
+        writingTx.set(tx, setTimeout(() => { if (writingTx.delete(tx)) release(); }, 60_000).unref());
+      }
+    } else if (tx && writingTx.has(tx) && /^\s*(commit|rollback)\b/i.test(q.sql ?? '')) {
+      clearTimeout(writingTx.get(tx));
+      writingTx.delete(tx);
+      invalidate();
+      setTimeout(release, COMMIT_GRACE_MS).unref();
+    }
+  });
+  const done = (q: { sql?: string; __knexTxId?: string }) => {
+    if (writes(q) && !q.__knexTxId) release();
+  };
+  knex.on('query-response', (_r: unknown, q: { sql?: string; __knexTxId?: string }) => done(q));
+  knex.on('query-error', (_e: unknown, q: { sql?: string; __knexTxId?: string }) => done(q));
+  return cache;
+}
+
+async function cachedSessionUser(knex: Knex, token: string): Promise<SessionUser | null> {
+  const cache = sessionCache(knex);
+  const key = crypto.createHash('sha256').update(token).digest('base64url');
+  const hit = cache.entries.get(key);
+  const now = Date.now();
+  if (hit && hit.until > now) return { ...hit.user }; // a copy: a route may touch req.user
+  if (hit) cache.entries.delete(key);
+  const generation = cache.generation;
+  const user = await findSessionUser(knex, token);
+  if (user && cache.pending === 0 && cache.generation === generation) {
+    if (cache.entries.size >= SESSION_CACHE_MAX) cache.entries.delete(cache.entries.keys().next().value!);
+    cache.entries.set(key, { user: { ...user }, until: Date.now() + SESSION_CACHE_TTL_MS });
+  }
+  return user;
+}
+
+/** Loads the session user from the cookie (through the short-lived cache above); answers 401 when there is none. */
 export function requireSession(knex: Knex): RequestHandler {
   return async (req, _res, next) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const user = token ? await findSessionUser(knex, token) : null;
+    const user = token ? await cachedSessionUser(knex, token) : null;
     if (!user) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
     req.user = user;
     next();
