@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_init.js';
 import * as m002 from './002_tile_versions.js';
 import * as m003 from './003_reports.js';
+import * as m004 from './004_outbox_delivery.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '001_init': m001,
   '002_tile_versions': m002,
   '003_reports': m003,
+  '004_outbox_delivery': m004,
 };
 
 /** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */

@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import { requireSession } from './auth/middleware.js';
 import type { AppContext } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
+import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRouter } from './routes/lookup.js';
@@ -35,6 +36,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/api/territory', territoryRouter(ctx));
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
+  app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
 
   const index = path.join(ctx.config.clientDist, 'index.html');

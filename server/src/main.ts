@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './data/db.js';
 import { loadDemoIfEmpty } from './demo.js';
+import { startMailer } from './services/mailer.js';
 
 const config = loadConfig();
 const log = pino({ level: config.logLevel });
@@ -13,10 +14,12 @@ if (config.demo) await loadDemoIfEmpty(db.knex, (m) => log.info(m));
 
 const app = createApp({ db, config, log });
 const server = app.listen(config.port, () => log.info(`GUP prêt : http://localhost:${config.port}`));
+const mailer = startMailer(db.knex, log); // notifications: sent in the background when SMTP_URL is set
 
 const shutdown = async (signal: string) => {
   log.info(`${signal} : arrêt`);
   server.close();
+  await mailer?.stop();
   await db.close();
   process.exit(0);
 };

@@ -1,0 +1,39 @@
+import type { Knex } from 'knex';
+
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+export interface OutboxRow {
+  id: number;
+  to: string;
+  subject: string;
+  body: string;
+  reportId: number | null;
+  reference: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  nextAttemptAt: string | null;
+}
+
+/** The latest outbox messages (newest first), optionally of one status or one report. */
+export async function listOutbox(knex: Knex, f: { status?: OutboxStatus | undefined; reportId?: number | undefined; limit: number }): Promise<OutboxRow[]> {
+  const q = knex('outbox as o').leftJoin('reports as r', 'r.id', 'o.report_id')
+    .select('o.id', 'o.to_address as to', 'o.subject', 'o.body', 'o.report_id as reportId', 'r.reference', 'o.status', 'o.attempts',
+      'o.last_error as lastError', 'o.created_at as createdAt', 'o.sent_at as sentAt', 'o.next_attempt_at as nextAttemptAt')
+    .orderBy('o.id', 'desc').limit(f.limit);
+  if (f.status) q.where('o.status', f.status);
+  if (f.reportId) q.where('o.report_id', f.reportId);
+  const rows = await q;
+  return rows.map((r: OutboxRow & { id: string | number }) => ({ ...r, id: Number(r.id) }));
+}
+
+/** How many messages per status. */
+export async function outboxCounts(knex: Knex): Promise<Record<OutboxStatus, number>> {
+  const rows = (await knex('outbox').select('status').count({ n: '*' }).groupBy('status')) as { status: OutboxStatus; n: string | number }[];
+  const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, failed: 0 };
+  for (const r of rows) out[r.status] = Number(r.n);
+  return out;
+}
