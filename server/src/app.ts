@@ -10,6 +10,7 @@ import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRouter } from './routes/lookup.js';
+import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
 import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
@@ -38,6 +39,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/api/reports', reportsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
+  app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
 
   const index = path.join(ctx.config.clientDist, 'index.html');
   if (fs.existsSync(index)) {

@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import type { ServiceRequestSource } from '../domain/open311.js';
+import type { ReportStatus } from '../domain/reports.js';
+import type { SessionUser } from './users.js';
+
+export interface Open311Category {
+  code: string;
+  name: string;
+  themeCode: string;
+  themeName: string;
+  ackHours: number;
+  resolveHours: number;
+  resolveHoursQpv: number | null;
+}
+
+export async function open311Categories(knex: Knex): Promise<Open311Category[]> {
+  return knex('categories as c').join('themes as t', 't.code', 'c.theme_code')
+    .select('c.code', 'c.name', 'c.theme_code as themeCode', 't.name as themeName', 'c.ack_hours as ackHours', 'c.resolve_hours as resolveHours', 'c.resolve_hours_qpv as resolveHoursQpv')
+    .orderBy([{ column: 't.sort_order' }, { column: 'c.sort_order' }, { column: 'c.code' }]);
+}
+
+export interface ServiceRequestFilters {
+  references?: string[] | undefined;
+  categories?: string[] | undefined;
+  statuses?: ReportStatus[] | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit: number;
+}
+
+/**
+ * Reports as Open311 sources, newest first. Only public columns are read (never the creator); the status notes are the
+ * comment of the latest status change (the answer).
+ */
+export async function listServiceRequests(knex: Knex, f: ServiceRequestFilters): Promise<ServiceRequestSource[]> {
+  const where: string[] = [];
+  const b: Knex.RawBinding[] = [];
+  const inList = (column: string, values: readonly string[]) => {
+    where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+    b.push(...values);
+  };
+  if (f.references?.length) inList('r.reference', f.references);
+  if (f.categories?.length) inList('r.category_code', f.categories);
+  if (f.statuses?.length) inList('r.status', f.statuses);
+  if (f.since) { where.push('r.created_at >= ?'); b.push(f.since); }
+  if (f.until) { where.push('r.created_at <= ?'); b.push(f.until); }
+  const { rows } = await knex.raw(
+    `SELECT r.reference, r.status, r.category_code AS "categoryCode", c.name AS "categoryName", r.description, s.name AS "serviceName",
+            m.name AS "communeName", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.resolve_due_at AS "resolveDueAt",
+            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat,
+            (SELECT e.comment FROM report_events e
+              WHERE e.report_id = r.id AND e.kind = 'transition' AND e.comment IS NOT NULL
+              ORDER BY e.at DESC, e.id DESC LIMIT 1) AS "statusNotes"
+     FROM reports r
+     JOIN categories c ON c.code = r.category_code
+     JOIN services s ON s.code = r.service_code
+     JOIN communes m ON m.insee = r.commune_insee
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+    [...b, f.limit],
+  );
+  return rows as ServiceRequestSource[];
+}
+
+/** The account an active API key files reports under (the key's commune service account), or null. */
+export async function userForKeyHash(knex: Knex, keyHash: string): Promise<(SessionUser & { keyId: number; keyCommune: string }) | null> {
+  const row = await knex('open311_keys as k').join('users as u', 'u.id', 'k.user_id')
+    .where({ 'k.key_hash': keyHash, 'k.active': true, 'u.active': true })
+    .first('k.id as keyId', 'k.commune_insee as keyCommune', 'u.id', 'u.email', 'u.name', 'u.role', 'u.commune_insee as communeInsee',
+      'u.service_code as serviceCode', 'u.organisation_code as organisationCode');
+  return (row as (SessionUser & { keyId: number; keyCommune: string }) | undefined) ?? null;
+}
+
+export async function insertKey(knex: Knex, k: { keyHash: string; communeInsee: string; userId: number; label: string }): Promise<number> {
+  const [row] = await knex('open311_keys').insert({ key_hash: k.keyHash, commune_insee: k.communeInsee, user_id: k.userId, label: k.label }).returning('id');
+  return (row as { id: number }).id;
+}
+
+export async function listKeys(knex: Knex): Promise<{ id: number; communeInsee: string; label: string; active: boolean; createdAt: string; userEmail: string }[]> {
+  return knex('open311_keys as k').join('users as u', 'u.id', 'k.user_id')
+    .select('k.id', 'k.commune_insee as communeInsee', 'k.label', 'k.active', 'k.created_at as createdAt', 'u.email as userEmail').orderBy('k.id');
+}
+
+export async function deactivateKey(knex: Knex, id: number): Promise<boolean> {
+  return (await knex('open311_keys').where({ id }).update({ active: false })) === 1;
+}
