@@ -4,7 +4,7 @@
  * Needs the built client (`npm run build -w @gup/client`; the root `npm test` does it).
  * Set GUP_SCREENSHOT=docs/screenshot.png to also save the README screenshot.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
 import { api, login } from '../support/http.js';
@@ -33,6 +33,12 @@ async function findParcel(id: string): Promise<SearchHit> {
 const near = (a: [number, number] | null, b: [number, number], tolerance: number) =>
   a !== null && Math.abs(a[0] - b[0]) <= tolerance && Math.abs(a[1] - b[1]) <= tolerance;
 
+/** The machine may be busy rendering with SwiftShader: give UI changes time. */
+const POLL = { timeout: 10_000, interval: 100 };
+
+/** Text of an element, '' while it is not there (never blocks a poll). */
+const textOf = (locator: Locator) => locator.textContent({ timeout: 250 }).then((t) => t ?? '', () => '');
+
 const panel = () => page.getByTestId('lookup-panel');
 const searchBox = () => page.getByRole('combobox', { name: 'Rechercher une parcelle, une commune ou un quartier' });
 
@@ -56,14 +62,14 @@ describe('GUP officer on the map', () => {
     await page.getByLabel('Adresse e-mail').fill(OFFICER);
     await page.getByLabel('Mot de passe').fill('mauvais-mot-de-passe');
     await page.getByRole('button', { name: 'Se connecter' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Adresse e-mail ou mot de passe incorrect');
+    await expect.poll(() => textOf(page.getByRole('alert')), POLL).toContain('Adresse e-mail ou mot de passe incorrect');
   });
 
   it('when the officer logs in, then the map shows with their name and role', async () => {
     await loginThroughForm(page, OFFICER);
     await waitForMapReady(page);
     expect(await page.locator('canvas.maplibregl-canvas').count()).toBe(1);
-    await expect.poll(() => page.getByTestId('user-name').textContent()).toBeTruthy();
+    await expect.poll(() => textOf(page.getByTestId('user-name')), POLL).toBeTruthy();
     expect(await page.locator('header').textContent()).toContain('Chargé de mission GUP');
     expect(await page.locator('.maplibregl-ctrl-attrib').textContent()).toContain('Cadastre © DGFiP / Etalab');
   });
@@ -78,7 +84,7 @@ describe('GUP officer on the map', () => {
     const qpv = (await api(`/api/search?q=QP091028`, { cookie })).body.results[0];
     await page.getByRole('option', { name: /Le Noyer Renard/ }).waitFor();
     await page.keyboard.press('Enter');
-    await expect.poll(() => near(viewFromUrl(page).center, qpv.point, 0.005)).toBe(true);
+    await expect.poll(() => near(viewFromUrl(page).center, qpv.point, 0.005), POLL).toBe(true);
     await page.keyboard.press('Escape'); // the search opened the panel at the QPV: close it
     await panel().waitFor({ state: 'detached' });
 
@@ -96,7 +102,7 @@ describe('GUP officer on the map', () => {
       expect(await item.textContent()).toContain(row.reason);
     }
     // The URL is written 300 ms after a change: wait for the clicked spot (one pixel is ~1.5 m here).
-    await expect.poll(() => near(viewFromUrl(page).sel, parcel.point, 1e-4)).toBe(true);
+    await expect.poll(() => near(viewFromUrl(page).sel, parcel.point, 1e-4), POLL).toBe(true);
 
     if (process.env.GUP_SCREENSHOT) {
       await waitForMapIdle(page);
@@ -112,8 +118,8 @@ describe('GUP officer on the map', () => {
     await page.getByRole('option', { name: new RegExp(parcel.label) }).waitFor();
     await page.keyboard.press('Enter');
 
-    await expect.poll(() => panel().getByTestId('parcel-id').textContent().catch(() => '')).toContain(JOINT_PARCEL);
-    await expect.poll(() => viewFromUrl(page).center).not.toEqual(before);
+    await expect.poll(() => textOf(panel().getByTestId('parcel-id')), POLL).toContain(JOINT_PARCEL);
+    await expect.poll(() => viewFromUrl(page).center, POLL).not.toEqual(before);
     const { center, zoom } = viewFromUrl(page);
     const [w, s, e, n] = parcel.bbox;
     expect(center![0]).toBeGreaterThan(w - 0.005);
@@ -126,11 +132,11 @@ describe('GUP officer on the map', () => {
 
   it('when the page is reloaded, then the centre, zoom and selected parcel are kept', async () => {
     const parcel = await findParcel(JOINT_PARCEL);
-    await expect.poll(() => near(viewFromUrl(page).sel, parcel.point, 1e-6)).toBe(true);
+    await expect.poll(() => near(viewFromUrl(page).sel, parcel.point, 1e-6), POLL).toBe(true);
     const before = viewFromUrl(page);
     await page.reload();
     await waitForMapReady(page);
-    await expect.poll(() => panel().getByTestId('parcel-id').textContent().catch(() => '')).toContain(JOINT_PARCEL);
+    await expect.poll(() => textOf(panel().getByTestId('parcel-id')), POLL).toContain(JOINT_PARCEL);
     const after = viewFromUrl(page);
     expect(after).toEqual(before);
 
@@ -145,7 +151,7 @@ describe('GUP officer on the map', () => {
     await panel().waitFor();
     await page.keyboard.press('Escape');
     await panel().waitFor({ state: 'detached' });
-    await expect.poll(() => viewFromUrl(page).sel).toBeNull();
+    await expect.poll(() => viewFromUrl(page).sel, POLL).toBeNull();
   });
 
   it('when a keyboard user focuses the map and presses Enter, then the spot at the centre of the map is looked up', async () => {
@@ -153,7 +159,7 @@ describe('GUP officer on the map', () => {
     await page.locator('.maplibregl-canvas').focus();
     await page.keyboard.press('Enter');
     await panel().waitFor();
-    await expect.poll(() => near(viewFromUrl(page).sel, center!, 1e-4)).toBe(true);
-    await expect.poll(() => panel().getByTestId('services').count()).toBe(1);
+    await expect.poll(() => near(viewFromUrl(page).sel, center!, 1e-4), POLL).toBe(true);
+    await expect.poll(() => panel().getByTestId('services').count(), POLL).toBe(1);
   });
 });
