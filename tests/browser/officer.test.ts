@@ -55,7 +55,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-describe('GUP officer on the map', () => {
+// Generous per-test timeout: SwiftShader rendering competes for the CPU with everything else on CI machines.
+describe('GUP officer on the map', { timeout: 60_000 }, () => {
   it('when someone opens the map without a session, then they land on the login form, and a wrong password is explained in French', async () => {
     await page.goto('/?c=2.36,48.703&z=16');
     await page.waitForURL((url) => url.pathname === '/login');
