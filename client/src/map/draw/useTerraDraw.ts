@@ -178,6 +178,7 @@ export function useTerraDraw(map: MaplibreMap, hooks: TerraDrawHooks): DrawContr
     }
     emit();
     if (wasMode !== 'off') draw.setMode(wasMode);
+    if (wasMode === 'select' && rings.size === 1) draw.selectFeature([...rings.keys()][0]!);
   };
 
   const controls: DrawControls = {
