@@ -6,14 +6,19 @@
  * Targets: API ≥ 50 % of the raw throughput, API p99 < 20 ms (8 concurrent clients), no error; and the lookup cost
  * must not grow with the number of parcels (raw p50 on 500 000 parcels within 1.5× of the demo's).
  *
- * Scenarios, per dataset, each after a warm-up, in this order:
- * - `raw 1 client`: one pg connection, back to back: the cost of one lookup on an idle machine;
- * - `raw`: 8 workers over a pg Pool of 8 running the statement (the baseline of the ratio);
+ * Scenarios, per dataset (the same 2 000 points, drawn once: 90 % inside random parcels, 10 % on the public domain):
+ * - `raw 1 client`: one pg connection, back to back: the cost of one lookup alone;
+ * - `raw`: 8 workers over a pg Pool of 8 running the statement as the app sends it (the baseline of the ratio);
+ * - `raw prepared`: the same as a named prepared statement (diagnostic: what parsing and planning cost);
  * - `raw via knex`: 8 workers calling `spotAt` through knex (pool of 8): what the app's data layer adds (diagnostic);
  * - `API`: 8 keep-alive HTTP clients against the app in a child process (the headline);
  * - `API in-process`: the same with the app in this process, sharing the load generator's event loop (diagnostic).
+ * The 8-client scenarios run in interleaved rounds (raw, …, API, raw, …, API…) so that other processes' load hits
+ * them alike; each reports the CPU time per request of the load generator, the server and the PostgreSQL backends
+ * (from /proc), and how busy the rest of the machine was. `--diagnose` adds the variants of bench/lib/variants.ts.
  *
- * Standalone: `npx tsx bench/lookup.ts [--dataset=demo|500k|all] [--duration=10] [--warmup=2] [--concurrency=8] [--quick]`.
+ * Standalone: `npx tsx bench/lookup.ts [--dataset=demo|500k|all] [--duration=10] [--warmup=2] [--concurrency=8]
+ * [--rounds=3] [--quietWait=60] [--quick] [--diagnose] [--json]`.
  * Needs DATABASE_URL or GUP_BENCH_DATABASE_URL (see bench/lib/db.ts); without, it says so and exits 0.
  */
 import crypto from 'node:crypto';
@@ -117,15 +122,17 @@ interface Runner {
 }
 
 /** The raw statement with `workers` loops over a pg Pool of the same size. */
-async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number): Promise<Runner> {
+async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number, prepared = false): Promise<Runner> {
   const pool = new pg.Pool({ connectionString: url, max: workers, idleTimeoutMillis: 0 });
   await Promise.all(Array.from({ length: workers }, () => pool.query('SELECT 1')));
   return {
     scenario, kind: 'raw', concurrency: workers,
-    detail: workers === 1 ? 'one pg connection, the spotAt statement back to back' : `${workers} workers over a pg Pool of ${workers}, the spotAt statement`,
+    detail: prepared
+      ? `${workers} workers over a pg Pool of ${workers}, the spotAt statement as a named prepared statement (parsed and planned once per connection; diagnostic)`
+      : workers === 1 ? 'one pg connection, the spotAt statement back to back' : `${workers} workers over a pg Pool of ${workers}, the spotAt statement as the app sends it (unnamed: parsed and planned every time)`,
     task: async (i) => {
       const p = points[i % points.length]!;
-      const { rows } = await pool.query({ text: sql.text, values: sql.values(p.lon, p.lat) });
+      const { rows } = await pool.query({ ...(prepared ? { name: 'gup_spot_at_bench' } : {}), text: sql.text, values: sql.values(p.lon, p.lat) });
       if (!rows[0]?.commune) return `aucune commune en ${p.lon},${p.lat}`;
     },
     close: () => pool.end(),
@@ -252,6 +259,7 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
 
     // the 8-client scenarios, interleaved in rounds so that any background load hits them alike
     runners.push(await rawRunner('raw', url, sql, points, c));
+    if (opts.extras) runners.push(await rawRunner('raw prepared', url, sql, points, c, true));
     if (opts.extras) runners.push(await knexRunner(url, points, c));
     runners.push(await apiRunner(url, 'child', credentials, points, c));
     if (opts.extras) runners.push(await apiRunner(url, 'in-process', credentials, points, c));
@@ -296,7 +304,7 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
 /** Prints the results table and the checks. */
 export function report(result: Result, log: (m: string) => void = console.log): void {
   if (result.skipped) { log(result.skipped); return; }
-  const rows: (string | number)[][] = [['dataset', 'scenario', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio API/raw', 'CPU ms/req', 'others busy']];
+  const rows: (string | number)[][] = [['dataset', 'scenario', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs raw', 'CPU ms/req', 'others busy']];
   for (const d of result.datasets) {
     for (const s of d.scenarios) {
       const ratio = s === d.headline.raw ? '(baseline)' : s.concurrency === d.headline.raw.concurrency ? `${(s.rps / d.headline.raw.rps * 100).toFixed(1)} %` : '';

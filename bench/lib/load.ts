@@ -88,6 +88,7 @@ export interface SliceOptions {
  */
 export async function runSlice(opts: SliceOptions): Promise<SliceResult & { next: number }> {
   let seq = opts.startAt ?? 0;
+  const warmEnd = performance.now() + opts.warmupMs;
   let windowStart = Infinity;
   let end = Infinity;
   const latencies: number[] = [];
@@ -111,6 +112,11 @@ export async function runSlice(opts: SliceOptions): Promise<SliceResult & { next
     for (;;) {
       const start = performance.now();
       if (start >= end) return;
+      if (start >= warmEnd && windowStart === Infinity) {
+        // let the opener run (a task that never waits on I/O would otherwise starve its timer)
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
       let failure: string | void;
       try {
         failure = await opts.task(seq++);

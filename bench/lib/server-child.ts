@@ -20,7 +20,7 @@ const db = await openDatabase({ databaseUrl: url });
 // a diagnostic variant (bench/lib/variants.ts) when asked, else the real app
 const variant = process.env.GUP_BENCH_VARIANT as Variant | undefined;
 const handler = variant
-  ? variantHandler(variant, db, JSON.parse(process.env.GUP_BENCH_FIXED_ANSWER ?? '{}'))
+  ? await variantHandler(variant, db, url, JSON.parse(process.env.GUP_BENCH_FIXED_ANSWER ?? '{}'))
   : createApp({ db, config: { ...loadConfig({}), databaseUrl: url, demo: false }, log: pino({ level: 'silent' }) });
 const server = http.createServer(handler);
 server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
