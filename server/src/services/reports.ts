@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import {
-  addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertReport, nearbyOpenReports, queueMail, timelineOf,
+  addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertSubmission, nearbyOpenReports, queueMail, REFERENCE_SLOT, timelineOf,
   type ReportRow,
 } from '../data/reports.js';
 import { territory, type TerritoryInfo } from '../data/territory.js';
@@ -34,13 +34,25 @@ async function config(knex: Knex): Promise<TerritoryInfo> {
   return t;
 }
 
-async function categoryOf(knex: Knex, code: string) {
-  const c = await knex('categories').where({ code }).first();
+type CategoryRow = { code: string; name: string; theme_code: string; also_notify: string[]; ack_hours: number; resolve_hours: number; resolve_hours_qpv: number | null; seasonal: any };
+
+/** Categories with their delays, loaded once per territory configuration (it is reloaded every few seconds). */
+const categoriesByConfig = new WeakMap<TerritoryInfo, Promise<Map<string, CategoryRow>>>();
+
+async function categoryOf(knex: Knex, code: string): Promise<CategoryRow> {
+  const t = await config(knex);
+  let all = categoriesByConfig.get(t);
+  if (!all) {
+    all = knex('categories').select('*').then((rows: CategoryRow[]) => new Map(rows.map((c) => [c.code, c])));
+    categoriesByConfig.set(t, all);
+    all.catch(() => categoriesByConfig.delete(t));
+  }
+  const c = (await all).get(code);
   if (!c) throw new AppError(422, 'invalid_input', `Catégorie inconnue « ${code} »`, [{ field: 'category', message: 'catégorie inconnue' }]);
-  return c as { code: string; name: string; theme_code: string; also_notify: string[]; ack_hours: number; resolve_hours: number; resolve_hours_qpv: number | null; seasonal: any };
+  return c;
 }
 
-const delaysFor = (cat: Awaited<ReturnType<typeof categoryOf>>, at: Date, inQpv: boolean, urgent: boolean, urgencyHours: number | null) => computeDelays(
+const delaysFor = (cat: CategoryRow, at: Date, inQpv: boolean, urgent: boolean, urgencyHours: number | null) => computeDelays(
   { ackHours: cat.ack_hours, resolveHours: cat.resolve_hours, resolveHoursQpv: cat.resolve_hours_qpv, seasonal: typeof cat.seasonal === 'string' ? JSON.parse(cat.seasonal) : cat.seasonal },
   { at, inQpv, urgent, urgencyHours },
 );
@@ -49,6 +61,9 @@ async function serviceEmails(knex: Knex | Knex.Transaction, codes: string[]): Pr
   if (codes.length === 0) return [];
   return knex('services').whereIn('code', codes).select('code', 'name', 'email');
 }
+
+/** Paris time as `toLocaleString('fr-FR')` writes it, with one formatter for the process (building one costs). */
+const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
 
 export interface CreatedReport {
   id: number;
@@ -73,9 +88,17 @@ function createdView(r: ReportRow, duplicates: CreatedReport['possibleDuplicates
   };
 }
 
+/** The answer for an Idempotency-Key already used: the report it created. */
+async function replayed(knex: Knex, user: SessionUser, key: string): Promise<{ created: false; report: CreatedReport }> {
+  const existing = await findReportByIdempotencyKey(knex, user.id, key);
+  if (!existing) throw new AppError(409, 'conflict', 'Idempotency-Key déjà utilisée');
+  return { created: false, report: createdView((await findReport(knex, existing))!, []) };
+}
+
 /**
  * A report submission, as a list of steps: validate → locate → route → check duplicates → compute delays → save
- * (report, first event, follower, outbox and photo in one transaction: a 201 means committed).
+ * (report, first event, follower, outbox and photo in one statement: a 201 means committed). An Idempotency-Key
+ * already used by this user answers with the report it created (the save writes nothing then).
  */
 export async function submitReport(
   knex: Knex,
@@ -85,31 +108,44 @@ export async function submitReport(
 ): Promise<{ created: boolean; report: CreatedReport }> {
   // validate
   if (!['commune_user', 'gup_officer', 'admin'].includes(user.role)) throw forbidden('Seuls les référents des communes et la mission GUP signalent');
-  if (opts.idempotencyKey) {
-    const existing = await findReportByIdempotencyKey(knex, user.id, opts.idempotencyKey);
-    if (existing) return { created: false, report: createdView((await findReport(knex, existing))!, []) };
-  }
   const t = await config(knex);
   const category = await categoryOf(knex, input.category);
-  if (input.urgent) {
-    const known = await knex('urgency_criteria').where({ code: input.urgencyCriterion ?? '' }).first();
-    if (!known) throw new AppError(422, 'invalid_input', 'Un signalement urgent doit citer un critère d\'urgence connu', [{ field: 'urgencyCriterion', message: 'critère d\'urgence obligatoire' }]);
+  if (input.urgent && !t.urgencyCriteria.some((c) => c.code === input.urgencyCriterion)) {
+    throw new AppError(422, 'invalid_input', 'Un signalement urgent doit citer un critère d\'urgence connu', [{ field: 'urgencyCriterion', message: 'critère d\'urgence obligatoire' }]);
   }
-  // locate and route (DESIGN 3.1 with the category's theme)
-  const spot = await lookup(knex, input.lon, input.lat, category.theme_code);
+  // locate and route (DESIGN 3.1 with the category's theme); the duplicates are looked for meanwhile
+  const [spot, duplicates] = await Promise.all([
+    lookup(knex, input.lon, input.lat, category.theme_code),
+    nearbyOpenReports(knex, category.code, input.lon, input.lat, t.duplicatesRadiusM, t.duplicatesWindowDays),
+  ]);
   if (user.role === 'commune_user' && spot.commune.insee !== user.communeInsee) {
     throw new AppError(403, 'forbidden', `Ce point est à ${spot.commune.name} : vous ne pouvez signaler que dans votre commune`);
   }
   const answer = spot.services[0]!;
   const alsoNotify = [...new Set([...category.also_notify, ...answer.coServices.map((s) => s.code)])].filter((c) => c !== answer.service.code);
-  // duplicates
-  const duplicates = await nearbyOpenReports(knex, category.code, input.lon, input.lat, t.duplicatesRadiusM, t.duplicatesWindowDays);
   // delays
   const now = new Date();
   const delays = delaysFor(category, now, !!spot.qpv, input.urgent, t.urgencyResolveHours);
   // save
-  const id = await knex.transaction(async (trx) => {
-    const { id, reference } = await insertReport(trx, {
+  const routing = { service: answer.service, reason: answer.reason, rule: answer.rule };
+  const reference = REFERENCE_SLOT; // the database numbers the report: mails name it through this mark
+  const body = [
+    `Nouveau signalement ${reference} à ${spot.commune.name}${spot.qpv ? ` (QPV ${spot.qpv.name})` : ''}.`,
+    `Catégorie : ${category.name}`,
+    `Description : ${input.description}`,
+    `Routage : ${answer.reason}`,
+    `À prendre en compte avant le ${parisTime.format(delays.ackDueAt)}, à traiter avant le ${parisTime.format(delays.resolveDueAt)}.`,
+  ].join('\n');
+  const mails = [answer.service.code, ...alsoNotify]
+    .map((code) => t.routing.services[code])
+    .filter((s): s is NonNullable<typeof s> => !!s?.email)
+    .map((s) => ({
+      to: s.email!,
+      subject: `[GUP] ${s.code !== answer.service.code ? 'Copie : ' : ''}${reference} — ${category.name}${input.urgent ? ' (URGENT)' : ''}`,
+      body,
+    }));
+  const saved = await insertSubmission(knex, {
+    report: {
       categoryCode: category.code,
       description: input.description,
       urgent: input.urgent,
@@ -123,7 +159,7 @@ export async function submitReport(
       qpvCode: spot.qpv?.code ?? null,
       subsectorId: spot.subSector?.id ?? null,
       serviceCode: answer.service.code,
-      routing: { service: answer.service, reason: answer.reason, rule: answer.rule },
+      routing,
       unresolved: answer.unresolved,
       alsoNotify,
       ackDueAt: delays.ackDueAt,
@@ -132,40 +168,24 @@ export async function submitReport(
       createdBy: user.id,
       idempotencyKey: opts.idempotencyKey ?? null,
       source: opts.source ?? 'web',
-    });
-    await insertEvent(trx, { reportId: id, kind: 'transition', fromStatus: null, toStatus: 'submitted', comment: null, details: { routing: answer.reason, delays: delays.basis }, userId: user.id });
-    await addFollower(trx, id, user.id);
-    if (opts.photo) {
-      await trx('report_photos').insert({ report_id: id, mime: opts.photo.mime, data: opts.photo.data, thumbnail: opts.photo.thumbnail, width: opts.photo.width, height: opts.photo.height });
-    }
-    const recipients = await serviceEmails(trx, [answer.service.code, ...alsoNotify]);
-    for (const s of recipients) {
-      if (!s.email) continue;
-      const copy = s.code !== answer.service.code;
-      await queueMail(trx, {
-        to: s.email,
-        reportId: id,
-        subject: `[GUP] ${copy ? 'Copie : ' : ''}${reference} — ${category.name}${input.urgent ? ' (URGENT)' : ''}`,
-        body: [
-          `Nouveau signalement ${reference} à ${spot.commune.name}${spot.qpv ? ` (QPV ${spot.qpv.name})` : ''}.`,
-          `Catégorie : ${category.name}`,
-          `Description : ${input.description}`,
-          `Routage : ${answer.reason}`,
-          `À prendre en compte avant le ${delays.ackDueAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}, à traiter avant le ${delays.resolveDueAt.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}.`,
-        ].join('\n'),
-      });
-    }
-    return id;
-  }).catch(async (err: { code?: string; constraint?: string; message?: string }) => {
-    // the same Idempotency-Key raced with itself: the other request won, answer with its report
-    if (opts.idempotencyKey && (err.code === '23505' || /duplicate key|unique/i.test(err.message ?? ''))) {
-      const existing = await findReportByIdempotencyKey(knex, user.id, opts.idempotencyKey);
-      if (existing) return -existing;
-    }
-    throw err;
+    },
+    event: { kind: 'transition', fromStatus: null, toStatus: 'submitted', comment: null, details: { routing: answer.reason, delays: delays.basis }, userId: user.id },
+    mails,
+    photo: opts.photo ?? null,
   });
-  if (id < 0) return { created: false, report: createdView((await findReport(knex, -id))!, []) };
-  return { created: true, report: createdView((await findReport(knex, id))!, duplicates) };
+  if (!saved) return replayed(knex, user, opts.idempotencyKey!);
+  return {
+    created: true,
+    report: {
+      id: saved.id,
+      reference: saved.reference,
+      status: 'submitted',
+      routing: { ...routing, unresolved: answer.unresolved, alsoNotify },
+      ackDueAt: delays.ackDueAt.toISOString(),
+      resolveDueAt: delays.resolveDueAt.toISOString(),
+      possibleDuplicates: duplicates,
+    },
+  };
 }
 
 /** A report the user may see, or 404 (a report outside one's scope is not revealed). */
