@@ -34,6 +34,7 @@ import { upsertUser } from '../server/src/data/users.js';
 import { loadDemoIfEmpty } from '../server/src/demo.js';
 import { benchDatabaseUrls, ensureDatabase, redact } from './lib/db.js';
 import { diagnose, diagnosisTable, type VariantResult } from './lib/diagnose.js';
+import { planCost, type PlanCost } from './lib/explain.js';
 import { httpClient, machineBusy, runSlice, summarise, waitForQuiet, type LoadResult, type SliceResult } from './lib/load.js';
 import { samplePoints, type BenchPoint } from './lib/points.js';
 import { login, startServer, type ServerMode } from './lib/server.js';
@@ -86,7 +87,15 @@ export interface DatasetResult {
   points: { parcel: number; public: number };
   generation?: SyntheticResult;
   scenarios: Scenario[];
-  headline: { api: Scenario; raw: Scenario; ratio: number };
+  /**
+   * `ratio`: API req/s ÷ raw req/s (the target). `cpuRatio`: raw CPU per request ÷ API CPU per request (load
+   * generator + server + PostgreSQL): the throughput ratio to expect where CPU is the only limit and nothing else runs.
+   */
+  headline: { api: Scenario; raw: Scenario; ratio: number; cpuRatio: number };
+  /** Share of the machine's CPU busy (other processes) just before measuring. */
+  machineBusyBefore: number | null;
+  /** The lookup statement under EXPLAIN: pages touched, planning and execution time per lookup. */
+  plan: PlanCost;
   checks: Check[];
   diagnosis?: VariantResult[];
 }
@@ -99,7 +108,10 @@ export interface Result {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres?: string; postgis?: string };
   options: Required<Omit<LookupOptions, 'databaseUrls' | 'log'>>;
   datasets: DatasetResult[];
-  growth?: { demoRawP50: number; syntheticRawP50: number; ratio: number; demoSerialP50: number; syntheticSerialP50: number; serialRatio: number };
+  growth?: {
+    demoRawP50: number; syntheticRawP50: number; ratio: number; demoSerialP50: number; syntheticSerialP50: number; serialRatio: number;
+    demoBuffers: number; syntheticBuffers: number; buffersRatio: number;
+  };
   checks: Check[];
   pass: boolean;
 }
@@ -239,8 +251,9 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
   )).rows.map((r: { pid: number }) => r.pid);
   const scenarios: Scenario[] = [];
   const runners: Runner[] = [];
+  let busyBefore: number | null = null;
   try {
-    const busyBefore = opts.quietWaitS > 0 ? await waitForQuiet(opts.quietWaitS * 1000, 0.25, log) : await machineBusy(1000);
+    busyBefore = opts.quietWaitS > 0 ? await waitForQuiet(opts.quietWaitS * 1000, 0.25, log) : await machineBusy(1000);
     if (busyBefore !== null) log(`  CPU de la machine occupé avant les mesures : ${Math.round(busyBefore * 100)} %${busyBefore > 0.25 ? ' — ATTENTION : machine chargée par d\'autres processus, chiffres faussés' : ''}`);
     const record = (r: Runner, result: LoadResult) => {
       const s: Scenario = { scenario: r.scenario, kind: r.kind, concurrency: r.concurrency, detail: r.detail, ...result };
@@ -283,6 +296,8 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
   }
   const raw = scenarios.find((s) => s.scenario === 'raw')!;
   const api = scenarios.find((s) => s.scenario === 'API')!;
+  const plan = await planCost(url, sql, points);
+  log(`  EXPLAIN : ${plan.buffersPerLookup} pages lues par lookup (${plan.readsPerLookup} hors cache), planification ${plan.planningMs} ms, exécution ${plan.executionMs} ms (moyennes sur ${plan.lookups} points)`);
   let diagnosis: VariantResult[] | undefined;
   if (opts.diagnose) {
     log('  Diagnostic : variantes de l\'application (bench/lib/variants.ts)');
@@ -290,6 +305,8 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
   }
 
   const ratio = round(api.rps / raw.rps, 3);
+  const cpuRatio = round(raw.cpuMsPerRequest.total / api.cpuMsPerRequest.total, 3);
+  log(`  API/raw : débit ${(ratio * 100).toFixed(1)} % ; d'après le CPU par requête (machine dédiée) ${(cpuRatio * 100).toFixed(1)} %`);
   const checks: Check[] = [
     { target: `${dataset}: API throughput ≥ ${API_RATIO_TARGET * 100} % of raw`, value: `${(ratio * 100).toFixed(1)} %`, pass: ratio >= API_RATIO_TARGET },
     { target: `${dataset}: API p99 < ${P99_TARGET_MS} ms`, value: `${api.p99.toFixed(2)} ms`, pass: api.p99 < P99_TARGET_MS },
@@ -297,7 +314,7 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
   ];
   return {
     dataset, database: redact(url), parcels, points: { parcel: points.length - nPublic, public: nPublic },
-    ...(generation ? { generation } : {}), scenarios, headline: { api, raw, ratio }, checks, ...(diagnosis ? { diagnosis } : {}),
+    ...(generation ? { generation } : {}), scenarios, headline: { api, raw, ratio, cpuRatio }, machineBusyBefore: busyBefore === null ? null : round(busyBefore, 3), plan, checks, ...(diagnosis ? { diagnosis } : {}),
   };
 }
 
@@ -314,10 +331,15 @@ export function report(result: Result, log: (m: string) => void = console.log): 
   }
   log(`\nLookup — ${result.machine.cpus} CPU, Node ${result.machine.node}, ${result.machine.postgres ?? ''} / PostGIS ${result.machine.postgis ?? ''}`);
   log(table(rows));
+  for (const d of result.datasets) {
+    log(`${d.dataset} : API/raw ${(d.headline.ratio * 100).toFixed(1)} % du débit (${(d.headline.cpuRatio * 100).toFixed(1)} % d'après le CPU par requête)` +
+      `${d.machineBusyBefore !== null ? ` ; machine occupée à ${Math.round(d.machineBusyBefore * 100)} % avant les mesures` : ''}` +
+      ` ; EXPLAIN : ${d.plan.buffersPerLookup} pages/lookup, planification ${d.plan.planningMs} ms, exécution ${d.plan.executionMs} ms`);
+  }
   if (result.growth) {
     const g = result.growth;
     log(`\nCoût en fonction du nombre de parcelles : raw p50 ${g.demoRawP50} ms (démo) → ${g.syntheticRawP50} ms (500 000) = ×${g.ratio} ; ` +
-      `1 client : ${g.demoSerialP50} ms → ${g.syntheticSerialP50} ms = ×${g.serialRatio}`);
+      `1 client : ${g.demoSerialP50} ms → ${g.syntheticSerialP50} ms = ×${g.serialRatio} ; pages lues par lookup : ${g.demoBuffers} → ${g.syntheticBuffers} = ×${g.buffersRatio}`);
   }
   for (const d of result.datasets) if (d.diagnosis) log(`\nOù passe le temps de l'API (${d.dataset}, ${result.options.concurrency} clients, serveur dans un processus fils) :\n${diagnosisTable(d.diagnosis)}`);
   log('');
@@ -370,10 +392,11 @@ export async function run(options: LookupOptions = {}): Promise<Result> {
     growth = {
       demoRawP50: demo.headline.raw.p50, syntheticRawP50: synth.headline.raw.p50, ratio: round(synth.headline.raw.p50 / demo.headline.raw.p50, 2),
       demoSerialP50: serial(demo), syntheticSerialP50: serial(synth), serialRatio: round(serial(synth) / serial(demo), 2),
+      demoBuffers: demo.plan.buffersPerLookup, syntheticBuffers: synth.plan.buffersPerLookup, buffersRatio: round(synth.plan.buffersPerLookup / demo.plan.buffersPerLookup, 2),
     };
     checks.push({
       target: `lookup cost does not grow with parcels: raw p50 ${synth.parcels} / ${demo.parcels} parcels ≤ ${GROWTH_TARGET}×`,
-      value: `×${growth.ratio} (${growth.demoRawP50} → ${growth.syntheticRawP50} ms; 1 client ×${growth.serialRatio})`,
+      value: `×${growth.ratio} (${growth.demoRawP50} → ${growth.syntheticRawP50} ms; 1 client ×${growth.serialRatio}; pages per lookup ${growth.demoBuffers} → ${growth.syntheticBuffers})`,
       pass: growth.ratio <= GROWTH_TARGET,
     });
   }
