@@ -33,19 +33,25 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Do not trigger the global 401 handler (login and "who am I" calls handle it themselves). */
   allow401?: boolean;
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
 }
 
-/** Calls the API and returns its JSON body (undefined for 204). Throws ApiError otherwise. */
+/**
+ * Calls the API and returns its JSON body (undefined for 204). Throws ApiError otherwise.
+ * A FormData body goes as multipart/form-data (the browser sets the boundary); anything else as JSON.
+ */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const isForm = typeof FormData !== 'undefined' && opts.body instanceof FormData;
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (opts.body !== undefined && !isForm) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(path, {
       method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
       credentials: 'same-origin',
       headers,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      body: opts.body === undefined ? null : isForm ? (opts.body as FormData) : JSON.stringify(opts.body),
       signal: opts.signal ?? null,
     });
   } catch (err) {

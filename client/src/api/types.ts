@@ -28,6 +28,14 @@ export interface Territory {
   organisations: { code: string; name: string; kind: OrganisationKind }[];
   themes: { code: string; name: string; mode: 'ownership' | 'competence' }[];
   categories: { code: string; name: string; theme: string }[];
+  /** Criteria one of which an urgent report must cite. */
+  urgencyCriteria: { code: string; name: string }[];
+  /** Managing services (targets of a transfer). */
+  services: { code: string; name: string; organisation: { code: string; name: string } }[];
+  /** Priority neighbourhoods, by name (list filters). */
+  qpvs: { code: string; name: string }[];
+  /** Open reports of the same category within this radius and window are proposed as duplicates. */
+  duplicates: { radiusMeters: number; windowDays: number };
   /** Raster basemap; null when none is configured (offline machines, tests). */
   basemap: { tiles: string[]; attribution: string; maxzoom: number } | null;
   attribution: string;

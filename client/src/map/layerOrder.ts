@@ -19,6 +19,8 @@ export const LAYER_ORDER = [
   'selection-fill',
   'selection-casing',
   'selection-outline',
+  'reports-overdue',
+  'reports-circle',
   'selection-point',
 ] as const;
 

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import type { BBox } from '../api/types';
 
 /** Layers the user can switch on and off; also their order in the `l` URL parameter. */
-export const LAYER_KEYS = ['basemap', 'communes', 'parcels', 'qpv', 'subsectors'] as const;
+export const LAYER_KEYS = ['basemap', 'communes', 'parcels', 'qpv', 'subsectors', 'reports'] as const;
 export type LayerKey = (typeof LAYER_KEYS)[number];
 
 /** A camera move asked by the UI (search result…), carried out by the map's renderless sync component. */

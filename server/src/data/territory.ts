@@ -15,6 +15,8 @@ export interface TerritoryInfo {
   organisations: { code: string; name: string; kind: string; insee: string | null }[];
   categories: { code: string; name: string; theme: string }[];
   urgencyCriteria: { code: string; name: string }[];
+  /** Priority neighbourhoods loaded for the territory, by name (for filters). */
+  qpvs: { code: string; name: string }[];
   bbox: number[] | null;
 }
 
@@ -27,7 +29,7 @@ const bboxOf = (box: string | null): number[] | null => {
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   const t = (await knex('territory').first()) as Record<string, any> | undefined;
   if (!t) return null;
-  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency] = await Promise.all([
+  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency, qpvs] = await Promise.all([
     knex('organisations').orderBy('sort_order'),
     knex('services'),
     knex('themes').orderBy('sort_order'),
@@ -37,6 +39,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     knex('sectors'),
     knex('categories').orderBy('sort_order'),
     knex('urgency_criteria').orderBy('sort_order'),
+    knex('qpv').select('code', 'name').orderBy(['name', 'code']),
   ]);
   const orgByCode = Object.fromEntries(orgs.map((o: any) => [o.code, { code: o.code, name: o.name, kind: o.kind, insee: o.insee }]));
   const serviceByCode: Record<string, ServiceInfo> = Object.fromEntries(services.map((s: any) => [s.code, {
@@ -71,6 +74,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     organisations: Object.values(orgByCode),
     categories: categories.map((c: any) => ({ code: c.code, name: c.name, theme: c.theme_code })),
     urgencyCriteria: urgency.map((u: any) => ({ code: u.code, name: u.name })),
+    qpvs: qpvs.map((q: any) => ({ code: q.code, name: q.name })),
     bbox,
   };
 }

@@ -33,6 +33,7 @@ export function territoryRouter(ctx: AppContext): Router {
       themes: t.routing.themes.map(({ code, name, mode }) => ({ code, name, mode })),
       categories: t.categories,
       urgencyCriteria: t.urgencyCriteria,
+      qpvs: t.qpvs,
       services: Object.values(t.routing.services).map(({ code, name, organisation }) => ({ code, name, organisation })),
       duplicates: { radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
       basemap: basemap(process.env),

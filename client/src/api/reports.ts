@@ -1,0 +1,202 @@
+/** Reports (signalements, DESIGN 3.3): API shapes and one function per endpoint. */
+import type { ReportAction, ReportStatus } from '@gup/server/domain';
+import { request } from './http';
+import type { ServiceRef } from './types';
+
+export type { ReportAction, ReportStatus };
+
+/** What a commune user fills in; the spot comes from the map. */
+export interface ReportDraft {
+  category: string;
+  description: string;
+  lon: number;
+  lat: number;
+  urgent: boolean;
+  /** Mandatory when urgent; null otherwise. */
+  urgencyCriterion: string | null;
+  /** Optional photo (JPEG, PNG or WebP, 8 MB at most): sent as multipart/form-data. */
+  photo: File | null;
+}
+
+/** An open report of the same category near the spot (join it instead of filing a duplicate). */
+export interface NearbyReport {
+  id: number;
+  reference: string;
+  description: string;
+  status: ReportStatus;
+  distanceM: number;
+  createdAt: string;
+}
+
+export interface NearbyAnswer {
+  radiusMeters: number;
+  windowDays: number;
+  reports: NearbyReport[];
+}
+
+export interface Routing {
+  service: ServiceRef;
+  /** Plain French sentence: why this service. */
+  reason: string;
+  rule: string;
+  unresolved?: boolean;
+  alsoNotify?: string[];
+}
+
+/** Answer to a submission (201, or 200 when the Idempotency-Key was seen before). */
+export interface CreatedReport {
+  id: number;
+  reference: string;
+  status: ReportStatus;
+  routing: Routing & { unresolved: boolean; alsoNotify: string[] };
+  ackDueAt: string;
+  resolveDueAt: string;
+  possibleDuplicates: NearbyReport[];
+}
+
+/** One row of a list (scoped by role on the server). */
+export interface ReportRow {
+  id: number;
+  reference: string;
+  status: ReportStatus;
+  statusLabel: string;
+  categoryCode: string;
+  categoryName: string;
+  description: string;
+  urgent: boolean;
+  urgencyCriterion: string | null;
+  urgencyNotJustified: boolean;
+  communeInsee: string;
+  communeName: string;
+  parcelIdu: string | null;
+  owners: { name: string; kind: string; organisation: string | null; share: number }[] | null;
+  qpvCode: string | null;
+  qpvName: string | null;
+  serviceCode: string;
+  serviceName: string;
+  routing: Routing | null;
+  unresolved: boolean;
+  ackDueAt: string;
+  resolveDueAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  duplicateOf: number | null;
+  createdByName: string;
+  createdAt: string;
+  delayBasis: string | null;
+  overdue: boolean;
+  lon: number;
+  lat: number;
+}
+
+export interface TimelineEvent {
+  id: number;
+  kind: string;
+  fromStatus: ReportStatus | null;
+  toStatus: ReportStatus | null;
+  comment: string | null;
+  details: Record<string, unknown> | null;
+  at: string;
+  userName: string | null;
+  userRole: string | null;
+}
+
+export interface ReportPhoto {
+  id: number;
+  url: string;
+  thumbnailUrl: string;
+  width?: number;
+  height?: number;
+}
+
+export interface ReportDetails extends ReportRow {
+  timeline: TimelineEvent[];
+  photos: ReportPhoto[];
+  followers: { id: number; name: string }[];
+  /** What this user may do now (the server's lifecycle table). */
+  actions: ReportAction[];
+}
+
+/** After a transfer the former service no longer sees the report: only what changed comes back. */
+export interface HiddenAfterTransition {
+  id: number;
+  status: ReportStatus;
+  serviceCode: string;
+  visible: false;
+}
+
+export interface TransitionInput {
+  action: ReportAction;
+  comment?: string;
+  service?: string;
+  duplicateOf?: number;
+}
+
+/** List filters, as in the URL and the API query. */
+export interface ReportFilters {
+  status?: string;
+  category?: string;
+  qpv?: string;
+  overdue?: boolean;
+}
+
+export const fetchNearby = (category: string, lon: number, lat: number, signal?: AbortSignal) =>
+  request<NearbyAnswer>(`/api/reports/nearby?${new URLSearchParams({ category, lon: String(lon), lat: String(lat) })}`, signal ? { signal } : {});
+
+/** Files a report; `idempotencyKey` is reused on retry so a repeated submission creates one report. */
+export function createReport(draft: ReportDraft, idempotencyKey: string): Promise<CreatedReport> {
+  const { photo, ...fields } = draft;
+  const headers = { 'Idempotency-Key': idempotencyKey };
+  if (!photo) return request<CreatedReport>('/api/reports', { body: fields, headers });
+  const form = new FormData();
+  form.set('category', fields.category);
+  form.set('description', fields.description);
+  form.set('lon', String(fields.lon));
+  form.set('lat', String(fields.lat));
+  form.set('urgent', String(fields.urgent));
+  form.set('urgencyCriterion', fields.urgencyCriterion ?? '');
+  form.set('photo', photo, photo.name);
+  return request<CreatedReport>('/api/reports', { body: form, headers });
+}
+
+export const followReport = (id: number) => request<ReportDetails>(`/api/reports/${id}/follow`, { method: 'POST' });
+
+export const fetchReport = (id: number, signal?: AbortSignal) => request<ReportDetails>(`/api/reports/${id}`, signal ? { signal } : {});
+
+export const applyTransition = (id: number, input: TransitionInput) =>
+  request<ReportDetails | HiddenAfterTransition>(`/api/reports/${id}/transitions`, { body: input });
+
+/** The API query string for filters (plus paging or format). */
+export function filtersQuery(filters: ReportFilters, extra: Record<string, string | number> = {}): URLSearchParams {
+  const q = new URLSearchParams();
+  if (filters.status) q.set('status', filters.status);
+  if (filters.category) q.set('category', filters.category);
+  if (filters.qpv) q.set('qpv', filters.qpv);
+  if (filters.overdue) q.set('overdue', 'true');
+  for (const [k, v] of Object.entries(extra)) q.set(k, String(v));
+  return q;
+}
+
+/** CSV export of every report matching the filters (the API caps a list at 5 000 rows). */
+export const csvUrl = (filters: ReportFilters): string => `/api/reports?${filtersQuery(filters, { format: 'csv', limit: 5000 })}`;
+
+export const listReports = (filters: ReportFilters, limit: number, offset: number, signal?: AbortSignal) =>
+  request<{ total: number; reports: ReportRow[] }>(`/api/reports?${filtersQuery(filters, { limit, offset })}`, signal ? { signal } : {});
+
+/**
+ * A page of reports, newest first (`desc`, the API's order) or oldest first (`asc`): the API only sorts newest
+ * first, so the oldest-first page is the matching newest-first slice, reversed (one extra call for the total).
+ */
+export async function listReportsSorted(
+  filters: ReportFilters,
+  page: { limit: number; offset: number; order: 'asc' | 'desc' },
+  signal?: AbortSignal,
+): Promise<{ total: number; reports: ReportRow[] }> {
+  if (page.order === 'desc') return listReports(filters, page.limit, page.offset, signal);
+  const { total } = await listReports(filters, 1, 0, signal);
+  const end = total - page.offset;
+  if (end <= 0) return { total, reports: [] };
+  const start = Math.max(0, end - page.limit);
+  const slice = await listReports(filters, end - start, start, signal);
+  return { total: slice.total, reports: [...slice.reports].reverse() };
+}

@@ -1,0 +1,54 @@
+import { REPORT_STATUSES } from '@gup/server/domain';
+import type { LocationQuery, LocationQueryRaw } from 'vue-router';
+import type { ReportFilters } from '../api/reports';
+
+/**
+ * The reports list's state as URL query parameters (the same names as the API's filters), so a filtered list
+ * survives a reload and can be shared: `/signalements?status=submitted,acknowledged&qpv=QP091028&overdue=true&offset=50`.
+ */
+export interface ListQuery {
+  filters: ReportFilters;
+  /** By creation date: newest first (default) or oldest first. */
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export const PAGE_SIZES = [25, 50, 100] as const;
+const DEFAULT_LIMIT = 50;
+
+const first = (v: LocationQuery[string] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : v) ?? '';
+const CODE = /^[\w-]{1,64}$/;
+
+/** Reads the list state from a route query; anything malformed falls back to the default. */
+export function parseListQuery(query: LocationQuery): ListQuery {
+  const statuses = first(query.status).split(',').filter((s) => (REPORT_STATUSES as readonly string[]).includes(s));
+  const category = first(query.category);
+  const qpv = first(query.qpv);
+  const limit = Number(first(query.limit));
+  const offset = Number(first(query.offset));
+  const filters: ReportFilters = {};
+  if (statuses.length) filters.status = statuses.join(',');
+  if (CODE.test(category)) filters.category = category;
+  if (CODE.test(qpv)) filters.qpv = qpv;
+  if (first(query.overdue) === 'true') filters.overdue = true;
+  return {
+    filters,
+    order: first(query.order) === 'asc' ? 'asc' : 'desc',
+    limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : DEFAULT_LIMIT,
+    offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+  };
+}
+
+/** Writes the list state into a query, leaving defaults out. */
+export function formatListQuery(q: ListQuery): LocationQueryRaw {
+  const query: LocationQueryRaw = {};
+  if (q.filters.status) query.status = q.filters.status;
+  if (q.filters.category) query.category = q.filters.category;
+  if (q.filters.qpv) query.qpv = q.filters.qpv;
+  if (q.filters.overdue) query.overdue = 'true';
+  if (q.order === 'asc') query.order = 'asc';
+  if (q.limit !== DEFAULT_LIMIT) query.limit = String(q.limit);
+  if (q.offset > 0) query.offset = String(q.offset);
+  return query;
+}
