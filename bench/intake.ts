@@ -249,6 +249,7 @@ async function templates(client: pg.Client, keyPrefix: string): Promise<Submissi
     event: { kind: 'transition', fromStatus: null, toStatus: 'submitted', comment: null, details: r.details, userId: r.created_by },
     mails: ((r.mails ?? []) as Submission['mails']).map((m) => ({ to: m.to, subject: m.subject.split(r.reference).join(REFERENCE_SLOT), body: m.body.split(r.reference).join(REFERENCE_SLOT) })),
     photo: null,
+    duplicates: { radiusM: 30, windowDays: 14 }, // the demo territory's window
   }));
 }
 
@@ -261,7 +262,7 @@ const KEY_SLOT = '<idempotency-key>';
  */
 async function submissionStatement(s: Submission): Promise<{ text: string; values: unknown[]; keyAt: number }> {
   let captured: { sql: string; bindings: Knex.RawBinding[] } | undefined;
-  const recorder = { raw: (sql: string, bindings: Knex.RawBinding[]) => { captured = { sql, bindings }; return Promise.resolve({ rows: [] }); } } as unknown as Knex;
+  const recorder = { raw: (sql: string, bindings: Knex.RawBinding[]) => { captured = { sql, bindings }; return Promise.resolve({ rows: [{ saved: null, duplicates: null }] }); } } as unknown as Knex;
   await insertSubmission(recorder, s);
   const compiler = knexFactory({ client: 'pg' });
   try {
@@ -298,7 +299,7 @@ async function rawScenario(url: string, tpl: Submission[], o: { durationS: numbe
       values[st.keyAt] = `${prefix}-${i}`;
       try {
         const { rows } = await c.query({ text: st.text, values });
-        if (rows.length !== 1) throw new Error('rien d\'enregistré');
+        if (!rows[0]?.saved) throw new Error('rien d\'enregistré');
         latencies.push(performance.now() - t);
       } catch (err) {
         errors++;

@@ -95,15 +95,18 @@ export interface Submission {
   /** Subject and body may contain REFERENCE_SLOT. */
   mails: { to: string; subject: string; body: string }[];
   photo: { mime: string; data: Buffer; thumbnail: Buffer; width: number; height: number } | null;
+  /** Where to look for open reports of the same category (read in the same snapshot, before this one exists). */
+  duplicates: { radiusM: number; windowDays: number };
 }
 
 /**
  * Saves a submitted report with its human reference (GUP-{year, Paris time}-{id, 6 digits}), its first event, its
  * author as follower, its outbox rows and its photo in ONE statement (data-modifying CTEs): atomic without an explicit
- * transaction, one round trip instead of ten. Returns null, having written nothing, when the author already used this
- * Idempotency-Key.
+ * transaction, one round trip instead of ten — and answers with the open reports of the same category nearby (the
+ * possible duplicates, as they were before this one). `saved` is null, nothing written, when the author already used
+ * this Idempotency-Key.
  */
-export async function insertSubmission(db: Db, s: Submission): Promise<{ id: number; reference: string } | null> {
+export async function insertSubmission(db: Db, s: Submission): Promise<{ saved: { id: number; reference: string } | null; duplicates: NearbyReport[] }> {
   const r = s.report;
   const e = s.event;
   const parts = (text: string) => text.split(REFERENCE_SLOT);
@@ -119,6 +122,8 @@ export async function insertSubmission(db: Db, s: Submission): Promise<{ id: num
     ? `, p AS (INSERT INTO report_photos (report_id, mime, data, thumbnail, width, height) SELECT id, ?, ?, ?, ?, ? FROM r)`
     : '';
   if (s.photo) b.push(s.photo.mime, s.photo.data, s.photo.thumbnail, s.photo.width, s.photo.height);
+  const near = nearbySql(r.categoryCode, r.lon, r.lat, s.duplicates.radiusM, s.duplicates.windowDays);
+  b.push(...near.bindings);
   const { rows } = await db.raw(
     `WITH n AS (SELECT nextval(pg_get_serial_sequence('reports', 'id'))::int AS id),
      ref AS (SELECT id, 'GUP-' || to_char(now() AT TIME ZONE 'Europe/Paris', 'YYYY') || '-' || lpad(id::text, greatest(6, length(id::text)), '0') AS reference FROM n),
@@ -134,11 +139,14 @@ export async function insertSubmission(db: Db, s: Submission): Promise<{ id: num
            SELECT t.m ->> 'to', array_to_string(ARRAY(SELECT json_array_elements_text(t.m -> 'subject')), r.reference),
                   array_to_string(ARRAY(SELECT json_array_elements_text(t.m -> 'body')), r.reference), r.id
            FROM r, json_array_elements(?::json) WITH ORDINALITY AS t(m, i) ORDER BY t.i)
-     ${photo}
-     SELECT id, reference FROM r`,
+     ${photo},
+     near AS (${near.sql})
+     SELECT (SELECT json_build_object('id', id, 'reference', reference) FROM r) AS saved,
+            (SELECT json_agg(near ORDER BY near."distanceM") FROM near) AS duplicates`,
     b,
   );
-  return (rows[0] as { id: number; reference: string } | undefined) ?? null;
+  const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+  return { saved: parse(rows[0].saved), duplicates: (parse<NearbyReport[] | null>(rows[0].duplicates) ?? []).map(nearbyRow) };
 }
 
 export async function findReport(db: Db, id: number): Promise<ReportRow | null> {
@@ -190,19 +198,31 @@ export async function listReports(db: Db, scope: ReportScope, f: ReportFilters):
   return { rows: rows as ReportRow[], total: count.rows[0].n as number };
 }
 
-/** Open reports of a category near a point, created within the window: candidates for "join instead". */
-export async function nearbyOpenReports(db: Db, category: string, lon: number, lat: number, radiusM: number, windowDays: number): Promise<{ id: number; reference: string; description: string; status: string; distanceM: number; createdAt: string }[]> {
-  const { rows } = await db.raw(
-    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326) AS g)
-     SELECT r.id, r.reference, r.description, r.status, ST_Distance(r.geom::geography, pt.g::geography) AS "distanceM", r.created_at AS "createdAt"
-     FROM reports r, pt
+export interface NearbyReport { id: number; reference: string; description: string; status: string; distanceM: number; createdAt: string }
+
+/** The query of open reports of a category near a point, created within the window (nearest first, at most 10). */
+function nearbySql(category: string, lon: number, lat: number, radiusM: number, windowDays: number): { sql: string; bindings: Knex.RawBinding[] } {
+  return {
+    sql: `SELECT r.id, r.reference, r.description, r.status, ST_Distance(r.geom::geography, pt.g::geography) AS "distanceM", r.created_at AS "createdAt"
+     FROM reports r, (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326) AS g) pt
      WHERE r.category_code = ? AND r.status IN ('submitted','acknowledged','in_progress','transferred')
        AND r.created_at > now() - make_interval(days => ?)
        AND r.geom && ST_Expand(pt.g, ?) AND ST_DWithin(r.geom::geography, pt.g::geography, ?)
      ORDER BY "distanceM" LIMIT 10`,
-    [lon, lat, category, windowDays, radiusM / 60_000, radiusM],
-  );
-  return rows.map((r: any) => ({ ...r, distanceM: Math.round(Number(r.distanceM)) }));
+    bindings: [lon, lat, category, windowDays, radiusM / 60_000, radiusM],
+  };
+}
+
+const nearbyRow = (r: { id: number; reference: string; description: string; status: string; distanceM: unknown; createdAt: unknown }): NearbyReport => ({
+  id: r.id, reference: r.reference, description: r.description, status: r.status,
+  distanceM: Math.round(Number(r.distanceM)), createdAt: new Date(r.createdAt as string).toISOString(),
+});
+
+/** Open reports of a category near a point, created within the window: candidates for "join instead". */
+export async function nearbyOpenReports(db: Db, category: string, lon: number, lat: number, radiusM: number, windowDays: number): Promise<NearbyReport[]> {
+  const q = nearbySql(category, lon, lat, radiusM, windowDays);
+  const { rows } = await db.raw(q.sql, q.bindings);
+  return rows.map(nearbyRow);
 }
 
 export interface NewEvent {

@@ -96,8 +96,9 @@ async function replayed(knex: Knex, user: SessionUser, key: string): Promise<{ c
 }
 
 /**
- * A report submission, as a list of steps: validate → locate → route → check duplicates → compute delays → save
- * (report, first event, follower, outbox and photo in one statement: a 201 means committed). An Idempotency-Key
+ * A report submission, as a list of steps: validate → locate → route → compute delays → save and check duplicates
+ * (report, first event, follower, outbox and photo in one statement, which also reads the open reports nearby:
+ * a 201 means committed). An Idempotency-Key
  * already used by this user answers with the report it created (the save writes nothing then).
  */
 export async function submitReport(
@@ -113,11 +114,8 @@ export async function submitReport(
   if (input.urgent && !t.urgencyCriteria.some((c) => c.code === input.urgencyCriterion)) {
     throw new AppError(422, 'invalid_input', 'Un signalement urgent doit citer un critère d\'urgence connu', [{ field: 'urgencyCriterion', message: 'critère d\'urgence obligatoire' }]);
   }
-  // locate and route (DESIGN 3.1 with the category's theme); the duplicates are looked for meanwhile
-  const [spot, duplicates] = await Promise.all([
-    lookup(knex, input.lon, input.lat, category.theme_code),
-    nearbyOpenReports(knex, category.code, input.lon, input.lat, t.duplicatesRadiusM, t.duplicatesWindowDays),
-  ]);
+  // locate and route (DESIGN 3.1 with the category's theme)
+  const spot = await lookup(knex, input.lon, input.lat, category.theme_code);
   if (user.role === 'commune_user' && spot.commune.insee !== user.communeInsee) {
     throw new AppError(403, 'forbidden', `Ce point est à ${spot.commune.name} : vous ne pouvez signaler que dans votre commune`);
   }
@@ -144,7 +142,8 @@ export async function submitReport(
       subject: `[GUP] ${s.code !== answer.service.code ? 'Copie : ' : ''}${reference} — ${category.name}${input.urgent ? ' (URGENT)' : ''}`,
       body,
     }));
-  const saved = await insertSubmission(knex, {
+  // save; the possible duplicates (open reports of the category nearby) are read by the same statement
+  const { saved, duplicates } = await insertSubmission(knex, {
     report: {
       categoryCode: category.code,
       description: input.description,
@@ -172,6 +171,7 @@ export async function submitReport(
     event: { kind: 'transition', fromStatus: null, toStatus: 'submitted', comment: null, details: { routing: answer.reason, delays: delays.basis }, userId: user.id },
     mails,
     photo: opts.photo ?? null,
+    duplicates: { radiusM: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
   });
   if (!saved) return replayed(knex, user, opts.idempotencyKey!);
   return {
