@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the benchmarks of issue 3, one after the other — the lookup (demo data and 500 000 synthetic
- * parcels, bench/lookup.ts), then the tiles when bench/tiles.ts is there — with a summary of every target
+ * parcels, bench/lookup.ts), then the tiles when bench/tiles.ts is there, then the report intake (bench/intake.ts) —
+ * with a summary of every target
  * (PASS/FAIL), written to bench/results/latest.json.
  *
  * Benchmarks are not tests: the exit code is 0 even when a target is missed (FAIL is printed), non-zero only when the
@@ -12,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { report as reportIntake, run as runIntake, type Result as IntakeResult } from './intake.js';
 import { benchDatabaseUrls } from './lib/db.js';
 import { report, run as runLookup, type Check, type Dataset, type LookupOptions, type Result as LookupResult } from './lookup.js';
 
@@ -100,7 +102,21 @@ try {
 report(lookup);
 const tiles = await runTiles(lookup.skipped ? undefined : benchDatabaseUrls()?.demo);
 
-const checks = [...lookup.checks, ...tiles.checks];
+// report intake (bench/intake.ts): POST /api/reports under load, zero lost, SIGKILL crash scenario
+let intake: IntakeResult | { error: string };
+try {
+  intake = await runIntake();
+  reportIntake(intake);
+} catch (err) {
+  const message = err instanceof Error ? err.stack ?? err.message : String(err);
+  console.log(`Bench intake en erreur : ${message}`);
+  intake = { error: message };
+}
+const intakeChecks = 'error' in intake
+  ? [{ target: 'intake: bench ran', value: 'error', pass: false }]
+  : intake.checks.map((c) => ({ ...c, target: `intake: ${c.target}` }));
+
+const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks];
 console.log('\n==== Résumé des cibles (issue 3)');
 if (lookup.skipped) console.log('lookup : ignoré (pas de base PostgreSQL, voir plus haut)');
 for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
@@ -117,6 +133,7 @@ if (!lookup.skipped || (tiles.ran && !tiles.error)) {
     checks,
     lookup,
     tiles: tiles.error ? { error: tiles.error } : tiles.ran ? tiles.result : { skipped: fs.existsSync(path.join(here, 'tiles.ts')) ? 'no database' : 'bench/tiles.ts absent' },
+    intake,
   };
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
