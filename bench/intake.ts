@@ -68,7 +68,7 @@ export interface Throughput {
   errors: number;
   errorSamples: string[];
   /** CPU ms per report: the server process and the PostgreSQL backends (null when not measured). */
-  cpuMsPerReport?: { server: number; postgres: number; machineBusy: number };
+  cpuMsPerReport?: { server: number; postgres: number; loadGenerator: number; machineBusy: number };
 }
 
 export interface Integrity {
@@ -197,15 +197,16 @@ async function apiScenario(url: string, monitor: pg.Client, points: IntakePoint[
     const t0 = performance.now();
     const windowStart = t0 + o.warmupS * 1000;
     const end = windowStart + o.durationS * 1000;
-    let cpu0: { server: number; pg: number[]; pids: number[]; machine: ReturnType<typeof machineCpuMs> } | undefined;
+    let cpu0: { server: number; pg: number[]; pids: number[]; machine: ReturnType<typeof machineCpuMs>; self: NodeJS.CpuUsage } | undefined;
     const sampler = (async () => {
       await sleep(o.warmupS * 1000);
       const pids = await backendPids(monitor);
-      cpu0 = { server: processCpuMs(server.pid), pids, pg: pids.map(processCpuMs), machine: machineCpuMs() };
+      cpu0 = { server: processCpuMs(server.pid), pids, pg: pids.map(processCpuMs), machine: machineCpuMs(), self: process.cpuUsage() };
     })();
     const load = await reportLoad({ poster: () => client, concurrency: o.concurrency, points, keyPrefix, windowStart: () => windowStart, until: () => end });
     await sampler;
     const machine = machineCpuMs();
+    const self = cpu0 ? process.cpuUsage(cpu0.self) : null;
     const result = throughput('API: POST /api/reports (server child)', o.concurrency, load);
     if (cpu0) {
       const n = Math.max(1, result.reports);
@@ -213,12 +214,14 @@ async function apiScenario(url: string, monitor: pg.Client, points: IntakePoint[
       result.cpuMsPerReport = {
         server: round((processCpuMs(server.pid) - cpu0.server) / n, 3),
         postgres: round(pgMs / n, 3),
+        loadGenerator: round((self!.user + self!.system) / 1000 / n, 3),
         machineBusy: machine && cpu0.machine ? round((machine.busy - cpu0.machine.busy) / (machine.total - cpu0.machine.total), 3) : NaN,
       };
     }
     client.close();
     log(`  API : ${result.perSecond} signalements/s, p50 ${result.p50} ms, p99 ${result.p99} ms, erreurs ${result.errors}${result.errorSamples.length ? ` (${result.errorSamples.join(' ; ')})` : ''}` +
-      (result.cpuMsPerReport ? `, CPU/signalement : serveur ${result.cpuMsPerReport.server} ms, PostgreSQL ${result.cpuMsPerReport.postgres} ms (${cpu0?.pids.length ?? 0} connexions)` : ''));
+      (result.cpuMsPerReport ? `, CPU/signalement : serveur ${result.cpuMsPerReport.server} ms, PostgreSQL ${result.cpuMsPerReport.postgres} ms (${cpu0?.pids.length ?? 0} connexions), ` +
+        `générateur de charge ${result.cpuMsPerReport.loadGenerator} ms ; machine occupée à ${Math.round(result.cpuMsPerReport.machineBusy * 100)} %` : ''));
     return { result, load, keyPrefix };
   } finally {
     await server.stop();
@@ -366,18 +369,34 @@ async function crashScenario(url: string, monitor: pg.Client, points: IntakePoin
   return result;
 }
 
+/**
+ * Reports per second the machine would take if the scenario had it to itself: its cores divided by the CPU time one
+ * report costs (server, PostgreSQL and load generator together). An estimate: it ignores contention and idle waits.
+ */
+export function capacityEstimate(api: Throughput, cpus: number): { cpuMs: number; perSecond: number } | null {
+  const c = api.cpuMsPerReport;
+  if (!c) return null;
+  const cpuMs = c.server + c.postgres + c.loadGenerator;
+  return cpuMs > 0 ? { cpuMs: round(cpuMs, 2), perSecond: Math.round((cpus * 1000) / cpuMs) } : null;
+}
+
 /** Prints the table and the checks. */
 export function report(result: Result, log: (m: string) => void = console.log): void {
   if (result.skipped) { log(result.skipped); return; }
-  const rows: (string | number)[][] = [['scenario', 'clients', 's', 'reports', 'reports/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms/report (server / pg)']];
+  const rows: (string | number)[][] = [['scenario', 'clients', 's', 'reports', 'reports/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms/report (server / pg / load gen.)']];
   for (const t of [result.api, result.raw]) {
     if (!t) continue;
     rows.push([t.scenario, t.clients, t.seconds, t.reports, t.perSecond, t.p50, t.p99, t.max, t.errors,
-      t.cpuMsPerReport ? `${t.cpuMsPerReport.server} / ${t.cpuMsPerReport.postgres} (machine ${Math.round(t.cpuMsPerReport.machineBusy * 100)} %)` : '']);
+      t.cpuMsPerReport ? `${t.cpuMsPerReport.server} / ${t.cpuMsPerReport.postgres} / ${t.cpuMsPerReport.loadGenerator} (machine ${Math.round(t.cpuMsPerReport.machineBusy * 100)} % busy)` : '']);
   }
   log(`\nIntake — ${result.machine.cpus} CPU, Node ${result.machine.node}, ${result.machine.postgres ?? ''}, ${result.database ?? ''}`);
   log(table(rows));
   if (result.api && result.raw) log(`API / plafond brut : ${(result.api.perSecond / result.raw.perSecond * 100).toFixed(1)} %`);
+  const cap = result.api ? capacityEstimate(result.api, result.machine.cpus) : null;
+  if (cap) {
+    log(`Estimation si la machine était à nous seuls : ${result.machine.cpus} CPU / ${cap.cpuMs} ms CPU par signalement (serveur + PostgreSQL + générateur) ≈ ${cap.perSecond} signalements/s ` +
+      `(machine occupée à ${Math.round(result.api!.cpuMsPerReport!.machineBusy * 100)} % pendant la mesure, dont une part par d'autres processus)`);
+  }
   if (result.crash) {
     const c = result.crash;
     log(`Crash : SIGKILL à ${c.killedAtS} s, redémarrage ${c.restartS} s ; ${c.acknowledged} acquittés, ${c.retried} rejoués (${c.replayed} déjà enregistrés), ` +
