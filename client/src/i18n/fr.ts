@@ -201,6 +201,7 @@ export const fr = {
     network: 'Le serveur ne répond pas. Vos saisies sont conservées : réessayez.',
     forbidden: 'Vous ne pouvez pas signaler ici.',
     outside: 'Ce point est hors du territoire.',
+    noConfig: 'Configuration du territoire indisponible : impossible de signaler pour le moment. Rechargez la page.',
   },
   nearby: {
     title: 'Déjà signalé à proximité ?',

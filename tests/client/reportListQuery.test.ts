@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { formatListQuery, parseListQuery } from '../../client/src/stores/reportListQuery.js';
+
+describe('reports list state in the URL', () => {
+  it('when a shared link carries filters, order and page, then they are read back and written the same way', () => {
+    const query = { status: 'submitted,acknowledged', category: 'depot_sauvage', qpv: 'QP091028', overdue: 'true', order: 'asc', limit: '25', offset: '50' };
+    const parsed = parseListQuery(query);
+    expect(parsed).toEqual({
+      filters: { status: 'submitted,acknowledged', category: 'depot_sauvage', qpv: 'QP091028', overdue: true },
+      order: 'asc', limit: 25, offset: 50,
+    });
+    expect(formatListQuery(parsed)).toEqual(query);
+  });
+
+  it('when the URL holds unknown statuses, odd codes, negative offsets or page sizes, then defaults stand in for them', () => {
+    const parsed = parseListQuery({ status: 'bogus,resolved', category: 'x;DROP', offset: '-3', limit: '7', order: 'sideways', overdue: 'yes' });
+    expect(parsed).toEqual({ filters: { status: 'resolved' }, order: 'desc', limit: 50, offset: 0 });
+    expect(formatListQuery(parseListQuery({}))).toEqual({});
+  });
+});
