@@ -38,16 +38,14 @@ export interface LandCache {
   reset(): void;
 }
 
-/** Margin around the perimeter when fetching: 150 m, or half the perimeter's size when it is larger. */
+/** Margin around the perimeter when fetching the land (refetched only when the perimeter leaves it). */
 const MARGIN_M = 150;
 const M_PER_DEG_LAT = 111_320;
 
-/** `bbox` grown by `MARGIN_M` (or half its size) on every side. */
+/** `bbox` grown by `MARGIN_M` on every side. */
 export function expandBbox([w, s, e, n]: BBox): BBox {
-  const lat = (s + n) / 2;
-  const mPerDegLon = M_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180);
-  const dx = Math.max(MARGIN_M / mPerDegLon, (e - w) / 2);
-  const dy = Math.max(MARGIN_M / M_PER_DEG_LAT, (n - s) / 2);
+  const dx = MARGIN_M / (M_PER_DEG_LAT * Math.cos((((s + n) / 2) * Math.PI) / 180));
+  const dy = MARGIN_M / M_PER_DEG_LAT;
   return [w - dx, s - dy, e + dx, n + dy];
 }
 
