@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { report as reportIntake, run as runIntake, type Result as IntakeResult } from './intake.js';
 import { benchDatabaseUrls } from './lib/db.js';
+import { report as reportPreview, run as runPreview, type PreviewBenchResult } from './preview-browser.js';
 import { report, run as runLookup, type Check, type Dataset, type LookupOptions, type Result as LookupResult } from './lookup.js';
 
 const here = import.meta.dirname;
@@ -116,7 +117,18 @@ const intakeChecks = 'error' in intake
   ? [{ target: 'intake: bench ran', value: 'error', pass: false }]
   : intake.checks.map((c) => ({ ...c, target: `intake: ${c.target}` }));
 
-const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks];
+// live 60 % preview (bench/preview-browser.ts): previewDelegation in Chromium for ~300 parcels, vs naive Turf and PostGIS
+let preview: PreviewBenchResult | { error: string };
+try {
+  preview = await runPreview();
+  reportPreview(preview);
+} catch (err) {
+  preview = { error: err instanceof Error ? err.stack ?? err.message : String(err) };
+  console.log(`Bench preview-browser en erreur : ${preview.error}`);
+}
+const previewChecks = 'error' in preview ? [{ target: 'preview: bench ran', value: 'error', pass: false }] : preview.checks;
+
+const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks, ...previewChecks];
 console.log('\n==== Résumé des cibles (issue 3)');
 if (lookup.skipped) console.log('lookup : ignoré (pas de base PostgreSQL, voir plus haut)');
 for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
@@ -134,6 +146,7 @@ if (!lookup.skipped || (tiles.ran && !tiles.error)) {
     lookup,
     tiles: tiles.error ? { error: tiles.error } : tiles.ran ? tiles.result : { skipped: fs.existsSync(path.join(here, 'tiles.ts')) ? 'no database' : 'bench/tiles.ts absent' },
     intake,
+    preview,
   };
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
