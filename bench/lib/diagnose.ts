@@ -77,9 +77,9 @@ export async function diagnose(
 }
 
 export function diagnosisTable(results: VariantResult[]): string {
-  const rows: (string | number)[][] = [['variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'PG CPU ms/req', 'client CPU ms/req', 'what it adds']];
+  const rows: (string | number)[][] = [['variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'PG CPU ms/req', 'client CPU ms/req', 'others busy', 'what it adds']];
   for (const r of results) {
-    rows.push([r.variant, r.rps, round(r.p50, 2), round(r.p99, 2), round(r.cpuMsPerRequest.server, 3), round(r.cpuMsPerRequest.postgres, 3), round(r.cpuMsPerRequest.bench, 3), r.description]);
+    rows.push([r.variant, r.rps, round(r.p50, 2), round(r.p99, 2), round(r.cpuMsPerRequest.server, 3), round(r.cpuMsPerRequest.postgres, 3), round(r.cpuMsPerRequest.bench, 3), `${Math.round(r.othersBusy * 100)} %`, r.description]);
   }
   return table(rows);
 }
