@@ -8,7 +8,6 @@
  */
 import turfArea from '@turf/area';
 import turfBbox from '@turf/bbox';
-import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { feature } from '@turf/helpers';
 import type { BBox, Feature, MultiPolygon, Polygon } from 'geojson';
 import { intersectionArea, originAt, projectArea, projectPerimeter, type Origin, type ProjectedArea, type ProjectedPerimeter } from './clip.js';
@@ -73,21 +72,25 @@ export function prepareLand(parcels: LandParcel[], overlaps: LandOverlap[], comm
 
 const disjoint = (a: BBox, b: BBox) => a[2] < b[0] || b[2] < a[0] || a[3] < b[1] || b[3] < a[1];
 
-/** The perimeter's edges as [x1, y1, x2, y2], once per preview. */
-function edgesOf(g: Area): number[][] {
+/** The perimeter's edges, flat [x1, y1, x2, y2, …], once per preview. */
+function edgesOf(g: Area): Float64Array {
   const rings = g.type === 'Polygon' ? g.coordinates : g.coordinates.flat();
-  const edges: number[][] = [];
-  for (const ring of rings) for (let i = 0; i + 1 < ring.length; i++) edges.push([ring[i]![0]!, ring[i]![1]!, ring[i + 1]![0]!, ring[i + 1]![1]!]);
-  return edges;
+  const edges: number[] = [];
+  for (const ring of rings) for (let i = 0; i + 1 < ring.length; i++) edges.push(ring[i]![0]!, ring[i]![1]!, ring[i + 1]![0]!, ring[i + 1]![1]!);
+  return Float64Array.from(edges);
 }
 
-/** Whether a segment meets a bbox (Liang–Barsky clipping). */
-function segmentMeetsBbox([x1, y1, x2, y2]: number[], b: BBox): boolean {
+/** Whether the edge at `k` (flat index) meets a bbox (Liang–Barsky clipping, no allocation: called for every candidate). */
+function edgeMeetsBbox(e: Float64Array, k: number, b: BBox): boolean {
+  const x1 = e[k]!;
+  const y1 = e[k + 1]!;
+  const dx = e[k + 2]! - x1;
+  const dy = e[k + 3]! - y1;
   let t0 = 0;
   let t1 = 1;
-  const dx = x2! - x1!;
-  const dy = y2! - y1!;
-  for (const [p, q] of [[-dx, x1! - b[0]], [dx, b[2] - x1!], [-dy, y1! - b[1]], [dy, b[3] - y1!]] as [number, number][]) {
+  for (let side = 0; side < 4; side++) {
+    const p = side === 0 ? -dx : side === 1 ? dx : side === 2 ? -dy : dy;
+    const q = side === 0 ? x1 - b[0] : side === 1 ? b[2] - x1 : side === 2 ? y1 - b[1] : b[3] - y1;
     if (p === 0) {
       if (q < 0) return false;
     } else {
@@ -100,15 +103,28 @@ function segmentMeetsBbox([x1, y1, x2, y2]: number[], b: BBox): boolean {
   return true;
 }
 
-/** True when a bbox lies inside the perimeter: one corner is inside and no edge of the perimeter meets it. */
-function bboxInside(b: BBox, perimeter: Feature<Area>, edges: number[][]): boolean {
-  if (!booleanPointInPolygon([b[0], b[1]], perimeter)) return false;
-  return !edges.some((e) => segmentMeetsBbox(e, b));
+/** Even–odd ray casting over every edge (shells, holes, parts): inside the perimeter. */
+function insideEdges(x: number, y: number, e: Float64Array): boolean {
+  let inside = false;
+  for (let k = 0; k < e.length; k += 4) {
+    const x1 = e[k]!;
+    const y1 = e[k + 1]!;
+    const x2 = e[k + 2]!;
+    const y2 = e[k + 3]!;
+    if (y1 > y !== y2 > y && x < ((x2 - x1) * (y - y1)) / (y2 - y1) + x1) inside = !inside;
+  }
+  return inside;
 }
 
-function clippedArea<T>(p: Prepared<T>, perimeter: Feature<Area>, pBbox: BBox, edges: number[][], projected: ProjectedPerimeter): number {
+/** True when a bbox lies inside the perimeter: no edge of the perimeter meets it and one corner is inside. */
+function bboxInside(b: BBox, edges: Float64Array): boolean {
+  for (let k = 0; k < edges.length; k += 4) if (edgeMeetsBbox(edges, k, b)) return false;
+  return insideEdges(b[0], b[1], edges);
+}
+
+function clippedArea<T>(p: Prepared<T>, pBbox: BBox, edges: Float64Array, projected: ProjectedPerimeter): number {
   if (disjoint(p.bbox, pBbox)) return 0;
-  if (bboxInside(p.bbox, perimeter, edges)) return p.areaM2;
+  if (bboxInside(p.bbox, edges)) return p.areaM2;
   return Math.min(p.areaM2, intersectionArea(p.projected, projected));
 }
 
@@ -125,12 +141,12 @@ export function previewDelegation(perimeter: Area, land: PreparedLand, threshold
   const areaM2 = turfArea(s);
   const effective = new Map<string, number>();
   for (const p of land.parcels) {
-    const m2 = clippedArea(p, s, sBbox, edges, projected);
+    const m2 = clippedArea(p, sBbox, edges, projected);
     if (m2 > 0) effective.set(p.item.idu, m2);
   }
   for (const o of land.overlaps) {
     if (!effective.has(o.item.a) && !effective.has(o.item.b)) continue;
-    const m2 = clippedArea(o, s, sBbox, edges, projected);
+    const m2 = clippedArea(o, sBbox, edges, projected);
     if (m2 <= 0) continue;
     for (const idu of [o.item.a, o.item.b]) if (effective.has(idu)) effective.set(idu, effective.get(idu)! - m2 / 2);
   }
@@ -140,7 +156,7 @@ export function previewDelegation(perimeter: Area, land: PreparedLand, threshold
   const landM2 = parcels.reduce((sum, p) => sum + p.effectiveM2, 0);
   const publicM2 = Math.max(0, areaM2 - landM2);
   const communes = land.communes
-    .map((c) => ({ insee: c.item.insee, m2: clippedArea(c, s, sBbox, edges, projected), owner: c.item.publicDomainOwner }))
+    .map((c) => ({ insee: c.item.insee, m2: clippedArea(c, sBbox, edges, projected), owner: c.item.publicDomainOwner }))
     .filter((c) => c.m2 > 0);
   return delegationOutcome(areaM2, parcels, splitPublicDomain(publicM2, communes, parcels), threshold);
 }
