@@ -1,5 +1,5 @@
 import { onBeforeUnmount, watch } from 'vue';
-import { useRoute, useRouter } from 'vue-router';
+import { onBeforeRouteLeave, useRoute, useRouter } from 'vue-router';
 import { useMapViewStore } from './mapView';
 import { useSelectionStore } from './selection';
 import { formatViewQuery, parseViewQuery } from './urlState';
@@ -24,8 +24,11 @@ export function useUrlSync(): void {
   else selection.clear();
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while a navigation away from the map is under way: a write then would cancel it (router.replace). */
+  let leaving = false;
   const write = () => {
     timer = undefined;
+    if (leaving) return;
     const query = formatViewQuery(
       { center: view.center, zoom: view.zoom, layers: view.layers, selection: selection.point },
       route.query,
@@ -39,5 +42,19 @@ export function useUrlSync(): void {
       timer = setTimeout(write, WRITE_DELAY_MS);
     },
   );
-  onBeforeUnmount(() => clearTimeout(timer));
+  // Leaving the map (header link…): no write until the navigation succeeds (unmount) or fails (back to syncing).
+  onBeforeRouteLeave(() => {
+    leaving = true;
+    clearTimeout(timer);
+  });
+  const stopAfterEach = router.afterEach((_to, _from, failure) => {
+    if (failure && leaving) {
+      leaving = false;
+      write();
+    }
+  });
+  onBeforeUnmount(() => {
+    clearTimeout(timer);
+    stopAfterEach();
+  });
 }
