@@ -36,7 +36,7 @@ export async function spotAt(knex: Knex, lon: number, lat: number): Promise<Spot
         FROM parcel_rights pr JOIN owners o ON o.id = pr.owner_id LEFT JOIN organisations g ON g.code = o.organisation_code
         WHERE pr.idu = (SELECT idu FROM par)) AS rights`,
     [lon, lat],
-  );
+  ).options({ name: 'gup_spot_at' }); // a named (prepared) statement on PostgreSQL: planning cost more than running (bench/lookup.ts)
   const row = rows[0] as Record<string, unknown>;
   // pg parses json columns; PGlite too — but be tolerant of text
   const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
