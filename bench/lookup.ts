@@ -139,7 +139,7 @@ interface Runner {
 }
 
 /** The raw statement with `workers` loops over a pg Pool of the same size. */
-async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number, prepared = false): Promise<Runner> {
+async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number, prepared = sql.prepared): Promise<Runner> {
   const pool = new pg.Pool({ connectionString: url, max: workers, idleTimeoutMillis: 0 });
   await Promise.all(Array.from({ length: workers }, () => pool.query('SELECT 1')));
   return {

@@ -6,6 +6,8 @@ export interface SpotSql {
   text: string;
   /** Its parameters for a point, in placeholder order. */
   values(lon: number, lat: number): unknown[];
+  /** Whether the app sends it as a named (prepared) statement. */
+  prepared: boolean;
 }
 
 /**
@@ -16,11 +18,16 @@ export interface SpotSql {
 export async function spotSql(): Promise<SpotSql> {
   const LON = 1.234567;
   const LAT = 45.678901;
-  let captured: { sql: string; bindings: unknown[] } | undefined;
+  let captured: { sql: string; bindings: unknown[]; options?: { name?: string } } | undefined;
+  const result = { rows: [{ parcel: null, commune: null, qpv: null, subsector: null, rights: null }] };
   const recorder = {
     raw: (sql: string, bindings: unknown[]) => {
       captured = { sql, bindings };
-      return Promise.resolve({ rows: [{ parcel: null, commune: null, qpv: null, subsector: null, rights: null }] });
+      const query = {
+        options: (o: { name?: string }) => { captured!.options = o; return query; },
+        then: (resolve: (v: unknown) => unknown, reject: (e: unknown) => unknown) => Promise.resolve(result).then(resolve, reject),
+      };
+      return query;
     },
   } as unknown as Knex;
   await spotAt(recorder, LON, LAT);
@@ -29,7 +36,7 @@ export async function spotSql(): Promise<SpotSql> {
   try {
     const native = compiler.raw(captured.sql, captured.bindings as Knex.RawBinding[]).toSQL().toNative();
     const order = native.bindings.map((b) => (b === LON ? 'lon' : b === LAT ? 'lat' : b));
-    return { text: native.sql, values: (lon, lat) => order.map((b) => (b === 'lon' ? lon : b === 'lat' ? lat : b)) };
+    return { text: native.sql, values: (lon, lat) => order.map((b) => (b === 'lon' ? lon : b === 'lat' ? lat : b)), prepared: !!captured.options?.name };
   } finally {
     await compiler.destroy();
   }
