@@ -28,6 +28,7 @@ import { pino } from 'pino';
 import { createApp } from '../server/src/app.js';
 import { loadConfig, paths } from '../server/src/config.js';
 import { openDatabase, type Database } from '../server/src/data/db.js';
+import { LAND_SQL } from '../server/src/data/subsectors.js';
 import { loadDemoIfEmpty } from '../server/src/demo.js';
 import { benchDatabaseUrls, ensureDatabase } from './lib/db.js';
 import type { PageLand, PageRun } from './preview-page.js';
@@ -195,6 +196,14 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
       serverMs.push(performance.now() - t0);
     }
 
+    // (c) the raw PostGIS share query the preview needs (LAND_SQL), on the same database, for the ratio of issue 4.
+    const rawMs: number[] = [];
+    for (let i = 0; i < serverIterations; i++) {
+      const t0 = performance.now();
+      await db.knex.raw(LAND_SQL, [JSON.stringify(perimeter.geometry)]);
+      rawMs.push(performance.now() - t0);
+    }
+
     step('navigateur…');
     // The browser: the built client's page (same origin), then the bundled domain code.
     const page = await (await browser.newContext({ baseURL: baseUrl })).newPage();
@@ -211,6 +220,7 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
       stats('previewDelegation (navigateur)', measured.preview),
       stats('boucle Turf naïve (navigateur)', measured.naive),
       stats(`POST /api/subsectors/preview (PostGIS ${db.engine === 'postgres' ? 'PostgreSQL' : 'intégré PGlite'}, HTTP)`, serverMs),
+      stats('requête de parts PostGIS brute (LAND_SQL)', rawMs),
     ];
     const agreement = (serverResult?.shares ?? []).map((s) => {
       const b = measured.result.shares.find((x) => x.actor === s.actor)?.share ?? 0;
@@ -219,6 +229,7 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
     const previewRow = rows[0]!;
     const checks: Check[] = [
       { target: `preview: previewDelegation p95 ≤ ${TARGET_MS} ms (${measured.candidates} parcelles candidates)`, value: `${previewRow.p95} ms (p50 ${previewRow.p50} ms)`, pass: previewRow.p95 <= TARGET_MS },
+      { target: 'preview: aperçu serveur (HTTP) ≤ 2× la requête de parts brute', value: `×${(rows[2]!.p50 / rows[3]!.p50).toFixed(2)} (${rows[2]!.p50} / ${rows[3]!.p50} ms)`, pass: rows[2]!.p50 <= 2 * rows[3]!.p50 },
       { target: 'preview: navigateur et PostGIS d’accord à 0,1 point près', value: `${Math.max(0, ...agreement.map((a) => a.diffPt))} pt`, pass: agreement.every((a) => a.diffPt <= 0.1) },
     ];
     return {
