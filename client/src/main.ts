@@ -6,6 +6,7 @@ import { i18n } from './i18n';
 import { createAppRouter } from './router';
 import { useSessionStore } from './stores/session';
 import './styles.css';
+import './components/side-panel.css';
 
 const app = createApp(App);
 const pinia = createPinia();
