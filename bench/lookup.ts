@@ -196,7 +196,7 @@ async function apiRunner(url: string, mode: ServerMode, credentials: { email: st
         if (res.status !== 200) return `HTTP ${res.status}`;
       },
       ...(server.pid ? { serverPid: server.pid } : {}),
-      close: async () => { client.close(); await server.stop(); },
+      close: async () => { await client.close(); await server.stop(); },
     };
   } catch (err) {
     await server.stop();

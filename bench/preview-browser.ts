@@ -18,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -167,7 +167,7 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
   const serverIterations = options.serverIterations ?? (db.engine === 'postgres' ? 20 : 3);
   const app = createApp({ db, config: { ...loadConfig({}), demo: true }, log: pino({ level: 'silent' }) });
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = http.createServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--no-first-run'] });

@@ -94,7 +94,7 @@ export async function run(): Promise<TileBenchRow[] | null> {
     await raw.connect();
     const app = createApp({ db, config: { ...loadConfig({}), databaseUrl, demo: false }, log: pino({ level: 'silent' }) });
     server = await new Promise<http.Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = http.createServer(app).listen(0, '127.0.0.1', () => resolve(s));
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const { demoPassword } = JSON.parse(fs.readFileSync(path.join(paths.demoGeodata, 'territoire.demo.json'), 'utf8')) as { demoPassword: string };

@@ -36,7 +36,7 @@ export async function diagnose(
       cookie = await login(real.baseUrl, credentials.email, credentials.password);
       const c = httpClient(real.baseUrl, { cookie }, 1);
       fixedAnswer = JSON.parse((await c.get(pathOf(points.find((p) => p.kind === 'parcel')!), true)).body);
-      c.close();
+      await c.close();
     } finally {
       await real.stop();
     }
@@ -64,7 +64,7 @@ export async function diagnose(
         }
       }
     } finally {
-      for (const s of servers.values()) { s.client.close(); await s.stop(); }
+      for (const s of servers.values()) { await s.client.close(); await s.stop(); }
     }
     const results: VariantResult[] = variants.map((variant) => ({ variant, description: VARIANTS[variant], ...summarise(slices.get(variant)!) }));
     for (const r of results) {

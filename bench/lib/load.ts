@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
 import { latencyStats, round, type Latencies } from './stats.js';
 
 /** Clock ticks per second of /proc/<pid>/stat (getconf CLK_TCK; 100 on Linux x86-64). */
@@ -191,20 +191,19 @@ export function summarise(slices: SliceResult[]): LoadResult {
   };
 }
 
-/** A keep-alive HTTP GET client for the load: resolves with the status code once the body is fully read. */
-export function httpClient(baseUrl: string, headers: Record<string, string>, maxSockets: number) {
-  const url = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-  const get = (path: string, keepBody = false): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const req = http.request({ host: url.hostname, port: url.port, path, method: 'GET', agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => { if (keepBody) chunks.push(c); });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: keepBody ? Buffer.concat(chunks).toString('utf8') : '' }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  return { get, close: () => agent.destroy() };
+/**
+ * A keep-alive HTTP GET client for the load: resolves with the status code once the body is fully read.
+ * undici's Pool (one request per connection at a time, no pipelining): it spends about 40 % less CPU per request
+ * than node:http's Agent (measured 0.28 vs 0.46 ms on the 2-core machine), CPU the load generator would otherwise take
+ * from the server it measures on the same machine.
+ */
+export function httpClient(baseUrl: string, headers: Record<string, string>, connections: number) {
+  const pool = new Pool(baseUrl, { connections, pipelining: 1 });
+  const get = async (path: string, keepBody = false): Promise<{ status: number; body: string }> => {
+    const res = await pool.request({ path, method: 'GET', headers });
+    if (keepBody) return { status: res.statusCode, body: await res.body.text() };
+    await res.body.dump();
+    return { status: res.statusCode, body: '' };
+  };
+  return { get, close: () => pool.close() };
 }

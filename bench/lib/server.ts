@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { pino } from 'pino';
 import { createApp } from '../../server/src/app.js';
@@ -27,7 +27,7 @@ export async function startServer(databaseUrl: string, mode: ServerMode, variant
     const db = await openDatabase({ databaseUrl });
     const app = createApp({ db, config: { ...loadConfig({}), databaseUrl, demo: false }, log: pino({ level: 'silent' }) });
     const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = http.createServer(app).listen(0, '127.0.0.1', () => resolve(s));
     });
     const { port } = server.address() as AddressInfo;
     return {

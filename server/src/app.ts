@@ -1,15 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { requireSession } from './auth/middleware.js';
 import type { AppContext } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
+import { withLeanRoutes } from './http/lean.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
-import { lookupRouter } from './routes/lookup.js';
+import { lookupRoute } from './routes/lookup.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
 import { reportsRouter } from './routes/reports.js';
@@ -18,8 +20,16 @@ import { subsectorsRouter } from './routes/subsectors.js';
 import { territoryRouter } from './routes/territory.js';
 import { tilesRouter } from './routes/tiles.js';
 
-/** Builds the Express application: public health and login, everything else behind a session. */
-export function createApp(ctx: AppContext): Express {
+/**
+ * The GUP HTTP handler, for `http.createServer`: the lean routes (the map's hot reads, server/src/http/lean.ts), then
+ * the Express application.
+ */
+export function createApp(ctx: AppContext): RequestListener {
+  return withLeanRoutes(ctx, { '/api/lookup': lookupRoute(ctx) }, createExpressApp(ctx));
+}
+
+/** The Express application: public health and login, everything else behind a session. */
+export function createExpressApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -32,7 +42,6 @@ export function createApp(ctx: AppContext): Express {
   app.use('/api', requireSession(ctx.db.knex));
   app.use('/api/tiles', tilesRouter(ctx));
   app.use('/api/parcels', parcelsRouter(ctx));
-  app.use('/api/lookup', lookupRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));
   app.use('/api/subsectors', subsectorsRouter(ctx));

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -13,7 +14,7 @@ log.info({ engine: db.engine, postgis: db.postgisVersion, mvt: db.hasMvt ? 'ST_A
 if (config.demo) await loadDemoIfEmpty(db.knex, (m) => log.info(m));
 
 const app = createApp({ db, config, log });
-const server = app.listen(config.port, () => log.info(`GUP prêt : http://localhost:${config.port}`));
+const server = http.createServer(app).listen(config.port, () => log.info(`GUP prêt : http://localhost:${config.port}`));
 const mailer = startMailer(db.knex, log); // notifications: sent in the background when SMTP_URL is set
 
 const shutdown = async (signal: string) => {

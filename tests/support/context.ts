@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { pino } from 'pino';
 import { createApp } from '../../server/src/app.js';
 import { loadConfig, paths } from '../../server/src/config.js';
@@ -75,7 +75,7 @@ export function testContext(): Promise<TestContext> {
     const config = { ...loadConfig({}), databaseUrl: url, demo: true };
     const app = createApp({ db, config, log: pino({ level: 'silent' }) });
     const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = http.createServer(app).listen(0, '127.0.0.1', () => resolve(s));
     });
     const { port } = server.address() as AddressInfo;
     return { db, server, baseUrl: `http://127.0.0.1:${port}` };

@@ -74,7 +74,8 @@ function sessionCache(knex: Knex): SessionCache {
   return cache;
 }
 
-async function cachedSessionUser(knex: Knex, token: string): Promise<SessionUser | null> {
+/** The user of a session token (through the short-lived cache above), or null when the session is not valid. */
+export async function sessionUser(knex: Knex, token: string): Promise<SessionUser | null> {
   const cache = sessionCache(knex);
   const key = crypto.createHash('sha256').update(token).digest('base64url');
   const hit = cache.entries.get(key);
@@ -94,7 +95,7 @@ async function cachedSessionUser(knex: Knex, token: string): Promise<SessionUser
 export function requireSession(knex: Knex): RequestHandler {
   return async (req, _res, next) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const user = token ? await cachedSessionUser(knex, token) : null;
+    const user = token ? await sessionUser(knex, token) : null;
     if (!user) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
     req.user = user;
     next();

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { hotQuery, type HotStatement } from './db.js';
 import type { ParcelOwnerRow } from './parcels.js';
 
 export interface SpotRow {
@@ -12,10 +13,11 @@ export interface SpotRow {
 /**
  * Everything under a point in one round trip: the parcel (smallest when cadastre slivers overlap), its rights and
  * owners, the commune (the parcel's, else the outline's), the QPV and the active sub-sector. Uses the GiST indexes.
+ * Parameters: $1 longitude, $2 latitude (WGS84). Exported for the benchmark's raw baseline (bench/lookup.ts).
  */
-export async function spotAt(knex: Knex, lon: number, lat: number): Promise<SpotRow> {
-  const { rows } = await knex.raw(
-    `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326) AS g),
+export const SPOT_AT: HotStatement = {
+  name: 'gup_spot_at',
+  text: `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g),
      hits AS (SELECT p.idu, p.commune_insee, p.prefix, p.section, p.number, p.official_area_m2, p.geom
               FROM parcels p, pt WHERE ST_Intersects(p.geom, pt.g)),
      par AS (SELECT h.*, ST_Area(h.geom::geography) AS area_m2 FROM hits h ORDER BY ST_Area(h.geom) LIMIT 1)
@@ -35,9 +37,12 @@ export async function spotAt(knex: Knex, lon: number, lat: number): Promise<Spot
                ORDER BY g.sort_order NULLS LAST, o.name, pr.right_code)
         FROM parcel_rights pr JOIN owners o ON o.id = pr.owner_id LEFT JOIN organisations g ON g.code = o.organisation_code
         WHERE pr.idu = (SELECT idu FROM par)) AS rights`,
-    [lon, lat],
-  ).options({ name: 'gup_spot_at' }); // a named (prepared) statement on PostgreSQL: planning cost more than running (bench/lookup.ts)
-  const row = rows[0] as Record<string, unknown>;
+};
+
+/** What is under a point (SPOT_AT), through hotQuery: a prepared statement on PostgreSQL, planning cost more than running (bench/lookup.ts). */
+export async function spotAt(knex: Knex, lon: number, lat: number): Promise<SpotRow> {
+  const rows = await hotQuery<Record<string, unknown>>(knex, SPOT_AT, [lon, lat]);
+  const row = rows[0]!;
   // pg parses json columns; PGlite too — but be tolerant of text
   const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
   return {

@@ -65,7 +65,8 @@ export interface ServiceAnswer {
   reason: string;
 }
 
-const pct = (x: number) => `${(x * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} %`;
+const PERCENT = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }); // made once: toLocaleString builds a formatter per call
+const pct = (x: number) => `${PERCENT.format(x * 100)} %`;
 
 /** The service an organisation's manager entry names for a theme (exact theme first, then '*'). */
 export function managerService(cfg: RoutingConfig, organisationCode: string | null, themeCode: string): ServiceInfo | null {
@@ -133,21 +134,25 @@ function byOwnership(cfg: RoutingConfig, theme: ThemeInfo, facts: SpotFacts): Om
 export function resolveServices(facts: SpotFacts, cfg: RoutingConfig, themeCode?: string): ServiceAnswer[] {
   const themes = themeCode ? cfg.themes.filter((t) => t.code === themeCode) : cfg.themes;
   return themes.map((theme) => {
-    const head = { theme: { code: theme.code, name: theme.name, mode: theme.mode } };
-    if (theme.mode === 'competence') {
-      const service = theme.serviceCode ? cfg.services[theme.serviceCode] : undefined;
-      if (service) return { ...head, service, coServices: [], rule: 'competence', unresolved: false, reason: `Thème de compétence « ${theme.name} » : ${service.organisation.name} partout → ${service.name}` };
-      return { ...head, ...triage(cfg, theme, `Thème de compétence « ${theme.name} » sans service configuré`) };
-    }
-    const sub = facts.subSector;
-    if (sub && sub.outcome === 'delegated' && sub.delegateOrganisationCode) {
-      const org = cfg.organisations[sub.delegateOrganisationCode];
-      const service = managerService(cfg, sub.delegateOrganisationCode, theme.code);
-      const share = sub.delegateShare === null ? '' : ` (${pct(sub.delegateShare)} du foncier, seuil ${pct(sub.threshold)})`;
-      const what = `Sous-secteur « ${sub.name} » délégué à ${org?.name ?? sub.delegateOrganisationCode}${share}`;
-      if (!service) return { ...head, ...triage(cfg, theme, `${what}, sans service configuré pour « ${theme.name} »`) };
-      return { ...head, service, coServices: [], rule: 'subsector', unresolved: false, reason: `${what} → ${service.name}` };
-    }
-    return { ...head, ...byOwnership(cfg, theme, facts) };
+    const answer = resolveTheme(facts, cfg, theme);
+    return { theme: { code: theme.code, name: theme.name, mode: theme.mode }, service: answer.service, coServices: answer.coServices, rule: answer.rule, unresolved: answer.unresolved, reason: answer.reason };
   });
+}
+
+function resolveTheme(facts: SpotFacts, cfg: RoutingConfig, theme: ThemeInfo): Omit<ServiceAnswer, 'theme'> {
+  if (theme.mode === 'competence') {
+    const service = theme.serviceCode ? cfg.services[theme.serviceCode] : undefined;
+    if (service) return { service, coServices: [], rule: 'competence', unresolved: false, reason: `Thème de compétence « ${theme.name} » : ${service.organisation.name} partout → ${service.name}` };
+    return triage(cfg, theme, `Thème de compétence « ${theme.name} » sans service configuré`);
+  }
+  const sub = facts.subSector;
+  if (sub && sub.outcome === 'delegated' && sub.delegateOrganisationCode) {
+    const org = cfg.organisations[sub.delegateOrganisationCode];
+    const service = managerService(cfg, sub.delegateOrganisationCode, theme.code);
+    const share = sub.delegateShare === null ? '' : ` (${pct(sub.delegateShare)} du foncier, seuil ${pct(sub.threshold)})`;
+    const what = `Sous-secteur « ${sub.name} » délégué à ${org?.name ?? sub.delegateOrganisationCode}${share}`;
+    if (!service) return triage(cfg, theme, `${what}, sans service configuré pour « ${theme.name} »`);
+    return { service, coServices: [], rule: 'subsector', unresolved: false, reason: `${what} → ${service.name}` };
+  }
+  return byOwnership(cfg, theme, facts);
 }

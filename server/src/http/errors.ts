@@ -37,5 +37,10 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     e = new AppError(500, 'internal', 'Erreur interne du serveur');
   }
   if (res.headersSent) return;
-  res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } });
+  res.status(e.status).json(errorBody(e));
 };
+
+/** The JSON body of every API error: `{ error: { code, message, details? } }`. */
+export function errorBody(e: AppError): { error: { code: string; message: string; details?: unknown } } {
+  return { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } };
+}
