@@ -131,4 +131,38 @@ describe('GET /api/lookup — who manages here', () => {
     const res = await api('/api/lookup?lon=48.70&lat=2.36', { cookie });
     expect(res.body.error.details[0].message).toMatch(/inversées/);
   });
+
+  it('when a parameter is repeated, then 400 names it and the server stays up', async () => {
+    const res = await api('/api/lookup?lon=2.36&lon=2.37&lat=48.70', { cookie });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].field).toBe('lon');
+    expect((await lookupAt(await pointIn(DEMO.landlordOph))).status).toBe(200);
+  });
+});
+
+// GET /api/lookup is served by the lean path (server/src/http/lean.ts), outside Express: the same guarantees.
+describe('GET /api/lookup — the lean path keeps the Express guarantees', () => {
+  it('when there is no session or a forged one, then 401 with the JSON error body, and nothing is looked up', async () => {
+    for (const c of [undefined, 'gup_session=forged-token', 'other=1; gup_session=']) {
+      const res = await api('/api/lookup?lon=2.36&lat=48.70', { cookie: c });
+      expect(res.status, String(c)).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.body).toEqual({ error: { code: 'unauthenticated', message: 'Connexion requise' } });
+    }
+  });
+
+  it('when the session cookie comes among other cookies or the path has a trailing slash, then the lookup answers', async () => {
+    const [lon, lat] = await pointIn(DEMO.landlordOph);
+    const res = await api(`/api/lookup/?lon=${lon}&lat=${lat}`, { cookie: `theme=dark; ${cookie}; lang=fr` });
+    expect(res.status).toBe(200);
+    expect(res.body.parcel.id).toBe(DEMO.landlordOph);
+  });
+
+  it('when the method is not GET or the path only starts like it, then Express answers its 404', async () => {
+    const post = await api('/api/lookup?lon=2.36&lat=48.70', { method: 'POST', cookie, body: {} });
+    expect(post.status).toBe(404);
+    expect(post.body.error.code).toBe('not_found');
+    const other = await api('/api/lookupx?lon=2.36&lat=48.70', { cookie });
+    expect(other.status).toBe(404);
+  });
 });
