@@ -29,8 +29,9 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { insertSubmission, REFERENCE_SLOT, type Submission } from '../server/src/data/reports.js';
 import { databaseName, ensureDatabase, redact, withDatabase } from './lib/db.js';
-import { freePort, jsonPoster, login, reportLoad, sleep, startMain, type Acknowledged, type IntakePoint, type LoadOutcome } from './lib/intake-load.js';
-import { machineCpuMs, processCpuMs } from './lib/load.js';
+import { jsonPoster, reportLoad, type Acknowledged, type IntakePoint, type LoadOutcome } from './lib/intake-load.js';
+import { freePort, login, sleep, startMain } from './lib/server.js';
+import { machineCpuMs, processCpuMs, processTreeCpuMs } from './lib/load.js';
 import { latencyStats, round, table } from './lib/stats.js';
 
 export interface IntakeOptions {
@@ -201,7 +202,7 @@ async function apiScenario(url: string, monitor: pg.Client, points: IntakePoint[
     const sampler = (async () => {
       await sleep(o.warmupS * 1000);
       const pids = await backendPids(monitor);
-      cpu0 = { server: processCpuMs(server.pid), pids, pg: pids.map(processCpuMs), machine: machineCpuMs(), self: process.cpuUsage() };
+      cpu0 = { server: processTreeCpuMs(server.pid), pids, pg: pids.map(processCpuMs), machine: machineCpuMs(), self: process.cpuUsage() };
     })();
     const load = await reportLoad({ poster: () => client, concurrency: o.concurrency, points, keyPrefix, windowStart: () => windowStart, until: () => end });
     await sampler;
@@ -212,7 +213,7 @@ async function apiScenario(url: string, monitor: pg.Client, points: IntakePoint[
       const n = Math.max(1, result.reports);
       const pgMs = cpu0.pids.reduce((s, p, i) => { const now = processCpuMs(p); return s + (now > 0 ? now - cpu0!.pg[i]! : 0); }, 0);
       result.cpuMsPerReport = {
-        server: round((processCpuMs(server.pid) - cpu0.server) / n, 3),
+        server: round((processTreeCpuMs(server.pid) - cpu0.server) / n, 3),
         postgres: round(pgMs / n, 3),
         loadGenerator: round((self!.user + self!.system) / 1000 / n, 3),
         machineBusy: machine && cpu0.machine ? round((machine.busy - cpu0.machine.busy) / (machine.total - cpu0.machine.total), 3) : NaN,

@@ -37,7 +37,7 @@ import { diagnose, diagnosisTable, type VariantResult } from './lib/diagnose.js'
 import { planCost, type PlanCost } from './lib/explain.js';
 import { httpClient, machineBusy, runSlice, summarise, waitForQuiet, type LoadResult, type SliceResult } from './lib/load.js';
 import { samplePoints, type BenchPoint } from './lib/points.js';
-import { login, startServer, type ServerMode } from './lib/server.js';
+import { freePort, login, startMain, startServer, type ServerMode } from './lib/server.js';
 import { spotSql, type SpotSql } from './lib/spot-sql.js';
 import { round, table } from './lib/stats.js';
 import { ensureSynthetic, SYNTHETIC_TERRITORY_NAME, type SyntheticResult } from './synthetic.js';
@@ -60,6 +60,12 @@ export interface LookupOptions {
   rounds?: number;
   /** Wait at most this long for the machine to be quiet before measuring a dataset (default 60 s; 0: don't wait). */
   quietWaitS?: number;
+  /**
+   * Load each freshly started API server this long before its measured rounds (default 5 s): V8 compiles the hot
+   * path over the first seconds (measured: 2–3× the CPU per request in the first 3 s), in every worker; a server in
+   * service has long been past that.
+   */
+  serverWarmupS?: number;
   /** Also measure the variants of the app (bench/lib/variants.ts) to see where the API's time goes, on the demo data; default false. */
   diagnose?: boolean;
   /** Databases to use (default: from the environment, see bench/lib/db.ts). */
@@ -171,9 +177,18 @@ async function knexRunner(url: string, points: BenchPoint[], workers: number): P
   };
 }
 
-/** `GET /api/lookup` through the app (child process or in-process), `workers` keep-alive clients. */
-async function apiRunner(url: string, mode: ServerMode, credentials: { email: string; password: string }, points: BenchPoint[], workers: number): Promise<Runner> {
-  const server = await startServer(url, mode);
+/** How the API scenarios run the app. */
+type ApiMode = 'main' | ServerMode;
+
+const API_SCENARIOS: Record<ApiMode, { scenario: string; detail: (workers: number) => string }> = {
+  main: { scenario: 'API', detail: (w) => `${w} keep-alive HTTP clients, GET /api/lookup, the real entrypoint (server/src/main.ts: GUP_WORKERS=auto, LOG_LEVEL=warn) in a child process` },
+  child: { scenario: 'API 1 process', detail: (w) => `${w} keep-alive HTTP clients, the app (createApp) in one child process (diagnostic: what one event loop does)` },
+  'in-process': { scenario: 'API in-process', detail: (w) => `${w} keep-alive HTTP clients, app in the load generator's process (diagnostic)` },
+};
+
+/** `GET /api/lookup` through the app (the real entrypoint, one child process, or in-process), `workers` keep-alive clients. */
+async function apiRunner(url: string, mode: ApiMode, credentials: { email: string; password: string }, points: BenchPoint[], workers: number, warmupMs: number): Promise<Runner> {
+  const server = mode === 'main' ? await startMain(url, await freePort(), { env: { GUP_DEMO: '0' } }) : await startServer(url, mode);
   try {
     const cookie = await login(server.baseUrl, credentials.email, credentials.password);
     const client = httpClient(server.baseUrl, { cookie, accept: 'application/json' }, workers);
@@ -188,9 +203,12 @@ async function apiRunner(url: string, mode: ServerMode, credentials: { email: st
         throw new Error(`réponse inattendue pour un point ${kind} : ${res.status} ${res.body.slice(0, 300)}`);
       }
     }
+    // past the JIT's first seconds, unmeasured
+    const end = Date.now() + warmupMs;
+    let i = 0;
+    await Promise.all(Array.from({ length: workers }, async () => { while (Date.now() < end) await client.get(pathOf(points[i++ % points.length]!)); }));
     return {
-      scenario: mode === 'child' ? 'API' : 'API in-process', kind: 'api', concurrency: workers,
-      detail: mode === 'child' ? `${workers} keep-alive HTTP clients, GET /api/lookup, app in a child process` : `${workers} keep-alive HTTP clients, app in the load generator's process`,
+      scenario: API_SCENARIOS[mode].scenario, kind: 'api', concurrency: workers, detail: API_SCENARIOS[mode].detail(workers),
       task: async (i) => {
         const res = await client.get(pathOf(points[i % points.length]!));
         if (res.status !== 200) return `HTTP ${res.status}`;
@@ -279,8 +297,10 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
     runners.push(await rawRunner('raw', url, sql, points, c));
     if (opts.extras) runners.push(await rawRunner('raw prepared', url, sql, points, c, true));
     if (opts.extras) runners.push(await knexRunner(url, points, c));
-    runners.push(await apiRunner(url, 'child', credentials, points, c));
-    if (opts.extras) runners.push(await apiRunner(url, 'in-process', credentials, points, c));
+    const serverWarm = opts.serverWarmupS * 1000;
+    runners.push(await apiRunner(url, 'main', credentials, points, c, serverWarm));
+    if (opts.extras) runners.push(await apiRunner(url, 'child', credentials, points, c, serverWarm));
+    if (opts.extras) runners.push(await apiRunner(url, 'in-process', credentials, points, c, serverWarm));
     const eight = runners.slice(1);
     const slices = new Map<Runner, SliceResult[]>(eight.map((r) => [r, []]));
     const next = new Map<Runner, number>(eight.map((r) => [r, 0]));
@@ -403,6 +423,7 @@ export async function run(options: LookupOptions = {}): Promise<Result> {
     extras: options.extras ?? true,
     rounds: options.rounds ?? 3,
     quietWaitS: options.quietWaitS ?? 60,
+    serverWarmupS: options.serverWarmupS ?? 5,
     diagnose: options.diagnose ?? false,
   };
   const cpus = os.cpus();
@@ -488,6 +509,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     ...(a.quick ? { extras: false } : {}),
     ...(a.rounds ? { rounds: Number(a.rounds) } : {}),
     ...(a.quietWait ? { quietWaitS: Number(a.quietWait) } : {}),
+    ...(a.serverWarmup ? { serverWarmupS: Number(a.serverWarmup) } : {}),
     ...(a.diagnose ? { diagnose: true } : {}),
   });
   report(result);

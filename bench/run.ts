@@ -88,6 +88,7 @@ const options: LookupOptions = {
   ...(a.concurrency ? { concurrency: Number(a.concurrency) } : {}),
   ...(a.rounds ? { rounds: Number(a.rounds) } : {}),
   ...(a.quietWait ? { quietWaitS: Number(a.quietWait) } : {}),
+  ...(a.serverWarmup ? { serverWarmupS: Number(a.serverWarmup) } : {}),
   ...(a.quick ? { extras: false } : {}),
   ...(a.diagnose ? { diagnose: true } : {}),
 };

@@ -17,6 +17,31 @@ export function processCpuMs(pid: number): number {
   }
 }
 
+/** The process and all its descendants (the cluster's workers), from /proc; [pid] when /proc is unreadable. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  try {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(entry));
+      } catch { /* gone meanwhile */ }
+    }
+  } catch {
+    return [pid];
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** CPU time (ms) used so far by a process and its descendants (a server and its workers). */
+export function processTreeCpuMs(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + processCpuMs(p), 0);
+}
+
 /** Busy and total CPU time of the whole machine so far (ms, all cores), from /proc/stat. */
 export function machineCpuMs(): { busy: number; total: number } | null {
   try {
@@ -56,7 +81,7 @@ export async function waitForQuiet(maxWaitMs: number, threshold = 0.25, log?: (m
 
 /** Where the CPU of a scenario goes: processes to account, besides this one. */
 export interface CpuSources {
-  /** The server's process, when it runs in a child. */
+  /** The server's process, when it runs in a child (its workers' CPU is counted with it). */
   serverPid?: number;
   /** PostgreSQL backends serving the scenario (listed when the measured window opens). */
   postgresPids: () => Promise<number[]>;
@@ -101,7 +126,7 @@ export async function runSlice(opts: SliceOptions): Promise<SliceResult & { next
     pgPids = await opts.cpu.postgresPids();
     at0 = {
       self: process.cpuUsage(),
-      server: opts.cpu.serverPid ? processCpuMs(opts.cpu.serverPid) : 0,
+      server: opts.cpu.serverPid ? processTreeCpuMs(opts.cpu.serverPid) : 0,
       postgres: pgPids.map(processCpuMs),
       machine: machineCpuMs(),
     };
@@ -140,7 +165,7 @@ export async function runSlice(opts: SliceOptions): Promise<SliceResult & { next
     seconds: (performance.now() - windowStart) / 1000,
     cpu: {
       bench: (self.user + self.system) / 1000,
-      server: opts.cpu.serverPid ? processCpuMs(opts.cpu.serverPid) - at0.server : 0,
+      server: opts.cpu.serverPid ? processTreeCpuMs(opts.cpu.serverPid) - at0.server : 0,
       // a backend gone meanwhile (pool reaping) is left out rather than counted negative
       postgres: pgPids.reduce((s, p, i) => { const now = processCpuMs(p); return s + (now > 0 ? now - at0.postgres[i]! : 0); }, 0),
       machineBusy: machine && at0.machine ? machine.busy - at0.machine.busy : 0,

@@ -1,11 +1,13 @@
-import { fork } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import http, { type Server } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
 import { createApp } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/data/db.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 export type ServerMode = 'child' | 'in-process';
 
@@ -75,3 +77,77 @@ export async function login(baseUrl: string, email: string, password: string): P
   if (!cookie) throw new Error('pas de cookie de session');
   return cookie;
 }
+
+/** A free local TCP port (asked from the OS, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface MainProcess {
+  pid: number;
+  baseUrl: string;
+  /** Ends it gracefully (SIGTERM, then SIGKILL after 10 s). */
+  stop(): Promise<void>;
+  /** Kills it at once (SIGKILL): no shutdown hook, no flush, connections cut. */
+  kill(): Promise<void>;
+  /** Last lines it wrote on stderr/stdout (warnings and errors: LOG_LEVEL=warn). */
+  output(): string;
+}
+
+/**
+ * `node --import tsx server/src/main.ts` (what `tsx server/src/main.ts` runs, in a single process whose pid is the
+ * server's) with PORT, DATABASE_URL, GUP_DEMO=1 and LOG_LEVEL=warn, and no SMTP_URL (the outbox stays as written).
+ * Resolves once /api/health answers 200.
+ */
+export async function startMain(databaseUrl: string, port: number, opts: { readyTimeoutMs?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<MainProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, GUP_DEMO: '1', LOG_LEVEL: 'warn', ...(opts.env ?? {}) };
+  delete env.SMTP_URL;
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join('server', 'src', 'main.ts')], {
+    cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, // its own process group
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => { out = (out + chunk.toString('utf8')).slice(-8000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => { gone = true; });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 300_000);
+  for (;;) {
+    if (gone) throw new Error(`le serveur s'est arrêté au démarrage :\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`le serveur n'a pas répondu à /api/health à temps :\n${out}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/api/health`);
+      if (res.status === 200) break;
+    } catch { /* not listening yet */ }
+    await sleep(200);
+  }
+  const signal = async (sig: NodeJS.Signals, waitMs: number) => {
+    if (gone) return;
+    try { process.kill(-child.pid!, sig); } catch { /* already gone */ }
+    await Promise.race([exited, sleep(waitMs)]);
+  };
+  return {
+    pid: child.pid!,
+    baseUrl,
+    stop: async () => {
+      await signal('SIGTERM', 10_000);
+      await signal('SIGKILL', 5_000);
+    },
+    kill: () => signal('SIGKILL', 5_000),
+    output: () => out,
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

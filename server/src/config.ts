@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Server configuration, read once from the environment (no secrets in code). */
@@ -18,6 +19,11 @@ export interface ServerConfig {
   clientDist: string;
   /** Log level for pino (LOG_LEVEL, default info). */
   logLevel: string;
+  /**
+   * HTTP worker processes (GUP_WORKERS): on PostgreSQL one per CPU by default (server/src/cluster.ts); always 1 on the
+   * embedded database, which lives in a single process.
+   */
+  workers: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -34,7 +40,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sessionHours: Number(env.GUP_SESSION_HOURS ?? 12),
     clientDist: path.join(repoRoot, 'client', 'dist'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    workers: databaseUrl === undefined ? 1 : workersFrom(env.GUP_WORKERS),
   };
+}
+
+/** GUP_WORKERS: a whole number from 1 to 64, or unset/"auto" for one per CPU. Anything else is a start-up error. */
+function workersFrom(value: string | undefined): number {
+  const v = value?.trim();
+  if (!v || v === 'auto') return os.availableParallelism();
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`GUP_WORKERS doit être un entier de 1 à 64 ou « auto » (reçu « ${v} »)`);
+  return n;
 }
 
 export const paths = {

@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './app.js';
+import { runWorker, startWorkers } from './cluster.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './data/db.js';
 import { loadDemoIfEmpty } from './demo.js';
@@ -8,21 +10,36 @@ import { startMailer } from './services/mailer.js';
 
 const config = loadConfig();
 const log = pino({ level: config.logLevel });
-log.info(config.databaseUrl ? 'Connexion à PostgreSQL…' : `Base PostGIS intégrée (PGlite) dans ${config.dataDir}…`);
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-log.info({ engine: db.engine, postgis: db.postgisVersion, mvt: db.hasMvt ? 'ST_AsMVT' : 'node' }, 'base prête, migrations appliquées');
-if (config.demo) await loadDemoIfEmpty(db.knex, (m) => log.info(m));
 
-const app = createApp({ db, config, log });
-const server = http.createServer(app).listen(config.port, () => log.info(`GUP prêt : http://localhost:${config.port}`));
-const mailer = startMailer(db.knex, log); // notifications: sent in the background when SMTP_URL is set
+if (cluster.isWorker) {
+  // one of the HTTP workers of cluster mode (server/src/cluster.ts)
+  const { server, db } = await runWorker(config, log.child({ worker: cluster.worker?.id }));
+  process.on('SIGTERM', () => server.close(() => void db.close().then(() => process.exit(0))));
+  process.on('SIGINT', () => { /* the primary stops the workers */ });
+} else {
+  log.info(config.databaseUrl ? 'Connexion à PostgreSQL…' : `Base PostGIS intégrée (PGlite) dans ${config.dataDir}…`);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  log.info({ engine: db.engine, postgis: db.postgisVersion, mvt: db.hasMvt ? 'ST_AsMVT' : 'node' }, 'base prête, migrations appliquées');
+  if (config.demo) await loadDemoIfEmpty(db.knex, (m) => log.info(m));
 
-const shutdown = async (signal: string) => {
-  log.info(`${signal} : arrêt`);
-  server.close();
-  await mailer?.stop();
-  await db.close();
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  let stopServing: () => Promise<void>;
+  if (config.workers > 1) {
+    const workers = startWorkers(config.workers, log);
+    void workers.ready.then(() => log.info(`GUP prêt : http://localhost:${config.port} (${config.workers} processus)`));
+    stopServing = () => workers.stop();
+  } else {
+    const server = http.createServer(createApp({ db, config, log })).listen(config.port, () => log.info(`GUP prêt : http://localhost:${config.port}`));
+    stopServing = async () => { server.close(); };
+  }
+  const mailer = startMailer(db.knex, log); // notifications: sent in the background when SMTP_URL is set
+
+  const shutdown = async (signal: string) => {
+    log.info(`${signal} : arrêt`);
+    await stopServing();
+    await mailer?.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -18,6 +18,8 @@ export const SESSION_COOKIE = 'gup_session';
  * - Logout, a deleted session, a deactivated or edited user *through this process* take effect immediately: every
  *   write to `sessions` or `users` that goes through this knex (including in transactions) empties the cache, and a
  *   lookup that was in flight meanwhile does not store its (possibly stale) answer.
+ * - The other workers of this server (cluster mode, server/src/cluster.ts) are told of every invalidation through
+ *   connectSessionPeers and empty their caches too, within an IPC message's latency.
  * - Changes made by *another* process (another server instance, `npm run user:create`, SQL by hand) take up to
  *   SESSION_CACHE_TTL_MS to be seen, and so does a session reaching its expiry time.
  * Only positive answers are cached (an unknown cookie always asks the database), keyed by the token's SHA-256, with a
@@ -38,6 +40,22 @@ interface SessionCache {
 }
 
 const caches = new WeakMap<Knex, SessionCache>();
+/** Every cache of this process, for the invalidations that come from other workers. */
+const allCaches = new Set<SessionCache>();
+/** Tells the other workers that sessions or users changed here (cluster mode); none in a single process. */
+let publishToPeers: (() => void) | null = null;
+
+/**
+ * Cluster mode: `publish` is called on every local invalidation (a write to sessions/users starting, then ending);
+ * call the returned function when another worker publishes one: this process's caches are emptied and a lookup in
+ * flight does not store its answer.
+ */
+export function connectSessionPeers(publish: () => void): () => void {
+  publishToPeers = publish;
+  return () => {
+    for (const c of allCaches) { c.entries.clear(); c.generation++; }
+  };
+}
 
 function sessionCache(knex: Knex): SessionCache {
   let cache = caches.get(knex);
@@ -45,7 +63,8 @@ function sessionCache(knex: Knex): SessionCache {
   const c: SessionCache = { entries: new Map(), generation: 0, pending: 0 };
   cache = c;
   caches.set(knex, c);
-  const invalidate = () => { c.entries.clear(); c.generation++; };
+  allCaches.add(c);
+  const invalidate = () => { c.entries.clear(); c.generation++; publishToPeers?.(); };
   const release = () => { c.pending = Math.max(0, c.pending - 1); invalidate(); };
   // transactions that wrote to sessions/users, until they end (with a fallback should their end never be seen)
   const writingTx = new Map<string, NodeJS.Timeout>();
@@ -93,6 +112,7 @@ export async function sessionUser(knex: Knex, token: string): Promise<SessionUse
 
 /** Loads the session user from the cookie (through the short-lived cache above); answers 401 when there is none. */
 export function requireSession(knex: Knex): RequestHandler {
+  sessionCache(knex); // watch writes from now on (a logout may come before any session check)
   return async (req, _res, next) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     const user = token ? await sessionUser(knex, token) : null;

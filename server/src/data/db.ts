@@ -23,6 +23,8 @@ export interface DbOptions {
   poolMax?: number;
   /** Embedded only: start from this data directory tarball (in memory). */
   loadDataDir?: Blob;
+  /** Ensure PostGIS and run the migrations (default true; the cluster's workers leave it to the primary). */
+  migrate?: boolean;
 }
 
 async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<{ knex: Knex; dump: () => Promise<Blob> }> {
@@ -90,8 +92,10 @@ export async function openDatabase(opts: DbOptions): Promise<Database> {
   const engine: Engine = opts.databaseUrl ? 'postgres' : 'embedded';
   const embedded = opts.databaseUrl ? null : await openEmbedded(opts.dataDir, opts.loadDataDir);
   const knex = embedded ? embedded.knex : openPostgres(opts.databaseUrl!, opts.poolMax ?? 10);
-  await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
-  await knex.migrate.latest({ migrationSource });
+  if (opts.migrate !== false) {
+    await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+    await knex.migrate.latest({ migrationSource });
+  }
   const full = (await knex.raw('SELECT postgis_lib_version() AS v, postgis_full_version() AS f')).rows[0] as { v: string; f: string };
   return {
     knex,

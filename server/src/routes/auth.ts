@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import { Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
@@ -13,8 +15,10 @@ export function authRouter(ctx: AppContext): Router {
   const router = Router();
   const { knex } = ctx.db;
 
-  // Failed logins per client address and e-mail: 10 per 15 minutes (successful ones are not counted).
+  // Failed logins per client address and e-mail: 10 per 15 minutes (successful ones are not counted), counted by the
+  // primary process when the server runs several workers (server/src/cluster.ts): the limit is the server's, not each worker's.
   const loginLimiter = rateLimit({
+    ...(cluster.isWorker ? { store: new ClusterMemoryStoreWorker({ prefix: 'login' }) } : {}),
     windowMs: 15 * 60_000,
     limit: 10,
     skipSuccessfulRequests: true,
