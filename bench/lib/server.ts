@@ -102,12 +102,15 @@ export interface MainProcess {
 }
 
 /**
- * `node --import tsx server/src/main.ts` (what `tsx server/src/main.ts` runs, in a single process whose pid is the
- * server's) with PORT, DATABASE_URL, GUP_DEMO=1 and LOG_LEVEL=warn, and no SMTP_URL (the outbox stays as written).
+ * `node --import tsx server/src/main.ts` (what `tsx server/src/main.ts` runs; its pid is the server's, the primary of
+ * its workers on PostgreSQL) with PORT, DATABASE_URL (none: the embedded database), GUP_DEMO=1 and LOG_LEVEL=warn, and
+ * no SMTP_URL (the outbox stays as written). Its own process group: stop() and kill() reach the workers too.
  * Resolves once /api/health answers 200.
  */
-export async function startMain(databaseUrl: string, port: number, opts: { readyTimeoutMs?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<MainProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, GUP_DEMO: '1', LOG_LEVEL: 'warn', ...(opts.env ?? {}) };
+export async function startMain(databaseUrl: string | null, port: number, opts: { readyTimeoutMs?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<MainProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GUP_DEMO: '1', LOG_LEVEL: 'warn', ...(opts.env ?? {}) };
+  if (databaseUrl === null) delete env.DATABASE_URL; // the embedded database (GUP_DATA_DIR)
+  else env.DATABASE_URL = databaseUrl;
   delete env.SMTP_URL;
   const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join('server', 'src', 'main.ts')], {
     cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, // its own process group

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Router } from 'express';
 import type { AppContext } from '../http/context.js';
 
@@ -5,7 +6,7 @@ export function healthRouter(ctx: AppContext): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     await ctx.db.knex.raw('SELECT 1');
-    res.json({ status: 'ok', database: ctx.db.engine, postgis: ctx.db.postgisVersion, vectorTiles: ctx.db.hasMvt ? 'postgis' : 'node' });
+    res.json({ status: 'ok', database: ctx.db.engine, postgis: ctx.db.postgisVersion, vectorTiles: ctx.db.hasMvt ? 'postgis' : 'node', worker: cluster.worker?.id ?? null });
   });
   return router;
 }
