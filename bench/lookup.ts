@@ -8,17 +8,22 @@
  *
  * Scenarios, per dataset (the same 2 000 points, drawn once: 90 % inside random parcels, 10 % on the public domain):
  * - `raw 1 client`: one pg connection, back to back: the cost of one lookup alone;
- * - `raw`: 8 workers over a pg Pool of 8 running the statement as the app sends it (the baseline of the ratio);
- * - `raw prepared`: the same as a named prepared statement (diagnostic: what parsing and planning cost);
- * - `raw via knex`: 8 workers calling `spotAt` through knex (pool of 8): what the app's data layer adds (diagnostic);
- * - `API`: 8 keep-alive HTTP clients against the app in a child process (the headline);
- * - `API in-process`: the same with the app in this process, sharing the load generator's event loop (diagnostic).
+ * - `raw`: 8 workers over a pg Pool of 8 running the lookup's statement (SPOT_AT, prepared, as the app sends it):
+ *   the baseline of the ratio;
+ * - `raw prepared`: the same under another statement name (diagnostic);
+ * - `raw via knex`: 8 workers calling `spotAt` itself (hotQuery on knex's pool): what the app's data layer adds;
+ * - `API`: 8 keep-alive HTTP clients (undici) against the real entrypoint, `server/src/main.ts`, in a child process
+ *   with its default settings (one process) — the headline;
+ * - `API 2 workers`: the same with GUP_WORKERS=2 (cluster mode, diagnostic);
+ * - `API in-process`: the app in this process, sharing the load generator's event loop (diagnostic).
+ * Each API server gets 5 s of unmeasured load first (--serverWarmup): the JIT's first seconds are not steady state.
  * The 8-client scenarios run in interleaved rounds (raw, …, API, raw, …, API…) so that other processes' load hits
- * them alike; each reports the CPU time per request of the load generator, the server and the PostgreSQL backends
- * (from /proc), and how busy the rest of the machine was. `--diagnose` adds the variants of bench/lib/variants.ts.
+ * them alike; each reports the CPU time per request of the load generator, the server (with its workers) and the
+ * PostgreSQL backends (from /proc), and how busy the rest of the machine was. `--diagnose` adds the variants of
+ * bench/lib/variants.ts.
  *
  * Standalone: `npx tsx bench/lookup.ts [--dataset=demo|500k|all] [--duration=10] [--warmup=2] [--concurrency=8]
- * [--rounds=3] [--quietWait=60] [--quick] [--diagnose] [--json]`.
+ * [--rounds=3] [--quietWait=60] [--serverWarmup=5] [--quick] [--diagnose] [--json]`.
  * Needs DATABASE_URL or GUP_BENCH_DATABASE_URL (see bench/lib/db.ts); without, it says so and exits 0.
  */
 import crypto from 'node:crypto';
@@ -167,7 +172,7 @@ async function knexRunner(url: string, points: BenchPoint[], workers: number): P
   const knex: Knex = knexFactory({ client: 'pg', connection: url, pool: { min: workers, max: workers } });
   await Promise.all(Array.from({ length: workers }, () => knex.raw('SELECT 1')));
   return {
-    scenario: 'raw via knex', kind: 'raw', concurrency: workers, detail: `${workers} workers calling spotAt() through knex (pool of ${workers})`,
+    scenario: 'raw via knex', kind: 'raw', concurrency: workers, detail: `${workers} workers calling spotAt() (hotQuery on knex's pool of ${workers}: the driver, prepared)`,
     task: async (i) => {
       const p = points[i % points.length]!;
       const spot = await spotAt(knex, p.lon, p.lat);
@@ -178,17 +183,20 @@ async function knexRunner(url: string, points: BenchPoint[], workers: number): P
 }
 
 /** How the API scenarios run the app. */
-type ApiMode = 'main' | ServerMode;
+type ApiMode = 'main' | 'main, 2 workers' | ServerMode;
 
 const API_SCENARIOS: Record<ApiMode, { scenario: string; detail: (workers: number) => string }> = {
-  main: { scenario: 'API', detail: (w) => `${w} keep-alive HTTP clients, GET /api/lookup, the real entrypoint (server/src/main.ts: GUP_WORKERS=auto, LOG_LEVEL=warn) in a child process` },
-  child: { scenario: 'API 1 process', detail: (w) => `${w} keep-alive HTTP clients, the app (createApp) in one child process (diagnostic: what one event loop does)` },
+  main: { scenario: 'API', detail: (w) => `${w} keep-alive HTTP clients, GET /api/lookup, the real entrypoint (server/src/main.ts, default settings, LOG_LEVEL=warn) in a child process` },
+  'main, 2 workers': { scenario: 'API 2 workers', detail: (w) => `${w} keep-alive HTTP clients, the real entrypoint with GUP_WORKERS=2 (cluster mode; diagnostic)` },
+  child: { scenario: 'API createApp', detail: (w) => `${w} keep-alive HTTP clients, the app (createApp) in a child process (diagnostic)` },
   'in-process': { scenario: 'API in-process', detail: (w) => `${w} keep-alive HTTP clients, app in the load generator's process (diagnostic)` },
 };
 
 /** `GET /api/lookup` through the app (the real entrypoint, one child process, or in-process), `workers` keep-alive clients. */
 async function apiRunner(url: string, mode: ApiMode, credentials: { email: string; password: string }, points: BenchPoint[], workers: number, warmupMs: number): Promise<Runner> {
-  const server = mode === 'main' ? await startMain(url, await freePort(), { env: { GUP_DEMO: '0' } }) : await startServer(url, mode);
+  const server = mode === 'main' || mode === 'main, 2 workers'
+    ? await startMain(url, await freePort(), { env: { GUP_DEMO: '0', ...(mode === 'main' ? {} : { GUP_WORKERS: '2' }) } })
+    : await startServer(url, mode);
   try {
     const cookie = await login(server.baseUrl, credentials.email, credentials.password);
     const client = httpClient(server.baseUrl, { cookie, accept: 'application/json' }, workers);
@@ -299,7 +307,7 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
     if (opts.extras) runners.push(await knexRunner(url, points, c));
     const serverWarm = opts.serverWarmupS * 1000;
     runners.push(await apiRunner(url, 'main', credentials, points, c, serverWarm));
-    if (opts.extras) runners.push(await apiRunner(url, 'child', credentials, points, c, serverWarm));
+    if (opts.extras) runners.push(await apiRunner(url, 'main, 2 workers', credentials, points, c, serverWarm));
     if (opts.extras) runners.push(await apiRunner(url, 'in-process', credentials, points, c, serverWarm));
     const eight = runners.slice(1);
     const slices = new Map<Runner, SliceResult[]>(eight.map((r) => [r, []]));

@@ -7,7 +7,7 @@
  * Benchmarks are not tests: the exit code is 0 even when a target is missed (FAIL is printed), non-zero only when the
  * bench itself breaks. Needs DATABASE_URL (or GUP_BENCH_DATABASE_URL) to a real PostgreSQL + PostGIS.
  * Options are passed to the lookup bench: --duration=10 --warmup=2 --concurrency=8 --rounds=3 --quick --diagnose
- * --dataset=demo|500k|all --quietWait=60.
+ * --dataset=demo|500k|all --quietWait=60 --serverWarmup=5.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -20,7 +20,7 @@ export interface ServerConfig {
   /** Log level for pino (LOG_LEVEL, default info). */
   logLevel: string;
   /**
-   * HTTP worker processes (GUP_WORKERS): on PostgreSQL one per CPU by default (server/src/cluster.ts); always 1 on the
+   * HTTP worker processes (GUP_WORKERS, server/src/cluster.ts): 1 by default, `auto` for one per CPU; always 1 on the
    * embedded database, which lives in a single process.
    */
   workers: number;
@@ -44,10 +44,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   };
 }
 
-/** GUP_WORKERS: a whole number from 1 to 64, or unset/"auto" for one per CPU. Anything else is a start-up error. */
+/**
+ * GUP_WORKERS: a whole number from 1 to 64, `auto` for one per CPU, unset for 1. Anything else is a start-up error.
+ * Not one per CPU by default: when PostgreSQL shares the machine, the workers take the cores it needs (measured on the
+ * 2-core reference machine: lookup +5 %, report intake p99 72 → 115 ms; docs/decisions.md).
+ */
 function workersFrom(value: string | undefined): number {
   const v = value?.trim();
-  if (!v || v === 'auto') return os.availableParallelism();
+  if (!v) return 1;
+  if (v === 'auto') return os.availableParallelism();
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`GUP_WORKERS doit être un entier de 1 à 64 ou « auto » (reçu « ${v} »)`);
   return n;

@@ -47,12 +47,13 @@ afterAll(async () => {
 }, 30_000);
 
 describe('GUP_WORKERS', () => {
-  it('when GUP_WORKERS is not a whole number from 1 to 64, then the server refuses to start with a clear message', () => {
+  it('when GUP_WORKERS is not a whole number from 1 to 64 or auto, then the server refuses to start with a clear message; unset means one process', () => {
     for (const bad of ['0', '-1', '2.5', 'many', '65']) {
       expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', GUP_WORKERS: bad }), bad).toThrow(/GUP_WORKERS doit être un entier de 1 à 64/);
     }
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y', GUP_WORKERS: '3' }).workers).toBe(3);
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y', GUP_WORKERS: 'auto' }).workers).toBe(os.availableParallelism());
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).workers).toBe(1); // one process unless asked
     expect(loadConfig({ GUP_WORKERS: '3' }).workers).toBe(1); // embedded: one process
   });
 });
