@@ -62,8 +62,9 @@ async function serve(ctx: AppContext, route: LeanRoute, req: IncomingMessage, re
     body = JSON.stringify(errorBody(e));
   }
   if (!res.headersSent && !res.destroyed) {
-    res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    const bytes = Buffer.from(body); // encoded once, for the length and the answer
+    res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': bytes.length });
+    res.end(bytes);
   }
   if (ctx.log.isLevelEnabled('info')) {
     const responseTime = Number(process.hrtime.bigint() - started) / 1e6;
