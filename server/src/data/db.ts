@@ -87,6 +87,17 @@ export async function hotQuery<R>(knex: Knex, statement: HotStatement, values: u
   }
 }
 
+/**
+ * Awaits several knex queries (lazy builders, not started yet): together on the pool, one after the other inside a
+ * transaction, whose single connection must not get a query while another runs (deprecated in pg, removed in pg 9).
+ */
+export async function allQueries<T extends readonly unknown[]>(knex: Knex, queries: readonly [...T]): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  if (!knex.isTransaction) return (await Promise.all(queries)) as { -readonly [K in keyof T]: Awaited<T[K]> };
+  const results: unknown[] = [];
+  for (const q of queries) results.push(await q);
+  return results as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 /** Opens the database (embedded PGlite when no URL is given), ensures PostGIS and runs the migrations. */
 export async function openDatabase(opts: DbOptions): Promise<Database> {
   const engine: Engine = opts.databaseUrl ? 'postgres' : 'embedded';

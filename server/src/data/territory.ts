@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { allQueries } from './db.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
 
 export interface TerritoryInfo {
@@ -29,7 +30,7 @@ const bboxOf = (box: string | null): number[] | null => {
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   const t = (await knex('territory').first()) as Record<string, any> | undefined;
   if (!t) return null;
-  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency, qpvs] = await Promise.all([
+  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency, qpvs] = await allQueries(knex, [
     knex('organisations').orderBy('sort_order'),
     knex('services'),
     knex('themes').orderBy('sort_order'),
