@@ -33,6 +33,7 @@ import { jsonPoster, reportLoad, type Acknowledged, type IntakePoint, type LoadO
 import { freePort, login, sleep, startMain } from './lib/server.js';
 import { machineCpuMs, processCpuMs, processTreeCpuMs } from './lib/load.js';
 import { latencyStats, round, table } from './lib/stats.js';
+import { argsOf } from './lib/args.js';
 
 export interface IntakeOptions {
   /** Measured seconds of the API and raw scenarios (default 20). */
@@ -468,13 +469,6 @@ export async function run(options: IntakeOptions = {}): Promise<Result> {
   }
 }
 
-/** `--name=value` / `--flag` arguments. */
-function argsOf(argv: string[]): Record<string, string> {
-  return Object.fromEntries(argv.filter((a) => a.startsWith('--')).map((a) => {
-    const [k, ...v] = a.slice(2).split('=');
-    return [k!, v.length ? v.join('=') : 'true'];
-  }));
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const a = argsOf(process.argv.slice(2));

@@ -46,6 +46,7 @@ import { freePort, login, startMain, startServer, type ServerMode } from './lib/
 import { spotSql, type SpotSql } from './lib/spot-sql.js';
 import { round, table } from './lib/stats.js';
 import { ensureSynthetic, SYNTHETIC_TERRITORY_NAME, type SyntheticResult } from './synthetic.js';
+import { argsOf } from './lib/args.js';
 
 export type Dataset = 'demo' | '500k';
 
@@ -498,13 +499,6 @@ export async function run(options: LookupOptions = {}): Promise<Result> {
 
 const d0Url = (opts: Result['options'], urls: { demo: string; synthetic: string }) => (opts.datasets[0] === '500k' ? urls.synthetic : urls.demo);
 
-/** `--name=value` arguments. */
-function argsOf(argv: string[]): Record<string, string> {
-  return Object.fromEntries(argv.filter((a) => a.startsWith('--')).map((a) => {
-    const [k, ...v] = a.slice(2).split('=');
-    return [k!, v.length ? v.join('=') : 'true'];
-  }));
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const a = argsOf(process.argv.slice(2));

@@ -17,16 +17,11 @@ import { report as reportIntake, run as runIntake, type Result as IntakeResult }
 import { benchDatabaseUrls } from './lib/db.js';
 import { report as reportPreview, run as runPreview, type PreviewBenchResult } from './preview-browser.js';
 import { report, run as runLookup, type Check, type Dataset, type LookupOptions, type Result as LookupResult } from './lookup.js';
+import { argsOf } from './lib/args.js';
 
 const here = import.meta.dirname;
 const resultsFile = path.join(here, 'results', 'latest.json');
 
-function argsOf(argv: string[]): Record<string, string> {
-  return Object.fromEntries(argv.filter((a) => a.startsWith('--')).map((a) => {
-    const [k, ...v] = a.slice(2).split('=');
-    return [k!, v.length ? v.join('=') : 'true'];
-  }));
-}
 
 function git(...args: string[]): string | null {
   try {
