@@ -163,4 +163,13 @@ describe('GUP officer on the map', { timeout: 60_000 }, () => {
     await expect.poll(() => near(viewFromUrl(page).sel, center!, 1e-4), POLL).toBe(true);
     await expect.poll(() => panel().getByTestId('services').count(), POLL).toBe(1);
   });
+
+  it('when the officer signs out, then the login form shows and the old session no longer opens the map', async () => {
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('button', { name: 'Se connecter' }).waitFor();
+    await page.goto('/?c=2.36,48.703&z=16');
+    await page.getByRole('button', { name: 'Se connecter' }).waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/auth/me')).status);
+    expect(me).toBe(401);
+  });
 });
