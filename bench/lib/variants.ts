@@ -57,7 +57,7 @@ export async function variantHandler(variant: Variant, db: Database, url: string
   }
   if (variant === 'lookup via express') {
     const route = lookupRoute(ctx);
-    app.get('/api/lookup', async (req, res) => { res.json(await route({ user: currentUser(req), query: req.query as Record<string, string> })); });
+    app.get('/api/lookup', async (req, res) => { res.json(await route({ user: currentUser(req), path: req.path, query: req.query as Record<string, string>, headers: req.headers })); });
   } else app.get('/api/lookup', (_req, res) => { res.json(fixed); });
   app.use(errorHandler);
   return app;

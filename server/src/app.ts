@@ -18,14 +18,17 @@ import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
 import { subsectorsRouter } from './routes/subsectors.js';
 import { territoryRouter } from './routes/territory.js';
-import { tilesRouter } from './routes/tiles.js';
+import { tilesRoute } from './routes/tiles.js';
 
 /**
  * The GUP HTTP handler, for `http.createServer`: the lean routes (the map's hot reads, server/src/http/lean.ts), then
  * the Express application.
  */
 export function createApp(ctx: AppContext): RequestListener {
-  return withLeanRoutes(ctx, { '/api/lookup': lookupRoute(ctx) }, createExpressApp(ctx));
+  return withLeanRoutes(ctx, {
+    '/api/lookup': lookupRoute(ctx),
+    '/api/tiles/*': { route: tilesRoute(ctx), quiet: true },
+  }, createExpressApp(ctx));
 }
 
 /** The Express application: public health and login, everything else behind a session. */
@@ -33,14 +36,13 @@ export function createExpressApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({ logger: ctx.log, autoLogging: { ignore: (req) => req.url?.startsWith('/api/tiles/') ?? false } }));
+  app.use(pinoHttp({ logger: ctx.log }));
   app.use(express.json({ limit: '2mb' }));
   app.use(cookieParser());
 
   app.use('/api/health', healthRouter(ctx));
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db.knex));
-  app.use('/api/tiles', tilesRouter(ctx));
   app.use('/api/parcels', parcelsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));

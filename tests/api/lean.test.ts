@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/src/config.js';
 import { AppError } from '../../server/src/http/errors.js';
-import { withLeanRoutes } from '../../server/src/http/lean.js';
+import { LeanReply, withLeanRoutes } from '../../server/src/http/lean.js';
+import { z } from 'zod';
 import { testContext } from '../support/context.js';
 import { login } from '../support/http.js';
 
@@ -23,6 +24,8 @@ beforeAll(async () => {
     '/api/echo': async ({ user, query }) => ({ email: user.email, query }),
     '/api/teapot': async () => { throw new AppError(418, 'teapot', 'Je suis une théière', { field: 'x' }); },
     '/api/crash': async () => { throw new TypeError('boom'); },
+    '/api/strict': async ({ query }) => z.object({ n: z.coerce.number().int() }).parse(query),
+    '/api/bytes/*': { route: async ({ path, headers }) => new LeanReply(path.endsWith('/none') ? 204 : 200, { 'content-type': 'application/octet-stream', 'x-seen': String(headers['x-probe'] ?? '') }, path.endsWith('/none') ? undefined : new Uint8Array([0, 1, 2, 255])), quiet: true },
   }, (_req, res) => { res.writeHead(299, { 'content-type': 'text/plain' }).end('next'); });
   server = await new Promise<Server>((resolve) => { const s = http.createServer(handler).listen(0, '127.0.0.1', () => resolve(s)); });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -67,6 +70,39 @@ describe('lean routes (server/src/http/lean.ts)', () => {
     expect((await get('/api/echo', { method: 'POST', cookie })).text).toBe('next');
     expect((await get('/api/echo/more', { cookie })).text).toBe('next');
     expect((await get('/', { cookie })).text).toBe('next');
+  });
+
+  it('when the route answers a LeanReply, then its status, headers and bytes are sent as they are', async () => {
+    const res = await fetch(`${base}/api/bytes/a/b`, { headers: { cookie, 'x-probe': 'p1' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('x-seen')).toBe('p1');
+    expect(res.headers.get('content-length')).toBe('4');
+    expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([0, 1, 2, 255]);
+    const empty = await fetch(`${base}/api/bytes/none`, { headers: { cookie } });
+    expect(empty.status).toBe(204);
+  });
+
+  it('when a key ends in /*, then every path under it is taken but not the prefix\'s neighbours', async () => {
+    expect((await get('/api/bytes/x/y/z', { cookie })).status).toBe(200);
+    expect((await get('/api/bytesx', { cookie })).text).toBe('next');
+    expect((await get('/api/bytes/x', { cookie, method: 'POST' })).text).toBe('next');
+  });
+
+  it('when the route rejects its input with zod, then 400 invalid_input names the field', async () => {
+    const res = await get('/api/strict?n=abc', { cookie });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_input');
+    expect(res.body.error.details[0].field).toBe('n');
+    expect((await get('/api/strict?n=4', { cookie })).body).toEqual({ n: 4 });
+  });
+
+  it('when a route is quiet, then no "request completed" line is logged for it', async () => {
+    lines.length = 0;
+    await get('/api/bytes/q', { cookie });
+    await get('/api/echo', { cookie });
+    const done = lines.filter((l) => l.msg === 'request completed');
+    expect(done.map((l) => (l.req as { url: string }).url)).toEqual(['/api/echo']);
   });
 
   it('when a lean request is answered, then one "request completed" line is logged with its status', async () => {

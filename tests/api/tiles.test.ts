@@ -140,6 +140,28 @@ describe('GET /api/tiles — other layers, errors and access', () => {
     const res = await getTile(tilePath('parcels', tileOf(2.36, 48.703, 16)));
     expect(res.status).toBe(401);
   });
+
+  it.each([
+    ['no .mvt suffix', 'parcels/16/33197/22588'],
+    ['a missing coordinate', 'parcels/16/33197.mvt'],
+    ['an extra segment', 'parcels/16/33197/22588/1.mvt'],
+    ['nothing after /tiles/', ''],
+  ])('when the tile path has %s, then 404 naming the expected form', async (_label, path) => {
+    const res = await api(`/api/tiles/${path}`, { cookie: officer });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toContain('/api/tiles/{couche}/{z}/{x}/{y}.mvt');
+  });
+
+  it('when a tile is asked with HEAD, then its headers come back without the bytes', async () => {
+    const { baseUrl } = await testContext();
+    const path = tilePath('parcels', tileOf(2.36, 48.703, 16));
+    const full = await getTile(path, officer);
+    const head = await fetch(`${baseUrl}/api/tiles/${path}`, { method: 'HEAD', headers: { cookie: officer } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(full.headers.get('etag'));
+    expect(Number(head.headers.get('content-length'))).toBe(full.bytes.length);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+  });
 });
 
 describe('GET /api/tiles — caching', () => {

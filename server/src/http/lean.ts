@@ -1,19 +1,40 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
 import { parseCookie } from 'cookie';
+import { ZodError } from 'zod';
 import { SESSION_COOKIE, sessionUser } from '../auth/middleware.js';
 import type { SessionUser } from '../data/users.js';
 import type { AppContext } from './context.js';
-import { AppError, errorBody } from './errors.js';
+import { AppError, errorBody, validationError } from './errors.js';
 
-/** What a lean route gets: the signed-in user and the query string (parsed like Express's default parser). */
+/** What a lean route gets: the signed-in user, the path (undecoded), the query string (parsed like Express's default parser), the headers. */
 export interface LeanRequest {
   user: SessionUser;
+  path: string;
   query: ParsedUrlQuery;
+  headers: IncomingHttpHeaders;
 }
 
-/** A lean route: validates its input, answers a JSON-serialisable value or throws an AppError. */
+/** An answer that is not JSON: a status, headers and optional bytes (a vector tile, a 304, a 204). */
+export class LeanReply {
+  constructor(
+    readonly status: number,
+    readonly headers: OutgoingHttpHeaders,
+    readonly body?: Uint8Array,
+  ) {}
+}
+
+/**
+ * A lean route: validates its input, answers a JSON-serialisable value or a LeanReply, or throws (an AppError or a
+ * ZodError: its status and JSON error body; anything else: a logged 500).
+ */
 export type LeanRoute = (req: LeanRequest) => Promise<unknown>;
+
+/** A route of the table with options: `quiet` logs no "request completed" line (tiles: dozens per map move, like the Express path did). */
+export interface LeanRouteEntry {
+  route: LeanRoute;
+  quiet?: boolean;
+}
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -23,51 +44,78 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * Why: `GET /api/lookup` is what an officer fires on every click and what the lookup target of issue 3 measures
  * (API ≥ 50 % of the raw PostGIS throughput). bench/lookup.ts --diagnose measured Express's routing, `res.json`
  * and the middleware stack (pino-http, express.json, cookie-parser) at about 0.6 ms of CPU per request, more than
- * the lookup's own query; a bare node:http answer costs 0.12 ms. See docs/decisions.md.
+ * the lookup's own query; a bare node:http answer costs 0.12 ms. The map's tiles (`/api/tiles/*`) come here too: a
+ * revalidated tile (ETag hit, 304) must answer in < 2 ms. See docs/decisions.md.
  *
  * What a lean route keeps from the Express path: the session check (the same cached lookup as requireSession,
  * 401 without a valid session), Express's query-string parser, the JSON error body of errorHandler, a 500 that is
  * logged for anything unexpected, one log line per request (pino-http's shape, only when `info` is enabled).
- * Only GET on the exact paths (a trailing slash allowed) is taken; everything else goes to Express.
+ * Only GET and HEAD are taken, on the exact paths of the table (a trailing slash allowed) or, for a key ending in
+ * `/*`, on any path under it; everything else goes to Express.
  */
-export function withLeanRoutes(ctx: AppContext, routes: Record<string, LeanRoute>, next: RequestListener): RequestListener {
-  const table = new Map(Object.entries(routes));
+export function withLeanRoutes(ctx: AppContext, routes: Record<string, LeanRoute | LeanRouteEntry>, next: RequestListener): RequestListener {
+  const exact = new Map<string, LeanRouteEntry>();
+  const prefixes: [string, LeanRouteEntry][] = [];
+  for (const [key, value] of Object.entries(routes)) {
+    const entry = typeof value === 'function' ? { route: value } : value;
+    if (key.endsWith('/*')) prefixes.push([key.slice(0, -1), entry]);
+    else exact.set(key, entry);
+  }
+  const find = (path: string): LeanRouteEntry | undefined => {
+    const hit = exact.get(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+    if (hit || prefixes.length === 0) return hit;
+    for (const [prefix, entry] of prefixes) if (path.startsWith(prefix)) return entry;
+    return undefined;
+  };
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    let path = q < 0 ? url : url.slice(0, q);
-    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-    const route = req.method === 'GET' ? table.get(path) : undefined;
-    if (!route) {
+    const path = q < 0 ? url : url.slice(0, q);
+    const entry = req.method === 'GET' || req.method === 'HEAD' ? find(path) : undefined;
+    if (!entry) {
       next(req, res);
       return;
     }
-    void serve(ctx, route, req, res, q < 0 ? '' : url.slice(q + 1));
+    void serve(ctx, entry, req, res, path, q < 0 ? '' : url.slice(q + 1));
   };
 }
 
-async function serve(ctx: AppContext, route: LeanRoute, req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+async function serve(ctx: AppContext, entry: LeanRouteEntry, req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
   const started = process.hrtime.bigint();
   let status = 200;
-  let body: string;
+  let headers: OutgoingHttpHeaders;
+  let body: string | Uint8Array | undefined;
   try {
     const token = req.headers.cookie ? parseCookie(req.headers.cookie)[SESSION_COOKIE] : undefined;
     const user = token ? await sessionUser(ctx.db.knex, token) : null;
     if (!user) throw new AppError(401, 'unauthenticated', 'Connexion requise');
-    body = JSON.stringify(await route({ user, query: querystring.parse(search) }));
+    const answer = await entry.route({ user, path, query: querystring.parse(search), headers: req.headers });
+    if (answer instanceof LeanReply) {
+      ({ status, headers, body } = answer);
+    } else {
+      body = JSON.stringify(answer);
+      headers = { 'content-type': JSON_TYPE };
+    }
   } catch (err) {
-    const e = err instanceof AppError ? err : new AppError(500, 'internal', 'Erreur interne du serveur');
-    if (e !== err) ctx.log.error({ err, req: { method: req.method, url: req.url } }, 'unhandled error');
+    let e: AppError;
+    if (err instanceof AppError) e = err;
+    else if (err instanceof ZodError) e = validationError(err);
+    else {
+      ctx.log.error({ err, req: { method: req.method, url: req.url } }, 'unhandled error');
+      e = new AppError(500, 'internal', 'Erreur interne du serveur');
+    }
     status = e.status;
     body = JSON.stringify(errorBody(e));
+    headers = { 'content-type': JSON_TYPE };
   }
   if (!res.headersSent && !res.destroyed) {
-    // the string goes to the socket as is (encoded on the way out): Buffer.from would copy a > 4 KB answer into a
+    // a string goes to the socket as is (encoded on the way out): Buffer.from would copy a > 4 KB answer into a
     // fresh allocation first, 7–12 µs per lookup
-    res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    if (body !== undefined) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    res.writeHead(status, headers);
+    res.end(body); // HEAD: node:http sends the headers only
   }
-  if (ctx.log.isLevelEnabled('info')) {
+  if (!entry.quiet && ctx.log.isLevelEnabled('info')) {
     const responseTime = Number(process.hrtime.bigint() - started) / 1e6;
     ctx.log.info({ req: { method: req.method, url: req.url }, res: { statusCode: status }, responseTime }, 'request completed');
   }

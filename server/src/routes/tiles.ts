@@ -1,44 +1,55 @@
-import { Router } from 'express';
-import { currentUser } from '../auth/middleware.js';
 import type { AppContext } from '../http/context.js';
-import { notFound } from '../http/errors.js';
+import { AppError, notFound } from '../http/errors.js';
+import { LeanReply, type LeanRoute } from '../http/lean.js';
 import { parseTileCoords } from '../tiles/coords.js';
 import { isLayerName, reportsVisibleTo, SEE_ALL, TILE_LAYERS } from '../tiles/layers.js';
-import { chooseEncoder, renderTile, type Encoder } from '../tiles/render.js';
+import { chooseEncoder, renderTile, renderTileWithVersion, type Encoder } from '../tiles/render.js';
 import { etagMatches, layerVersion, tileEtag } from '../tiles/versions.js';
 
 export const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
 const CACHE_CONTROL = 'private, max-age=0, must-revalidate';
+/** `/api/tiles/{layer}/{z}/{x}/{y}.mvt`, the path as sent (not decoded: layer names and numbers need no escapes). */
+const TILE_PATH = /^\/api\/tiles\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)\.mvt$/;
 
 export interface TilesOptions {
   /** Force an encoder (tests compare both on one database); default: ST_AsMVT when available. */
   encoder?: Encoder;
 }
 
-/** `GET /:layer/:z/:x/:y.mvt`: vector tiles, revalidated by ETag (304 without rendering), 204 when empty. */
-export function tilesRouter(ctx: AppContext, opts: TilesOptions = {}): Router {
-  const router = Router();
+/**
+ * `GET /api/tiles/:layer/:z/:x/:y.mvt`: vector tiles, revalidated by ETag (304 without rendering), 204 when empty
+ * or below the layer's zoom. A lean route (server/src/http/lean.ts): a map move fires dozens, mostly revalidations.
+ */
+export function tilesRoute(ctx: AppContext, opts: TilesOptions = {}): LeanRoute {
   const { knex } = ctx.db;
   const encoder = chooseEncoder(ctx.db, opts.encoder);
 
-  router.get('/:layer/:z/:x/:y.mvt', async (req, res) => {
-    const name = req.params.layer;
+  return async ({ user, path, headers }) => {
+    const m = TILE_PATH.exec(path);
+    if (!m) throw new AppError(404, 'not_found', `Route inconnue : GET ${path} (attendu /api/tiles/{couche}/{z}/{x}/{y}.mvt)`);
+    const name = m[1]!;
     if (!isLayerName(name)) throw notFound(`Couche ${name}`);
-    const coords = parseTileCoords(req.params);
+    const coords = parseTileCoords({ z: m[2], x: m[3], y: m[4] });
     const layer = TILE_LAYERS[name];
-    res.set('Cache-Control', CACHE_CONTROL);
-    if (coords.z < layer.minZoom) return void res.status(204).end();
+    if (coords.z < layer.minZoom) return new LeanReply(204, { 'cache-control': CACHE_CONTROL });
 
-    const visibility = layer.perUser ? reportsVisibleTo(currentUser(req)) : SEE_ALL;
-    const version = await layerVersion(knex, name);
-    const etag = tileEtag({ name, version, coords, encoder, ...(layer.perUser ? { scope: visibility.key } : {}) });
-    res.set('ETag', etag);
-    if (etagMatches(req.get('If-None-Match'), etag)) return void res.status(304).end();
-
-    const tile = await renderTile(knex, encoder, name, coords, visibility);
-    if (!tile) return void res.status(204).end();
-    res.type(MVT_TYPE).send(Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength));
-  });
-
-  return router;
+    const visibility = layer.perUser ? reportsVisibleTo(user) : SEE_ALL;
+    const etagOf = (version: string) => tileEtag({ name, version, coords, encoder, ...(layer.perUser ? { scope: visibility.key } : {}) });
+    const ifNoneMatch = headers['if-none-match'];
+    let etag: string;
+    let tile: Uint8Array | null;
+    if (ifNoneMatch) {
+      // a revalidation: the version alone decides, the tile is only rendered when it changed
+      etag = etagOf(await layerVersion(knex, name));
+      if (etagMatches(ifNoneMatch, etag)) return new LeanReply(304, { 'cache-control': CACHE_CONTROL, etag });
+      tile = await renderTile(knex, encoder, name, coords, visibility);
+    } else {
+      const rendered = await renderTileWithVersion(knex, encoder, name, coords, visibility);
+      etag = etagOf(rendered.version);
+      tile = rendered.tile;
+    }
+    const cacheHeaders = { 'cache-control': CACHE_CONTROL, etag };
+    if (!tile) return new LeanReply(204, cacheHeaders);
+    return new LeanReply(200, { ...cacheHeaders, 'content-type': MVT_TYPE }, tile);
+  };
 }

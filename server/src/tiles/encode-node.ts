@@ -3,7 +3,8 @@ import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { Knex } from 'knex';
 import { BUFFER, EXTENT, type TileCoords } from './coords.js';
 import type { LayerName, Sql, TileLayer, Visibility } from './layers.js';
-import { attributeList, tileFeaturesCte } from './sql.js';
+import type { EncodeOptions, Rendered } from './render.js';
+import { attributeList, tileFeaturesCte, withLayerVersion } from './sql.js';
 
 /**
  * The tile's features as one GeoJSON FeatureCollection built by PostGIS, clipped to the buffered tile in EPSG:3857
@@ -46,12 +47,16 @@ function withoutCollapsed(features: GeoJSONVTFeature[]): GeoJSONVTFeature[] {
  * projects to tile coordinates and simplifies by half a tile unit (dropping smaller rings) like ST_AsMVTGeom, and
  * vt-pbf writes the protobuf. Null when the tile holds no feature.
  */
-export async function encodeInNode(knex: Knex, name: LayerName, layer: TileLayer, coords: TileCoords, visibility: Visibility): Promise<Uint8Array | null> {
-  const { sql, bindings } = geojsonSql(layer, coords, visibility);
+export async function encodeInNode(knex: Knex, name: LayerName, layer: TileLayer, coords: TileCoords, visibility: Visibility, opts: EncodeOptions = {}): Promise<Rendered> {
+  const query = geojsonSql(layer, coords, visibility);
+  const { sql, bindings } = opts.version ? withLayerVersion(query, name) : query;
   const { rows } = await knex.raw(sql, bindings);
-  const collection = JSON.parse((rows[0] as { geojson: string }).geojson) as GeoJSON.FeatureCollection;
+  const row = rows[0] as { geojson: string; version?: string | number | null };
+  return { tile: encodeCollection(name, coords, JSON.parse(row.geojson) as GeoJSON.FeatureCollection), ...(opts.version ? { version: String(row.version ?? 0) } : {}) };
+}
+
+function encodeCollection(name: LayerName, { z, x, y }: TileCoords, collection: GeoJSON.FeatureCollection): Uint8Array | null {
   if (collection.features.length === 0) return null;
-  const { z, x, y } = coords;
   // maxZoom above z: geojson-vt simplifies only below its maxZoom; tolerance is in tile units at zoom z
   const tile = geoJSONToTile(collection, z, x, y, { maxZoom: z + 1, tolerance: 0.5, extent: EXTENT, buffer: BUFFER });
   const features = withoutCollapsed(tile?.features ?? []);

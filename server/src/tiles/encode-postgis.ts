@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { BUFFER, EXTENT, type TileCoords } from './coords.js';
 import type { LayerName, Sql, TileLayer, Visibility } from './layers.js';
-import { attributeList, tileFeaturesCte } from './sql.js';
+import { attributeList, tileFeaturesCte, withLayerVersion } from './sql.js';
+import type { EncodeOptions, Rendered } from './render.js';
 
 /** The whole tile as one ST_AsMVT query (PostGIS built with protobuf-c). */
 export function mvtSql(name: LayerName, layer: TileLayer, coords: TileCoords, visibility: Visibility): Sql {
@@ -16,10 +17,12 @@ export function mvtSql(name: LayerName, layer: TileLayer, coords: TileCoords, vi
   };
 }
 
-/** Encodes a tile with ST_AsMVT; null when it holds no feature. */
-export async function encodeWithPostgis(knex: Knex, name: LayerName, layer: TileLayer, coords: TileCoords, visibility: Visibility): Promise<Uint8Array | null> {
-  const { sql, bindings } = mvtSql(name, layer, coords, visibility);
+/** Encodes a tile with ST_AsMVT (tile null when it holds no feature), with the layer's version if asked. */
+export async function encodeWithPostgis(knex: Knex, name: LayerName, layer: TileLayer, coords: TileCoords, visibility: Visibility, opts: EncodeOptions = {}): Promise<Rendered> {
+  const query = mvtSql(name, layer, coords, visibility);
+  const { sql, bindings } = opts.version ? withLayerVersion(query, name) : query;
   const { rows } = await knex.raw(sql, bindings);
-  const mvt = (rows[0] as { mvt: Uint8Array | null } | undefined)?.mvt;
-  return mvt && mvt.length > 0 ? mvt : null;
+  const row = rows[0] as { mvt: Uint8Array | null; version?: string | number | null } | undefined;
+  const mvt = row?.mvt;
+  return { tile: mvt && mvt.length > 0 ? mvt : null, ...(opts.version ? { version: String(row?.version ?? 0) } : {}) };
 }

@@ -16,10 +16,31 @@ export function chooseEncoder(db: Pick<Database, 'hasMvt'>, forced?: Encoder): E
   return forced ?? (db.hasMvt ? 'postgis' : 'node');
 }
 
+export interface EncodeOptions {
+  /** Also read the layer's data version, in the same query. */
+  version?: boolean;
+}
+
+/** An encoded tile (null when no feature of the layer falls in it) and, when asked, the layer's data version. */
+export interface Rendered {
+  tile: Uint8Array | null;
+  version?: string;
+}
+
 /** The encoded tile, or null when no feature of the layer falls in it. */
-export function renderTile(knex: Knex, encoder: Encoder, name: LayerName, coords: TileCoords, visibility: Visibility): Promise<Uint8Array | null> {
+export async function renderTile(knex: Knex, encoder: Encoder, name: LayerName, coords: TileCoords, visibility: Visibility): Promise<Uint8Array | null> {
+  return (await encode(knex, encoder, name, coords, visibility, {})).tile;
+}
+
+/** The encoded tile and the layer's data version it was read with (one query): for a tile asked without If-None-Match. */
+export async function renderTileWithVersion(knex: Knex, encoder: Encoder, name: LayerName, coords: TileCoords, visibility: Visibility): Promise<{ tile: Uint8Array | null; version: string }> {
+  const { tile, version } = await encode(knex, encoder, name, coords, visibility, { version: true });
+  return { tile, version: version! };
+}
+
+function encode(knex: Knex, encoder: Encoder, name: LayerName, coords: TileCoords, visibility: Visibility, opts: EncodeOptions): Promise<Rendered> {
   const layer = TILE_LAYERS[name];
   return encoder === 'postgis'
-    ? encodeWithPostgis(knex, name, layer, coords, visibility)
-    : encodeInNode(knex, name, layer, coords, visibility);
+    ? encodeWithPostgis(knex, name, layer, coords, visibility, opts)
+    : encodeInNode(knex, name, layer, coords, visibility, opts);
 }

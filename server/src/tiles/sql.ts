@@ -1,5 +1,5 @@
 import { BUFFER, EXTENT, type TileCoords } from './coords.js';
-import type { Sql, TileLayer, Visibility } from './layers.js';
+import type { LayerName, Sql, TileLayer, Visibility } from './layers.js';
 
 /**
  * `WITH tile AS (…), features AS (…)`: the tile's envelopes and the layer's features meeting it, shared by both
@@ -22,3 +22,11 @@ export function tileFeaturesCte(coords: TileCoords, layer: TileLayer, visibility
 
 /** Attribute columns of `features` as a select list (fixed names from the layer table, never request values). */
 export const attributeList = (layer: TileLayer, alias: string) => layer.attributes.map((a) => `${alias}.${a}`).join(', ');
+
+/**
+ * An encoder's one-row query with the layer's data version beside it (column `version`), read in the same snapshot:
+ * a tile asked without If-None-Match (first view) costs one round trip instead of two.
+ */
+export function withLayerVersion(query: Sql, name: LayerName): Sql {
+  return { sql: `SELECT (SELECT version FROM data_versions WHERE layer = ?) AS version, t.* FROM (${query.sql}) t`, bindings: [name, ...query.bindings] };
+}

@@ -1,16 +1,21 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { hotQuery } from '../data/db.js';
 import type { TileCoords } from './coords.js';
 import { TILE_LAYERS, type LayerName } from './layers.js';
 
+const LAYER_VERSION = { name: 'gup_layer_version', text: 'SELECT version FROM data_versions WHERE layer = $1' };
+
 /**
  * Current data version of a layer: bumped by the triggers of migration 002 in the transaction that changes the data
- * under it. One primary-key lookup, read on every request (no cache, so an ETag is never older than the data).
- * Read it before the tile's query: a change committed in between only makes the next request miss.
+ * under it. One primary-key lookup, read on every request (no cache, so an ETag is never older than the data, whoever
+ * wrote it: another worker, the import command, psql), as a prepared statement (hotQuery): it is all a revalidated
+ * tile costs the database. Read it before the tile's query: a change committed in between only makes the next
+ * request miss.
  */
 export async function layerVersion(knex: Knex, name: LayerName): Promise<string> {
-  const { rows } = await knex.raw('SELECT version FROM data_versions WHERE layer = ?', [name]);
-  return String((rows[0] as { version: string | number } | undefined)?.version ?? 0);
+  const rows = await hotQuery<{ version: string | number }>(knex, LAYER_VERSION, [name]);
+  return String(rows[0]?.version ?? 0);
 }
 
 /** Fingerprint of the layer definitions: a deploy that changes a layer's SQL invalidates every ETag of that layer. */
