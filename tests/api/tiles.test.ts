@@ -300,6 +300,7 @@ describe('tile encoders', () => {
   };
 
   it.each<[LayerName, string, number]>([
+    ['parcels', 'idu', 13],
     ['parcels', 'idu', 14],
     ['parcels', 'idu', 16],
     ['qpv', 'code', 12],
