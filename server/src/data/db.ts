@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../../db/migrations/index.js';
@@ -72,8 +73,12 @@ interface KnexClientInternals {
  */
 const hotPools = new WeakMap<Knex, pg.Pool>();
 
-/** How many connections the hot pool may open (beside knex's pool; idle ones close after 30 s). */
-const HOT_POOL_MAX = 8;
+/**
+ * How many connections the hot pool may open (beside knex's pool; idle ones close after 30 s): the cores plus one,
+ * at most 8. More statements at once than cores only makes PostgreSQL switch between its backends: on the 2-core
+ * reference machine, 3 connections served ~8 % more lookups per second than 8 (8 HTTP clients, A/B interleaved).
+ */
+const HOT_POOL_MAX = Math.min(8, os.availableParallelism() + 1);
 
 /**
  * Runs one read-only statement straight to the driver: on PostgreSQL as a named prepared statement (parsed and
