@@ -39,12 +39,15 @@ export const SPOT_AT: HotStatement = {
         WHERE pr.idu = (SELECT idu FROM par)) AS rights`,
 };
 
+/** A json column: pg and PGlite parse them; be tolerant of text. */
+function parse<T>(v: unknown): T {
+  return typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
+}
+
 /** What is under a point (SPOT_AT), through hotQuery: a prepared statement on PostgreSQL, planning cost more than running (bench/lookup.ts). */
 export async function spotAt(knex: Knex, lon: number, lat: number): Promise<SpotRow> {
   const rows = await hotQuery<Record<string, unknown>>(knex, SPOT_AT, [lon, lat]);
   const row = rows[0]!;
-  // pg parses json columns; PGlite too — but be tolerant of text
-  const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
   return {
     parcel: parse(row.parcel),
     commune: parse(row.commune),
