@@ -111,7 +111,7 @@ async function serve(ctx: AppContext, entry: LeanRouteEntry, req: IncomingMessag
   if (!res.headersSent && !res.destroyed) {
     // a string goes to the socket as is (encoded on the way out): Buffer.from would copy a > 4 KB answer into a
     // fresh allocation first, 7–12 µs per lookup
-    if (body !== undefined) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    if (body !== undefined) headers = { ...headers, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength };
     res.writeHead(status, headers);
     res.end(body); // HEAD: node:http sends the headers only
   }
