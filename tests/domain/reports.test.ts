@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availableActions, checkAction, computeDelays, isOverdue, relationsOf } from '../../server/src/domain/reports.js';
+import { availableActions, checkAction, computeDelays, isOverdue, parisMonth, relationsOf } from '../../server/src/domain/reports.js';
 
 const espaceVert = { ackHours: 48, resolveHours: 240, resolveHoursQpv: 168, seasonal: { months: [4, 5, 6, 7, 8, 9], resolveHours: 168, resolveHoursQpv: 120 } };
 const depot = { ackHours: 24, resolveHours: 72, resolveHoursQpv: 48, seasonal: null };
@@ -68,5 +68,21 @@ describe('lifecycle', () => {
     expect(checkAction('merge', 'submitted', ['officer'], { hasComment: false })).toEqual({ ok: true, to: 'duplicate' });
     expect(checkAction('flag_urgency', 'submitted', ['officer'], { hasComment: false, urgent: false })).toMatchObject({ ok: false, status: 409 });
     expect(checkAction('flag_urgency', 'submitted', ['officer'], { hasComment: false, urgent: true })).toEqual({ ok: true, to: null });
+  });
+});
+
+describe('parisMonth', () => {
+  it('when a date is near a month boundary, then its month is the one of Paris time, whatever was asked before', () => {
+    const cases: [string, number][] = [
+      ['2026-03-31T21:59:59Z', 3], // 23:59:59 CEST
+      ['2026-03-31T22:00:00Z', 4], // 00:00 CEST, 1 April
+      ['2026-03-31T21:30:00Z', 3], // back to the previous hour
+      ['2026-12-31T22:59:59Z', 12], // 23:59:59 CET
+      ['2026-12-31T23:00:00Z', 1], // 00:00 CET, 1 January
+      ['2026-12-31T23:00:00Z', 1], // the same hour again
+      ['2026-10-31T22:59:00Z', 10], // 23:59 CET, after the October change
+      ['2026-10-31T23:00:00Z', 11],
+    ];
+    for (const [iso, month] of cases) expect(parisMonth(new Date(iso)), iso).toBe(month);
   });
 });
