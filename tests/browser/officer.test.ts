@@ -75,6 +75,16 @@ describe('GUP officer on the map', { timeout: 60_000 }, () => {
     expect(await page.locator('.maplibregl-ctrl-attrib').textContent()).toContain('Cadastre © DGFiP / Etalab');
   });
 
+  it('when the officer opens a neighbourhood at zoom 16, then the map loads its parcels as vector tiles', async () => {
+    const parcelsTile = page.waitForResponse((r) => /\/api\/tiles\/parcels\/16\/\d+\/\d+\.mvt$/.test(r.url()) && r.status() === 200, { timeout: 30_000 });
+    await page.goto('/?c=2.36,48.703&z=16');
+    await waitForMapReady(page);
+    const tile = await parcelsTile;
+    expect(tile.headers()['content-type']).toBe('application/vnd.mapbox-vector-tile');
+    expect(tile.headers().etag).toMatch(/^"[\w-]+"$/);
+    expect((await tile.body()).length).toBeGreaterThan(1000);
+  });
+
   it('when the officer clicks a parcel of the Noyer Renard QPV, then the panel names its owner and, per theme, the service with its reason', async () => {
     const parcel = await findParcel(QPV_PARCEL);
     const expected = (await api(`/api/lookup?lon=${parcel.point[0]}&lat=${parcel.point[1]}`, { cookie })).body;
