@@ -84,8 +84,32 @@ describe('GET /api/tiles/parcels — parcels with their lead owner', () => {
     }
   });
 
-  it('when the zoom is below 13, then the parcels tile is empty (204)', async () => {
-    const res = await getTile(tilePath('parcels', tileOf(2.36, 48.703, 12)), officer);
+  it('when the zoom is an overview one (11–13), then the tile holds the actors\' land only: public and social-housing owners, no private parcel', async () => {
+    const { db } = await testContext();
+    for (const zoom of [11, 13]) {
+      const [lon, lat] = await pointIn(DEMO.jointEptAthis);
+      const res = await getTile(tilePath('parcels', tileOf(lon, lat, zoom)), officer);
+      expect(res.status, `z${zoom}`).toBe(200);
+      const features = featuresBy(decodeLayer(res.bytes, 'parcels'), 'idu');
+      expect(features.size, `z${zoom}`).toBeGreaterThan(50);
+      for (const idu of [DEMO.jointEptAthis, DEMO.landlordEshInNoyerRenard, DEMO.agglomeration]) expect(features.has(idu), `${idu} at z${zoom}`).toBe(true);
+      for (const idu of [DEMO.privateCompany, DEMO.naturalPersonInNoyerRenard, DEMO.coownership]) expect(features.has(idu), `${idu} at z${zoom}`).toBe(false);
+      // every parcel kept has a P right of a non-private owner
+      const rights = await rightsOf(db.knex, [...features.keys()]);
+      for (const idu of features.keys()) {
+        expect(rights.some((r) => r.idu === idu && r.rightCode === 'P' && !['private_person', 'private_company', 'coownership'].includes(r.kind)), idu).toBe(true);
+      }
+    }
+  });
+
+  it('when the zoom is 14 or more, then private parcels are in the tile too', async () => {
+    const [lon, lat] = await pointIn(DEMO.privateCompany);
+    const features = featuresBy(decodeLayer((await getTile(tilePath('parcels', tileOf(lon, lat, 14)), officer)).bytes, 'parcels'), 'idu');
+    expect(features.get(DEMO.privateCompany)?.properties).toMatchObject({ kind: 'private_company' });
+  });
+
+  it('when the zoom is below 11, then the parcels tile is empty (204)', async () => {
+    const res = await getTile(tilePath('parcels', tileOf(2.36, 48.703, 10)), officer);
     expect(res.status).toBe(204);
     expect(res.bytes.length).toBe(0);
   });
@@ -293,13 +317,17 @@ describe('tile encoders', () => {
       for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += (ring[j]!.x - ring[i]!.x) * (ring[j]!.y + ring[i]!.y);
       return sum + a / 2;
     }, 0));
-  /** A sliver: a polygon less than one tile unit wide on average (the encoders may keep or drop it, or cut a spike). */
+  /**
+   * A sliver: a polygon less than one tile unit wide on average, or at most two units across one way (a 1 m² parcel
+   * at z12): on the integer grid the encoders may keep or drop it, or cut a spike.
+   */
   const isSliver = (f: VectorTileFeature) => {
     const [x0, y0, x1, y1] = f.bbox() as [number, number, number, number];
-    return f.type === 3 && area(f) / Math.max(x1 - x0, y1 - y0, 1) < 1;
+    return f.type === 3 && (Math.min(x1 - x0, y1 - y0) <= 2 || area(f) / Math.max(x1 - x0, y1 - y0, 1) < 1);
   };
 
   it.each<[LayerName, string, number]>([
+    ['parcels', 'idu', 12],
     ['parcels', 'idu', 13],
     ['parcels', 'idu', 14],
     ['parcels', 'idu', 16],

@@ -66,9 +66,11 @@ describe('GUP officer on the map', { timeout: 60_000 }, () => {
     await expect.poll(() => textOf(page.getByRole('alert')), POLL).toContain('Adresse e-mail ou mot de passe incorrect');
   });
 
-  it('when the officer logs in, then the map shows with their name and role', async () => {
+  it('when the officer logs in, then the map shows the whole territory with the actors\' land, their name and role', async () => {
+    const overviewTile = page.waitForResponse((r) => /\/api\/tiles\/parcels\/1[123]\/\d+\/\d+\.mvt$/.test(r.url()) && r.status() === 200, { timeout: 30_000 });
     await loginThroughForm(page, OFFICER);
     await waitForMapReady(page);
+    expect((await (await overviewTile).body()).length).toBeGreaterThan(1000);
     expect(await page.locator('canvas.maplibregl-canvas').count()).toBe(1);
     await expect.poll(() => textOf(page.getByTestId('user-name')), POLL).toBeTruthy();
     expect(await page.locator('header').textContent()).toContain('Chargé de mission GUP');

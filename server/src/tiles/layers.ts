@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { SessionUser } from '../data/users.js';
+import { PRIVATE_KINDS } from '../domain/owners.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
 
 /** A piece of SQL with its positional (`?`) bindings. */
@@ -52,22 +53,30 @@ export interface TileLayer {
   clockSeconds?: number;
   /**
    * SELECT geom, …attributes of the features whose box meets `(SELECT area FROM tile)`, the buffered tile in EPSG:4326
-   * (a CTE the encoders provide).
+   * (a CTE the encoders provide), at zoom `z`.
    */
-  features(visibility: Visibility): Sql;
+  features(visibility: Visibility, z: number): Sql;
 }
 
 const IN_TILE = (alias: string) => `${alias}.geom && (SELECT area FROM tile)`;
 
+/** Below this zoom the parcels tiles hold the actors' land only (see `parcels`). */
+export const ALL_PARCELS_MIN_ZOOM = 14;
+const PRIVATE_KIND_LIST = [...PRIVATE_KINDS];
+
 /**
  * Parcels with their lead owner, by the rule of domain/ownership.ts: only `P` rights; the first by the organisation's
  * configuration order (unconfigured last), then by name, leads; no `P` right → natural persons.
+ *
+ * Overview zooms (11–13, the whole territory on one screen): only the land of the GUP's actors, parcels with a `P`
+ * right of a public or social-housing owner (not a private kind): ~7 % of the demo's parcels, the land ownership
+ * "at a glance" in a tile of a few hundred kB instead of every house at 2 px. From z14, every parcel.
  */
 const parcels: TileLayer = {
-  minZoom: 13,
+  minZoom: 11,
   attributes: ['idu', 'label', 'commune', 'kind', 'org', 'joint', 'owners'],
   perUser: false,
-  features: () => ({
+  features: (_visibility, z) => ({
     sql: `SELECT p.geom, p.idu,
              regexp_replace(p.section, '^0+(.)', '\\1') || ' ' || regexp_replace(p.number, '^0+(.)', '\\1') AS label,
              p.commune_insee AS commune, coalesce(lead.kind, ?) AS kind, coalesce(lead.org, '') AS org,
@@ -80,8 +89,10 @@ const parcels: TileLayer = {
              ORDER BY g.sort_order NULLS LAST, o.name
              LIMIT 1
            ) lead ON true
-           WHERE ${IN_TILE('p')}`,
-    bindings: ['private_person', OWNERSHIP_RIGHT],
+           WHERE ${IN_TILE('p')}${z < ALL_PARCELS_MIN_ZOOM ? `
+             AND p.idu IN (SELECT ar.idu FROM parcel_rights ar JOIN owners ao ON ao.id = ar.owner_id
+                           WHERE ar.right_code = ? AND ao.kind NOT IN (${PRIVATE_KIND_LIST.map(() => '?').join(', ')}))` : ''}`,
+    bindings: ['private_person', OWNERSHIP_RIGHT, ...(z < ALL_PARCELS_MIN_ZOOM ? [OWNERSHIP_RIGHT, ...PRIVATE_KIND_LIST] : [])],
   }),
 };
 

@@ -61,7 +61,7 @@ export const mapMessages = {
     qpv: 'Quartiers prioritaires (QPV)',
     subsectors: 'Sous-secteurs',
     reports: 'Signalements',
-    parcelsHint: 'visibles à partir du zoom 13',
+    parcelsHint: 'acteurs publics et bailleurs dès le zoom 11, toutes dès le zoom 14',
   },
   legend: {
     title: 'Légende',
