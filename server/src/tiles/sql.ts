@@ -9,7 +9,7 @@ import type { LayerName, Sql, TileLayer, Visibility } from './layers.js';
  */
 export function tileFeaturesCte(coords: TileCoords, layer: TileLayer, visibility: Visibility): Sql {
   const { z, x, y } = coords;
-  const features = layer.features(visibility, coords.z);
+  const features = layer.features(visibility, z);
   return {
     sql: `WITH tile AS (
             SELECT e.env, e.buffered, ST_Transform(e.buffered, 4326) AS area
