@@ -10,8 +10,8 @@
  * - `raw 1 client`: one pg connection, back to back: the cost of one lookup alone;
  * - `raw`: 8 workers over a pg Pool of 8 running the lookup's statement (SPOT_AT, prepared, as the app sends it):
  *   the baseline of the ratio;
- * - `raw prepared`: the same under another statement name (diagnostic);
- * - `raw via knex`: 8 workers calling `spotAt` itself (hotQuery on knex's pool): what the app's data layer adds;
+ * - `raw via spotAt`: 8 workers calling the app's data layer, `spotAt`, on a database opened as the app does (its hot
+ *   pool): concurrent lookups coalesced into SPOTS_AT statements, no HTTP (diagnostic: what the data layer does);
  * - `API`: 8 keep-alive HTTP clients (undici) against the real entrypoint, `server/src/main.ts`, in a child process
  *   with its default settings (one process) — the headline;
  * - `API 2 workers`: the same with GUP_WORKERS=2 (cluster mode, diagnostic);
@@ -30,10 +30,9 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { hashPassword } from '../server/src/auth/passwords.js';
-import { openDatabase } from '../server/src/data/db.js';
+import { HOT_SESSION_OPTIONS, openDatabase } from '../server/src/data/db.js';
 import { spotAt } from '../server/src/data/lookup.js';
 import { upsertUser } from '../server/src/data/users.js';
 import { loadDemoIfEmpty } from '../server/src/demo.js';
@@ -60,7 +59,7 @@ export interface LookupOptions {
   concurrency?: number;
   /** Points drawn per dataset (default 2000, 10 % in the public domain). */
   points?: number;
-  /** Also run the diagnostic scenarios (raw via knex, API in-process); default true. */
+  /** Also run the diagnostic scenarios (raw via spotAt, API 2 workers, API in-process); default true. */
   extras?: boolean;
   /** The 8-client scenarios are measured in this many interleaved rounds (default 3). */
   rounds?: number;
@@ -150,36 +149,37 @@ interface Runner {
   close(): Promise<void>;
 }
 
-/** The raw statement with `workers` loops over a pg Pool of the same size. */
-async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number, prepared = sql.prepared): Promise<Runner> {
-  const pool = new pg.Pool({ connectionString: url, max: workers, idleTimeoutMillis: 0 });
+/**
+ * The raw statement with `workers` loops over a pg Pool of the same size, each query a single point: SPOT_AT as a
+ * named prepared statement, with the session settings of the app's hot pool.
+ */
+async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number): Promise<Runner> {
+  const pool = new pg.Pool({ connectionString: url, max: workers, idleTimeoutMillis: 0, options: HOT_SESSION_OPTIONS });
   await Promise.all(Array.from({ length: workers }, () => pool.query('SELECT 1')));
   return {
     scenario, kind: 'raw', concurrency: workers,
-    detail: prepared
-      ? `${workers} workers over a pg Pool of ${workers}, the spotAt statement as a named prepared statement (parsed and planned once per connection; diagnostic)`
-      : workers === 1 ? 'one pg connection, the spotAt statement back to back' : `${workers} workers over a pg Pool of ${workers}, the spotAt statement as the app sends it (unnamed: parsed and planned every time)`,
+    detail: `${workers === 1 ? 'one pg connection' : `${workers} workers over a pg Pool of ${workers}`}, the lookup's statement (SPOT_AT, one point per query) as a named prepared statement (parsed and planned once per connection)`,
     task: async (i) => {
       const p = points[i % points.length]!;
-      const { rows } = await pool.query({ ...(prepared ? { name: 'gup_spot_at_bench' } : {}), text: sql.text, values: sql.values(p.lon, p.lat) });
+      const { rows } = await pool.query({ name: 'gup_spot_at_bench', text: sql.text, values: sql.values(p.lon, p.lat) });
       if (!rows[0]?.commune) return `aucune commune en ${p.lon},${p.lat}`;
     },
     close: () => pool.end(),
   };
 }
 
-/** `spotAt` itself, through knex (the app's data layer) with a pool of `workers`. */
-async function knexRunner(url: string, points: BenchPoint[], workers: number): Promise<Runner> {
-  const knex: Knex = knexFactory({ client: 'pg', connection: url, pool: { min: workers, max: workers } });
-  await Promise.all(Array.from({ length: workers }, () => knex.raw('SELECT 1')));
+/** `spotAt` itself, the app's data layer, on a database opened as the app opens it (openDatabase: knex and the hot pool). */
+async function spotAtRunner(url: string, points: BenchPoint[], workers: number): Promise<Runner> {
+  const db = await openDatabase({ databaseUrl: url, poolMax: 2 });
   return {
-    scenario: 'raw via knex', kind: 'raw', concurrency: workers, detail: `${workers} workers calling spotAt() (hotQuery on knex's pool of ${workers}: the driver, prepared)`,
+    scenario: 'raw via spotAt', kind: 'raw', concurrency: workers,
+    detail: `${workers} workers calling spotAt() (the app's data layer: the hot pool, concurrent lookups coalesced into one statement; no HTTP)`,
     task: async (i) => {
       const p = points[i % points.length]!;
-      const spot = await spotAt(knex, p.lon, p.lat);
+      const spot = await spotAt(db.knex, p.lon, p.lat);
       if (!spot.commune) return `aucune commune en ${p.lon},${p.lat}`;
     },
-    close: () => knex.destroy(),
+    close: () => db.close(),
   };
 }
 
@@ -304,8 +304,7 @@ async function benchDataset(dataset: Dataset, url: string, opts: Result['options
 
     // the 8-client scenarios, interleaved in rounds so that any background load hits them alike
     runners.push(await rawRunner('raw', url, sql, points, c));
-    if (opts.extras) runners.push(await rawRunner('raw prepared', url, sql, points, c, true));
-    if (opts.extras) runners.push(await knexRunner(url, points, c));
+    if (opts.extras) runners.push(await spotAtRunner(url, points, c));
     const serverWarm = opts.serverWarmupS * 1000;
     runners.push(await apiRunner(url, 'main', credentials, points, c, serverWarm));
     if (opts.extras) runners.push(await apiRunner(url, 'main, 2 workers', credentials, points, c, serverWarm));

@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spotAt, spotsAt, spotStats, type Point, type SpotRow } from '../../server/src/data/lookup.js';
+import { testContext } from '../support/context.js';
+import { DEMO, pointIn } from '../support/geo.js';
+import { api, login } from '../support/http.js';
+
+// Concurrent lookups share one statement (server/src/data/lookup.ts, SPOTS_AT): each must still get exactly the
+// answer it gets alone, whatever else is in its statement.
+
+let points: Point[];
+let alone: SpotRow[];
+let knex: Awaited<ReturnType<typeof testContext>>['db']['knex'];
+
+beforeAll(async () => {
+  knex = (await testContext()).db.knex;
+  const parcels = [DEMO.landlordEshInNoyerRenard, DEMO.jointEptAthis, DEMO.communeAthisInQpv, DEMO.privateCompany, DEMO.departement, DEMO.communeJuvisy];
+  const inside = await Promise.all(parcels.map(async (idu) => (await pointIn(idu)) as [number, number]));
+  const all: [number, number][] = [
+    ...inside,
+    DEMO.publicDomainNoyerRenard,
+    DEMO.outsideTerritory,
+    [0, 0], // no commune at all
+    inside[0]!, // the same point twice in one statement
+  ];
+  points = all.map(([lon, lat]) => ({ lon, lat }));
+  alone = [];
+  for (const p of points) alone.push((await spotsAt(knex, [p]))[0]!);
+});
+
+describe('lookups arriving together share one statement', () => {
+  it('when several points go in one statement, then each gets the row it gets alone, in their order', async () => {
+    expect(alone[0]!.parcel?.idu).toBe(DEMO.landlordEshInNoyerRenard);
+    expect(alone[1]!.rights).toHaveLength(2);
+    expect(alone[6]!.parcel).toBeNull();
+    expect(alone[6]!.qpv?.name).toBe('Le Noyer Renard');
+    expect(alone[7]!.commune?.in_territory).toBe(false);
+    expect(alone[8]!.commune).toBeNull();
+    expect(await spotsAt(knex, points)).toEqual(alone);
+    expect(await spotsAt(knex, [...points].reverse())).toEqual([...alone].reverse());
+  });
+
+  it('when lookups are made at the same moment, then one statement carries them all and each caller gets its own answer', async () => {
+    const before = spotStats(knex);
+    const answers = await Promise.all(points.map((p) => spotAt(knex, p.lon, p.lat)));
+    const after = spotStats(knex);
+    expect(answers).toEqual(alone);
+    expect(after.points - before.points).toBe(points.length);
+    expect(after.statements - before.statements).toBe(1);
+  });
+
+  it('when more lookups come at once than a statement carries (16), then they are split into full statements', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => i % points.length);
+    const before = spotStats(knex);
+    const answers = await Promise.all(many.map((i) => spotAt(knex, points[i]!.lon, points[i]!.lat)));
+    const after = spotStats(knex);
+    expect(answers).toEqual(many.map((i) => alone[i]));
+    expect(after.points - before.points).toBe(40);
+    expect(after.statements - before.statements).toBe(3);
+  });
+
+  it('when many officers click at once, then each HTTP answer (200, 404 outside the territory, 400 far off) is the one it gets alone', async () => {
+    const cookie = await login('gup@demo.gup');
+    const get = (p: Point) => api(`/api/lookup?lon=${p.lon}&lat=${p.lat}`, { cookie });
+    const sequential = [];
+    for (const p of points) sequential.push(await get(p));
+    expect(sequential.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 404, 400, 200]);
+    const before = spotStats(knex);
+    const together = await Promise.all([...points, ...points].map(get));
+    expect(together.map((r) => [r.status, r.body])).toEqual([...sequential, ...sequential].map((r) => [r.status, r.body]));
+    // (0, 0) is refused before any query
+    expect(spotStats(knex).points - before.points).toBe((points.length - 1) * 2);
+  });
+});
