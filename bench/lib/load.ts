@@ -220,15 +220,27 @@ export function summarise(slices: SliceResult[]): LoadResult {
  * A keep-alive HTTP GET client for the load: resolves with the status code once the body is fully read.
  * undici's Pool (one request per connection at a time, no pipelining): it spends about 40 % less CPU per request
  * than node:http's Agent (measured 0.28 vs 0.46 ms on the 2-core machine), CPU the load generator would otherwise take
- * from the server it measures on the same machine.
+ * from the server it measures on the same machine. When the body is not wanted, the request goes through undici's
+ * `dispatch` with a handler (the body's chunks are dropped as they come) rather than `request`, which builds a
+ * readable stream per answer: ~0.025 ms less per request (0.105–0.124 against 0.123–0.153 ms, A/B interleaved).
  */
 export function httpClient(baseUrl: string, headers: Record<string, string>, connections: number) {
   const pool = new Pool(baseUrl, { connections, pipelining: 1 });
+  const origin = new URL(baseUrl).origin;
+  const status = (path: string) => new Promise<number>((resolve, reject) => {
+    let code = 0;
+    pool.dispatch({ origin, path, method: 'GET', headers }, {
+      onConnect() {},
+      onHeaders(statusCode: number) { code = statusCode; return true; },
+      onData() { return true; },
+      onComplete() { resolve(code); },
+      onError(err: Error) { reject(err); },
+    });
+  });
   const get = async (path: string, keepBody = false): Promise<{ status: number; body: string }> => {
+    if (!keepBody) return { status: await status(path), body: '' };
     const res = await pool.request({ path, method: 'GET', headers });
-    if (keepBody) return { status: res.statusCode, body: await res.body.text() };
-    await res.body.dump();
-    return { status: res.statusCode, body: '' };
+    return { status: res.statusCode, body: await res.body.text() };
   };
   return { get, close: () => pool.close() };
 }
