@@ -103,23 +103,23 @@ const MAX_BATCH = 4;
 
 interface Coalescer {
   loader: DataLoader<Point, SpotRow>;
-  /** Statements sent and points they carried, since the knex was opened (spotStats). */
-  statements: number;
-  points: number;
+  /** Statements sent and points they carried since the knex was opened (spotStats). */
+  stats: { statements: number; points: number };
 }
 const coalescers = new WeakMap<Knex, Coalescer>();
 
 function coalescerOf(knex: Knex): Coalescer {
-  let c = coalescers.get(knex);
-  if (c) return c;
+  const known = coalescers.get(knex);
+  if (known) return known;
   const slots = hotConcurrency(knex);
+  const stats = { statements: 0, points: 0 };
   let running = 0;
   const waiting: (() => void)[] = [];
   const loader = new DataLoader<Point, SpotRow>(
     async (points) => {
       running++;
-      c!.statements++;
-      c!.points += points.length;
+      stats.statements++;
+      stats.points += points.length;
       try {
         return await spotsAt(knex, points);
       } finally {
@@ -137,7 +137,7 @@ function coalescerOf(knex: Knex): Coalescer {
       },
     },
   );
-  c = { loader, statements: 0, points: 0 };
+  const c = { loader, stats };
   coalescers.set(knex, c);
   return c;
 }
@@ -147,8 +147,7 @@ export function spotAt(knex: Knex, lon: number, lat: number): Promise<SpotRow> {
   return coalescerOf(knex).loader.load({ lon, lat });
 }
 
-/** How many statements spotAt sent and how many points they carried (the coalescing at work: tests, benchmark). */
+/** How many statements spotAt sent and how many points they carried (the coalescing at work, for the tests). */
 export function spotStats(knex: Knex): { statements: number; points: number } {
-  const c = coalescers.get(knex);
-  return { statements: c?.statements ?? 0, points: c?.points ?? 0 };
+  return { ...(coalescers.get(knex)?.stats ?? { statements: 0, points: 0 }) };
 }
