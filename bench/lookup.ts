@@ -8,8 +8,8 @@
  *
  * Scenarios, per dataset (the same 2 000 points, drawn once: 90 % inside random parcels, 10 % on the public domain):
  * - `raw 1 client`: one pg connection, back to back: the cost of one lookup alone;
- * - `raw`: 8 workers over a pg Pool of 8 running the lookup's statement (SPOT_AT, prepared, as the app sends it):
- *   the baseline of the ratio;
+ * - `raw`: 8 workers over a pg Pool of 8 running the statement one lookup needs (SPOT_AT, prepared, one point per
+ *   query; the app sends it for a lone lookup, and SPOTS_AT for lookups arriving together): the baseline of the ratio;
  * - `raw via spotAt`: 8 workers calling the app's data layer, `spotAt`, on a database opened as the app does (its hot
  *   pool): concurrent lookups coalesced into SPOTS_AT statements, no HTTP (diagnostic: what the data layer does);
  * - `API`: 8 keep-alive HTTP clients (undici) against the real entrypoint, `server/src/main.ts`, in a child process
