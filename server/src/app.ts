@@ -31,12 +31,18 @@ export function createApp(ctx: AppContext): RequestListener {
   }, createExpressApp(ctx));
 }
 
+/**
+ * What the request log must never carry: the session token (the request's Cookie, the login's Set-Cookie) and any
+ * Authorization header. Logs are read by more people than the accounts they would open.
+ */
+const SECRET_LOG_PATHS = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'];
+
 /** The Express application: public health and login, everything else behind a session. */
 export function createExpressApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({ logger: ctx.log }));
+  app.use(pinoHttp({ logger: ctx.log, redact: { paths: SECRET_LOG_PATHS, censor: '[masqué]' } }));
   app.use(express.json({ limit: '2mb' }));
   app.use(cookieParser());
 
