@@ -32,7 +32,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { hashPassword } from '../server/src/auth/passwords.js';
-import { HOT_SESSION_OPTIONS, openDatabase } from '../server/src/data/db.js';
+import { hotPool, openDatabase } from '../server/src/data/db.js';
 import { spotAt } from '../server/src/data/lookup.js';
 import { upsertUser } from '../server/src/data/users.js';
 import { loadDemoIfEmpty } from '../server/src/demo.js';
@@ -154,7 +154,7 @@ interface Runner {
  * named prepared statement, with the session settings of the app's hot pool.
  */
 async function rawRunner(scenario: string, url: string, sql: SpotSql, points: BenchPoint[], workers: number): Promise<Runner> {
-  const pool = new pg.Pool({ connectionString: url, max: workers, idleTimeoutMillis: 0, options: HOT_SESSION_OPTIONS });
+  const pool = hotPool(url, workers, 0);
   await Promise.all(Array.from({ length: workers }, () => pool.query('SELECT 1')));
   return {
     scenario, kind: 'raw', concurrency: workers,

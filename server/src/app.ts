@@ -32,17 +32,23 @@ export function createApp(ctx: AppContext): RequestListener {
 }
 
 /**
- * What the request log must never carry: the session token (the request's Cookie, the login's Set-Cookie) and any
- * Authorization header. Logs are read by more people than the accounts they would open.
+ * What the request log must never carry: the session token (the request's Cookie, the login's Set-Cookie), any
+ * Authorization header, an Open311 api_key. Logs are read by more people than the accounts they would open.
  */
-const SECRET_LOG_PATHS = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'];
+const SECRET_LOG_PATHS = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'req.query.api_key'];
+/** An Open311 key put in the query string by mistake (it is only read from the body) stays out of the log too. */
+const maskApiKeys = (url: string) => url.replace(/([?&]api_key=)[^&#]*/gi, '$1[masqué]');
 
 /** The Express application: public health and login, everything else behind a session. */
 export function createExpressApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({ logger: ctx.log, redact: { paths: SECRET_LOG_PATHS, censor: '[masqué]' } }));
+  app.use(pinoHttp({
+    logger: ctx.log,
+    redact: { paths: SECRET_LOG_PATHS, censor: '[masqué]' },
+    serializers: { req: (req: { url?: unknown }) => (typeof req.url === 'string' ? Object.assign(req, { url: maskApiKeys(req.url) }) : req) },
+  }));
   app.use(express.json({ limit: '2mb' }));
   app.use(cookieParser());
 

@@ -43,4 +43,13 @@ describe('request log', () => {
     expect(text).not.toContain('s3cr3t-bearer');
     expect(text).not.toContain(DEMO_PASSWORD);
   });
+
+  it('when an Open311 client puts its api_key in the query string, then the log masks it', async () => {
+    const res = await fetch(`${base}/open311/v2/requests.json?api_key=leaked-key-123&x=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    await new Promise((r) => setTimeout(r, 50));
+    const line = text.trim().split('\n').map((l) => JSON.parse(l) as { req?: { url?: string; query?: Record<string, string> } }).find((l) => l.req?.url?.startsWith('/open311/'));
+    expect(line?.req?.url).toBe('/open311/v2/requests.json?api_key=[masqué]&x=1');
+    expect(text).not.toContain('leaked-key-123');
+  });
 });

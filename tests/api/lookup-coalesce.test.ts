@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hotQuery } from '../../server/src/data/db.js';
 import { spotAt, spotsAt, spotStats, type Point, type SpotRow } from '../../server/src/data/lookup.js';
 import { testContext } from '../support/context.js';
 import { DEMO, pointIn } from '../support/geo.js';
@@ -10,9 +11,10 @@ import { api, login } from '../support/http.js';
 let points: Point[];
 let alone: SpotRow[];
 let knex: Awaited<ReturnType<typeof testContext>>['db']['knex'];
+let engine: string;
 
 beforeAll(async () => {
-  knex = (await testContext()).db.knex;
+  ({ knex, engine } = (await testContext()).db);
   const parcels = [DEMO.landlordEshInNoyerRenard, DEMO.jointEptAthis, DEMO.communeAthisInQpv, DEMO.privateCompany, DEMO.departement, DEMO.communeJuvisy];
   const inside = await Promise.all(parcels.map(async (idu) => (await pointIn(idu)) as [number, number]));
   const all: [number, number][] = [
@@ -70,5 +72,11 @@ describe('lookups arriving together share one statement', () => {
     expect(together.map((r) => [r.status, r.body])).toEqual([...sequential, ...sequential].map((r) => [r.status, r.body]));
     // (0, 0) is refused before any query
     expect(spotStats(knex).points - before.points).toBe((points.length - 1) * 2);
+  });
+
+  it('when hot statements run on PostgreSQL, then their connections plan generically (the array statement is not re-planned per call)', async () => {
+    const [row] = await hotQuery<{ mode: string }>(knex, { name: 'gup_test_plan_mode', text: "SELECT current_setting('plan_cache_mode') AS mode" }, []);
+    // the embedded database has one connection and no named statements: PostgreSQL's default there
+    expect(row!.mode).toBe(engine === 'postgres' ? 'force_generic_plan' : 'auto');
   });
 });

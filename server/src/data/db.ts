@@ -81,12 +81,21 @@ const hotPools = new WeakMap<Knex, pg.Pool>();
 const HOT_POOL_MAX = Math.min(8, os.availableParallelism() + 1);
 
 /**
- * Session settings of the hot pool's connections: generic plans always. PostgreSQL would otherwise re-plan a statement
- * taking arrays (the coalesced lookup, SPOTS_AT in data/lookup.ts) on every call, the row estimate of unnest($1)
- * making each custom plan look cheaper than the generic one (measured: ~0.5 ms of planning per call, more than running
- * it). The hot statements' plans do not depend on their parameters' values (GiST searches around a point, a key).
+ * A pool for hot statements: generic plans always (`SET plan_cache_mode` on each new connection, before its first
+ * query; a `?options=` in the URL cannot override it). PostgreSQL would otherwise re-plan a statement taking arrays
+ * (the coalesced lookup, SPOTS_AT in data/lookup.ts) on every call, the row estimate of unnest($1) making each custom
+ * plan look cheaper than the generic one (measured: ~0.5 ms of planning per call, more than running it). The hot
+ * statements' plans do not depend on their parameters' values (GiST searches around a point, a key). Also the
+ * benchmark's raw baseline, so that both run on the same settings.
  */
-export const HOT_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan';
+export function hotPool(url: string, max: number, idleTimeoutMillis: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis });
+  pool.on('connect', (client) => {
+    client.query('SET plan_cache_mode = force_generic_plan').catch(() => {}); // a failure shows on the next query
+  });
+  pool.on('error', () => {}); // an idle connection dropped by the server: the pool replaces it on the next query
+  return pool;
+}
 
 /** How many hotQuery statements can run at once: the hot pool's size on PostgreSQL (knex's pool size for a knex opened elsewhere), 1 on the embedded database (one connection). */
 export function hotConcurrency(knex: Knex): number {
@@ -142,11 +151,8 @@ export async function openDatabase(opts: DbOptions): Promise<Database> {
     await knex.migrate.latest({ migrationSource });
   }
   const full = (await knex.raw('SELECT postgis_lib_version() AS v, postgis_full_version() AS f')).rows[0] as { v: string; f: string };
-  const hot = opts.databaseUrl
-    ? new pg.Pool({ connectionString: opts.databaseUrl, max: HOT_POOL_MAX, idleTimeoutMillis: 30_000, options: HOT_SESSION_OPTIONS })
-    : null;
+  const hot = opts.databaseUrl ? hotPool(opts.databaseUrl, HOT_POOL_MAX, 30_000) : null;
   if (hot) {
-    hot.on('error', () => {}); // an idle connection dropped by the server: the pool replaces it on the next query
     hotPools.set(knex, hot);
   }
   return {

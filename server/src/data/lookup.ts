@@ -1,5 +1,5 @@
-import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
+import { coalesce, type Coalescer } from './coalesce.js';
 import { hotConcurrency, hotQuery, type HotStatement } from './db.js';
 import type { ParcelOwnerRow } from './parcels.js';
 
@@ -14,18 +14,18 @@ export interface SpotRow {
 /** What SPOT_AT selects under the point `pt.g` (its CTEs follow `WITH pt AS (…),`). */
 const UNDER_PT = `hits AS (SELECT p.idu, p.commune_insee, p.prefix, p.section, p.number, p.official_area_m2, p.geom
               FROM parcels p, pt WHERE ST_Intersects(p.geom, pt.g)),
-     par AS (SELECT h.*, ST_Area(h.geom::geography) AS area_m2 FROM hits h ORDER BY ST_Area(h.geom) LIMIT 1)
+     par AS (SELECT h.*, ST_Area(h.geom::geography) AS area_m2 FROM hits h ORDER BY ST_Area(h.geom), h.idu LIMIT 1)
      SELECT
        (SELECT json_build_object('idu', idu, 'commune_insee', commune_insee, 'prefix', prefix, 'section', section, 'number', number,
                'official_area_m2', official_area_m2, 'area_m2', area_m2, 'overlapping', (SELECT json_agg(idu) FROM hits WHERE hits.idu <> par.idu))
         FROM par) AS parcel,
        (SELECT json_build_object('insee', c.insee, 'name', c.name, 'in_territory', c.in_territory, 'sector_code', c.sector_code)
         FROM communes c WHERE c.insee = COALESCE((SELECT commune_insee FROM par),
-          (SELECT c2.insee FROM communes c2, pt WHERE ST_Intersects(c2.geom, pt.g) ORDER BY c2.in_territory DESC LIMIT 1))) AS commune,
-       (SELECT json_build_object('code', q.code, 'name', q.name) FROM qpv q, pt WHERE ST_Intersects(q.geom, pt.g) LIMIT 1) AS qpv,
+          (SELECT c2.insee FROM communes c2, pt WHERE ST_Intersects(c2.geom, pt.g) ORDER BY c2.in_territory DESC, c2.insee LIMIT 1))) AS commune,
+       (SELECT json_build_object('code', q.code, 'name', q.name) FROM qpv q, pt WHERE ST_Intersects(q.geom, pt.g) ORDER BY q.code LIMIT 1) AS qpv,
        (SELECT json_build_object('id', s.id, 'name', s.name, 'outcome', s.outcome, 'delegate_organisation_code', s.delegate_organisation_code,
                'threshold', s.threshold, 'borderline', s.borderline, 'shares', s.shares)
-        FROM subsectors s, pt WHERE s.status = 'active' AND ST_Intersects(s.geom, pt.g) ORDER BY s.updated_at DESC LIMIT 1) AS subsector,
+        FROM subsectors s, pt WHERE s.status = 'active' AND ST_Intersects(s.geom, pt.g) ORDER BY s.updated_at DESC, s.id DESC LIMIT 1) AS subsector,
        (SELECT json_agg(json_build_object('ownerId', o.id, 'id', o.id, 'name', o.name, 'siren', o.siren, 'kind', o.kind, 'legalForm', o.legal_form,
                'organisationCode', o.organisation_code, 'organisationName', g.name, 'organisationOrder', g.sort_order, 'rightCode', pr.right_code)
                ORDER BY g.sort_order NULLS LAST, o.name, pr.right_code)
@@ -73,11 +73,17 @@ function spotRow(row: Record<string, unknown>): SpotRow {
   };
 }
 
-/** What is under each point, in one statement (SPOT_AT for one point, SPOTS_AT for more), in the points' order. */
+/**
+ * What is under each point, in one statement (SPOT_AT for one point, SPOTS_AT for more), in the points' order
+ * (SPOTS_AT's rows placed by their `i`).
+ */
 export async function spotsAt(knex: Knex, points: readonly Point[]): Promise<SpotRow[]> {
   if (points.length === 1) return [spotRow((await hotQuery<Record<string, unknown>>(knex, SPOT_AT, [points[0]!.lon, points[0]!.lat]))[0]!)];
   const rows = await hotQuery<Record<string, unknown>>(knex, SPOTS_AT, [points.map((p) => p.lon), points.map((p) => p.lat)]);
-  return rows.map(spotRow);
+  const spots = new Array<SpotRow | undefined>(points.length);
+  for (const row of rows) spots[Number(row.i) - 1] = spotRow(row);
+  if (rows.length !== points.length || spots.includes(undefined)) throw new Error(`SPOTS_AT: ${rows.length} rows for ${points.length} points`);
+  return spots as SpotRow[];
 }
 
 export interface Point {
@@ -86,68 +92,36 @@ export interface Point {
 }
 
 /**
- * Lookups arriving together share one statement. Each statement has a fixed cost in PostgreSQL (executor start-up of
- * SPOT_AT's subqueries, snapshot, protocol) about as large as one point's own work: PostgreSQL CPU per point was
- * ~0.29 ms for SPOT_AT alone, 0.16 ms with 2 points per statement, 0.13 ms with 4, 0.12 ms with 8 (2-core machine).
- *
- * How (DataLoader, no cache): while fewer statements than the hot pool's connections are running, a lookup is sent
- * at once (after the I/O of the current event-loop turn: the requests that came in together go together); when all
- * the connections are busy, lookups wait in one batch, sent as soon as a statement ends. A lone click therefore costs
- * what it did (SPOT_AT, no delay); under load the batches grow with the queue instead of the queue growing in the pool.
+ * Lookups arriving together share one statement (coalesce, ./coalesce.ts). Each statement has a fixed cost in
+ * PostgreSQL (executor start-up of SPOT_AT's subqueries, snapshot, protocol) about as large as one point's own work:
+ * PostgreSQL CPU per point was ~0.29 ms for SPOT_AT alone, 0.16 ms with 2 points per statement, 0.13 ms with 4,
+ * 0.12 ms with 8 (2-core machine). While a hot-pool connection is free, a lookup goes at the end of the current
+ * event-loop turn, alone (SPOT_AT) unless others came in the same turn; when all are busy, lookups gather in batches
+ * sent as statements end, so under load the batches grow with the queue instead of the queue growing in the pool.
  *
  * At most MAX_BATCH points per statement: beyond 4 the saving per point is small, and one statement runs on one
  * PostgreSQL backend, so big batches leave the other cores idle while the Node process writes their answers
  * (8 HTTP clients, A/B interleaved over 6 rounds: 4 points served ~40 % more lookups than 16, ~15 % more than 8).
  */
 const MAX_BATCH = 4;
+const coalescers = new WeakMap<Knex, Coalescer<Point, SpotRow>>();
 
-interface Coalescer {
-  loader: DataLoader<Point, SpotRow>;
-  /** Statements sent and points they carried since the knex was opened (spotStats). */
-  stats: { statements: number; points: number };
-}
-const coalescers = new WeakMap<Knex, Coalescer>();
-
-function coalescerOf(knex: Knex): Coalescer {
-  const known = coalescers.get(knex);
-  if (known) return known;
-  const slots = hotConcurrency(knex);
-  const stats = { statements: 0, points: 0 };
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const loader = new DataLoader<Point, SpotRow>(
-    async (points) => {
-      running++;
-      stats.statements++;
-      stats.points += points.length;
-      try {
-        return await spotsAt(knex, points);
-      } finally {
-        running--;
-        waiting.shift()?.();
-      }
-    },
-    {
-      cache: false,
-      maxBatchSize: MAX_BATCH,
-      batchScheduleFn: (dispatch) => {
-        const send = () => (running < slots ? dispatch() : waiting.push(dispatch));
-        if (running < slots) setImmediate(send);
-        else waiting.push(dispatch);
-      },
-    },
-  );
-  const c = { loader, stats };
-  coalescers.set(knex, c);
+function coalescerOf(knex: Knex): Coalescer<Point, SpotRow> {
+  let c = coalescers.get(knex);
+  if (!c) {
+    c = coalesce((points) => spotsAt(knex, points), { slots: hotConcurrency(knex), maxBatch: MAX_BATCH });
+    coalescers.set(knex, c);
+  }
   return c;
 }
 
 /** What is under a point: SPOT_AT's answer, through the coalescing of concurrent lookups (above). */
 export function spotAt(knex: Knex, lon: number, lat: number): Promise<SpotRow> {
-  return coalescerOf(knex).loader.load({ lon, lat });
+  return coalescerOf(knex).load({ lon, lat });
 }
 
 /** How many statements spotAt sent and how many points they carried (the coalescing at work, for the tests). */
 export function spotStats(knex: Knex): { statements: number; points: number } {
-  return { ...(coalescers.get(knex)?.stats ?? { statements: 0, points: 0 }) };
+  const stats = coalescers.get(knex)?.stats;
+  return { statements: stats?.batches ?? 0, points: stats?.keys ?? 0 };
 }
