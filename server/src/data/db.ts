@@ -81,20 +81,26 @@ const hotPools = new WeakMap<Knex, pg.Pool>();
 const HOT_POOL_MAX = Math.min(8, os.availableParallelism() + 1);
 
 /**
- * A pool for hot statements: generic plans always (`SET plan_cache_mode` on each new connection, before its first
- * query; a `?options=` in the URL cannot override it). PostgreSQL would otherwise re-plan a statement taking arrays
- * (the coalesced lookup, SPOTS_AT in data/lookup.ts) on every call, the row estimate of unnest($1) making each custom
- * plan look cheaper than the generic one (measured: ~0.5 ms of planning per call, more than running it). The hot
- * statements' plans do not depend on their parameters' values (GiST searches around a point, a key). Also the
- * benchmark's raw baseline, so that both run on the same settings.
+ * A pool for hot statements: generic plans always (`plan_cache_mode=force_generic_plan`, a startup parameter added to
+ * any `options` the URL already has). PostgreSQL would otherwise re-plan a statement taking arrays (the coalesced
+ * lookup, SPOTS_AT in data/lookup.ts) on every call, the row estimate of unnest($1) making each custom plan look
+ * cheaper than the generic one (measured: ~0.5 ms of planning per call, more than running it). The hot statements'
+ * plans do not depend on their parameters' values (GiST searches around a point, a key). Also the benchmark's raw
+ * baseline, so that both run on the same settings. (Not a `SET` in the pool's connect handler: the first query would
+ * then queue behind it on the client, which pg deprecates.)
  */
 export function hotPool(url: string, max: number, idleTimeoutMillis: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis });
-  pool.on('connect', (client) => {
-    client.query('SET plan_cache_mode = force_generic_plan').catch(() => {}); // a failure shows on the next query
-  });
+  const pool = new pg.Pool({ connectionString: withStartupOption(url, '-c plan_cache_mode=force_generic_plan'), max, idleTimeoutMillis });
   pool.on('error', () => {}); // an idle connection dropped by the server: the pool replaces it on the next query
   return pool;
+}
+
+/** The connection URL with `option` appended to its `options` parameter (pg reads the URL's over its config's). */
+export function withStartupOption(url: string, option: string): string {
+  const u = new URL(url);
+  const existing = u.searchParams.get('options');
+  u.searchParams.set('options', existing ? `${existing} ${option}` : option);
+  return u.toString();
 }
 
 /** How many hotQuery statements can run at once: the hot pool's size on PostgreSQL (knex's pool size for a knex opened elsewhere), 1 on the embedded database (one connection). */
