@@ -103,11 +103,9 @@ export function withStartupOption(url: string, option: string): string {
   return u.toString();
 }
 
-/** How many hotQuery statements can run at once: the hot pool's size on PostgreSQL (knex's pool size for a knex opened elsewhere), 1 on the embedded database (one connection). */
+/** How many hotQuery statements can run at once: the hot pool's size on PostgreSQL, else 1 (the embedded database's one connection). */
 export function hotConcurrency(knex: Knex): number {
-  if (hotPools.has(knex)) return HOT_POOL_MAX;
-  const client = knex.client as unknown as KnexClientInternals & { config?: { pool?: { max?: number } } };
-  return client.pglite !== undefined ? 1 : (client.config?.pool?.max ?? 1);
+  return hotPools.has(knex) ? HOT_POOL_MAX : 1;
 }
 
 /**
@@ -117,8 +115,8 @@ export function hotConcurrency(knex: Knex): number {
  *
  * For the few queries on the hot path of the map only (the lookup under a click): knex's query pipeline (binding
  * rewriting over the whole SQL text, runner, events) cost about 0.07 ms of CPU per lookup, 15 % of the query's own
- * cost (bench/lookup.ts, "raw via knex"). Never for writes: the session cache (auth/middleware.ts) watches knex's
- * query events to see writes to sessions and users. Not inside a transaction (it takes its own connection).
+ * cost (bench/lookup.ts, measured then as "raw via knex"). Never for writes: the session cache (auth/middleware.ts)
+ * watches knex's query events to see writes to sessions and users. Not inside a transaction (it takes its own connection).
  */
 export async function hotQuery<R>(knex: Knex, statement: HotStatement, values: unknown[]): Promise<R[]> {
   if (knex.isTransaction) throw new Error(`hotQuery(${statement.name}) runs outside transactions`);
@@ -158,9 +156,7 @@ export async function openDatabase(opts: DbOptions): Promise<Database> {
   }
   const full = (await knex.raw('SELECT postgis_lib_version() AS v, postgis_full_version() AS f')).rows[0] as { v: string; f: string };
   const hot = opts.databaseUrl ? hotPool(opts.databaseUrl, HOT_POOL_MAX, 30_000) : null;
-  if (hot) {
-    hotPools.set(knex, hot);
-  }
+  if (hot) hotPools.set(knex, hot);
   return {
     knex,
     engine,
