@@ -254,7 +254,7 @@ async function templates(client: pg.Client, keyPrefix: string): Promise<Submissi
     event: { kind: 'transition', fromStatus: null, toStatus: 'submitted', comment: null, details: r.details, userId: r.created_by },
     mails: ((r.mails ?? []) as Submission['mails']).map((m) => ({ to: m.to, subject: m.subject.split(r.reference).join(REFERENCE_SLOT), body: m.body.split(r.reference).join(REFERENCE_SLOT) })),
     photo: null,
-    duplicates: { radiusM: 30, windowDays: 14 }, // the demo territory's window
+    duplicates: { radiusM: 30, windowDays: 14, scope: { kind: 'commune', insee: r.commune_insee } }, // the demo territory's window, seen by the commune user who filed it
   }));
 }
 

@@ -74,7 +74,7 @@ describe('Open311 requests', () => {
     expect(row).toMatchObject({ source: 'open311', created_by: athisKey.userId, commune_insee: '91027', service_code: 'oph-proximite' });
     expect(JSON.stringify(row)).not.toContain('habitant@example.org'); // the citizen's contact is not kept
 
-    const one = await api(`/open311/v2/requests/${answer.service_request_id}.json`);
+    const one = await api(`/open311/v2/requests/${answer.service_request_id}.json?api_key=${encodeURIComponent(athisKey.key)}`); // its own commune: in full
     expect(one.status).toBe(200);
     expect(one.body).toHaveLength(1);
     expect(one.body[0]).toMatchObject({
@@ -91,6 +91,55 @@ describe('Open311 requests', () => {
     expect(after.body[0]).toMatchObject({ status: 'closed', status_notes: 'Canapé enlevé le 12' });
     expect(Date.parse(after.body[0].updated_datetime)).toBeGreaterThanOrEqual(Date.parse(one.body[0].updated_datetime));
     expect(await db.knex('outbox').where({ report_id: row.id, to_address: 'proximite@oph.example.org' }).first()).toBeTruthy();
+  });
+
+  it('when anyone reads a request without a key, then the description is withheld and the position snapped to its 100 m cell', async () => {
+    const [lon, lat] = await pointIn(DEMO.landlordOph);
+    const ref = (await postForm({ api_key: athisKey.key, service_code: 'graffiti', lat, long: lon, description: 'Tag injurieux visant M. Martin, 3e étage' })).body[0].service_request_id;
+    const reads = [
+      (await api(`/open311/v2/requests/${ref}.json`)).body[0],
+      (await api(`/open311/v2/requests.json?service_request_id=${ref}`)).body[0],
+      (await api(`/open311/v2/requests/${ref}.json?api_key=${encodeURIComponent(juvisyKey.key)}`)).body[0], // another commune's key
+    ];
+    for (const r of reads) {
+      expect(r).toMatchObject({ service_request_id: ref, description: null, address: 'Athis-Mons', service_code: 'graffiti' });
+      expect(JSON.stringify(r)).not.toContain('Martin');
+      const metres = Math.hypot((r.long - lon) * 111_320 * Math.cos((lat * Math.PI) / 180), (r.lat - lat) * 111_320);
+      expect(r.long === lon && r.lat === lat).toBe(false);
+      expect(metres).toBeLessThan(75); // within its 100 m cell
+    }
+    const again = (await api(`/open311/v2/requests/${ref}.json`)).body[0];
+    expect([again.long, again.lat]).toEqual([reads[0].long, reads[0].lat]); // always the same cell centre: no averaging out
+  });
+
+  it('when a service transfers a request with an internal reason, then public reads never show it; the resolution answer is the status notes until a reopening', async () => {
+    const [lon, lat] = await pointIn(DEMO.landlordOph);
+    const ref = (await postForm({ api_key: athisKey.key, service_code: 'depot_sauvage', lat, long: lon, description: 'Sacs sur le local poubelles' })).body[0].service_request_id;
+    const { db } = await testContext();
+    const { id } = await db.knex('reports').where({ reference: ref }).first('id');
+    const internal = 'Pas chez nous : voir Mme Durand au 06 12 34 56 78';
+    expect((await api(`/api/reports/${id}/transitions`, { body: { action: 'transfer', service: 'com-91027-proprete', comment: internal }, cookie: oph })).status).toBe(200);
+    const reads = async () => [
+      (await api(`/open311/v2/requests/${ref}.json`)).body,
+      (await api(`/open311/v2/requests/${ref}.json?api_key=${encodeURIComponent(athisKey.key)}`)).body,
+      (await api(`/open311/v2/requests.json?service_request_id=${ref}`)).body,
+      (await api('/open311/v2/requests.json')).body,
+    ];
+    for (const body of await reads()) expect(JSON.stringify(body)).not.toContain('Durand');
+    expect((await api(`/open311/v2/requests/${ref}.json`)).body[0]).toMatchObject({ status: 'open', status_notes: null });
+    // the commune is not mailed the internal reason either
+    const mails = await db.knex('outbox').where({ report_id: id, to_address: 'open311.91027@service.gup.invalid' }).pluck('body');
+    expect(mails.length).toBeGreaterThan(0);
+    expect(mails.join('\n')).not.toContain('Durand');
+
+    const officer = await login('gup@demo.gup');
+    expect((await api(`/api/reports/${id}/transitions`, { body: { to: 'resolved', comment: 'Tag effacé le 14' }, cookie: officer })).status).toBe(200);
+    for (const body of await reads()) expect(JSON.stringify(body)).not.toContain('Durand');
+    expect((await api(`/open311/v2/requests/${ref}.json`)).body[0]).toMatchObject({ status: 'closed', status_notes: 'Tag effacé le 14' });
+    expect((await api(`/api/reports/${id}/transitions`, { body: { to: 'closed' }, cookie: officer })).status).toBe(200);
+    expect((await api(`/open311/v2/requests/${ref}.json`)).body[0].status_notes).toBe('Tag effacé le 14');
+    expect((await api(`/api/reports/${id}/transitions`, { body: { action: 'reopen', comment: 'Le tag est revenu' }, cookie: officer })).status).toBe(200);
+    expect((await api(`/open311/v2/requests/${ref}.json`)).body[0]).toMatchObject({ status: 'open', status_notes: null });
   });
 
   it('when the request comes as JSON with an urgency attribute, then the report is urgent with that criterion', async () => {

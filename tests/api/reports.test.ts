@@ -174,9 +174,27 @@ describe('scoping by commune and service', () => {
     const csv = await api('/api/reports?format=csv&category=depot_sauvage', { cookie: officer });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (csv.body as string).trim().split('\r\n');
-    expect(lines[0]).toContain('reference;date;statut');
+    expect(lines[0]).toContain('"reference";"date";"statut"');
     expect(lines.length).toBeGreaterThan(1);
     expect((await api('/api/reports?status=bogus', { cookie: officer })).status).toBe(400);
+  });
+});
+
+describe('CSV export', () => {
+  it('when a description holds a formula after a comma, then its cell is quoted and the formula neutralised; every text cell is quoted', async () => {
+    const [lon, lat] = await pointIn(DEMO.landlordOph);
+    const created = await postReport(athis, reportBody(lon, lat, { category: 'graffiti', description: 'Poubelle,=1+1' }));
+    expect(created.status).toBe(201);
+    const csv = await api(`/api/reports?format=csv&category=graffiti&limit=5000`, { cookie: athis });
+    const line = (csv.body as string).split('\r\n').find((l) => l.startsWith(`"${created.body.reference}"`));
+    expect(line, 'the report\'s line, reference quoted').toBeDefined();
+    expect(line!.endsWith(';"Poubelle,\'=1+1"')).toBe(true);
+    const cells = line!.split(';');
+    expect(cells).toHaveLength(14);
+    for (const [i, cell] of cells.entries()) {
+      if (i === 11 || i === 12) expect(Number(cell), 'longitude and latitude stay numbers').not.toBeNaN();
+      else expect(cell, `cell ${i}`).toMatch(/^".*"$/);
+    }
   });
 });
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rightsOf } from '../../server/src/data/parcels.js';
 import { ownershipOf } from '../../server/src/domain/ownership.js';
 import { tileOf, type TileCoords } from '../../server/src/tiles/coords.js';
-import { reportsVisibleTo, SEE_ALL, type LayerName } from '../../server/src/tiles/layers.js';
+import { reportScope } from '../../server/src/domain/access.js';
+import { SEE_ALL, type LayerName } from '../../server/src/tiles/layers.js';
 import { chooseEncoder, renderTile } from '../../server/src/tiles/render.js';
 import { etagMatches, tileEtag } from '../../server/src/tiles/versions.js';
 import { testContext } from '../support/context.js';
@@ -376,9 +377,9 @@ describe('tile encoders', () => {
 
 describe('tile rules', () => {
   it('when an account lacks its commune or service, then it sees no report at all', () => {
-    expect(reportsVisibleTo({ role: 'commune_user', communeInsee: null, serviceCode: null })).toEqual({ key: 'none' });
-    expect(reportsVisibleTo({ role: 'service_agent', communeInsee: '91027', serviceCode: null })).toEqual({ key: 'none' });
-    expect(reportsVisibleTo({ role: 'gup_officer', communeInsee: null, serviceCode: null })).toEqual(SEE_ALL);
+    expect(reportScope({ role: 'commune_user', communeInsee: null, serviceCode: null })).toEqual({ kind: 'none' });
+    expect(reportScope({ role: 'service_agent', communeInsee: '91027', serviceCode: null })).toEqual({ kind: 'none' });
+    expect(reportScope({ role: 'gup_officer', communeInsee: null, serviceCode: null })).toEqual(SEE_ALL);
   });
 
   it('when If-None-Match lists several tags, weak or strong, or *, then a match is found', () => {

@@ -29,8 +29,8 @@ export interface ServiceRequestFilters {
 }
 
 /**
- * Reports as Open311 sources, newest first. Only public columns are read (never the creator); the status notes are the
- * comment of the latest status change (the answer).
+ * Reports as Open311 sources, newest first, with their status changes (for what the commune was told). Never the
+ * creator nor a follower; which of the other columns a reader gets is decided by the service (domain/open311.ts).
  */
 export async function listServiceRequests(knex: Knex, f: ServiceRequestFilters): Promise<ServiceRequestSource[]> {
   const where: string[] = [];
@@ -47,10 +47,10 @@ export async function listServiceRequests(knex: Knex, f: ServiceRequestFilters):
   const { rows } = await knex.raw(
     `SELECT r.reference, r.status, r.category_code AS "categoryCode", c.name AS "categoryName", r.description, s.name AS "serviceName",
             m.name AS "communeName", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.resolve_due_at AS "resolveDueAt",
-            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat,
-            (SELECT e.comment FROM report_events e
-              WHERE e.report_id = r.id AND e.kind = 'transition' AND e.comment IS NOT NULL
-              ORDER BY e.at DESC, e.id DESC LIMIT 1) AS "statusNotes"
+            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, r.commune_insee AS "communeInsee", r.service_code AS "serviceCode",
+            r.also_notify AS "alsoNotify",
+            coalesce((SELECT json_agg(json_build_object('kind', e.kind, 'toStatus', e.to_status, 'comment', e.comment) ORDER BY e.at, e.id)
+                      FROM report_events e WHERE e.report_id = r.id AND e.kind = 'transition'), '[]'::json) AS transitions
      FROM reports r
      JOIN categories c ON c.code = r.category_code
      JOIN services s ON s.code = r.service_code
@@ -59,7 +59,10 @@ export async function listServiceRequests(knex: Knex, f: ServiceRequestFilters):
      ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
     [...b, f.limit],
   );
-  return rows as ServiceRequestSource[];
+  return (rows as (ServiceRequestSource & { transitions: unknown })[]).map((r) => ({
+    ...r,
+    transitions: (typeof r.transitions === 'string' ? JSON.parse(r.transitions) : r.transitions) as ServiceRequestSource['transitions'],
+  }));
 }
 
 /** The account an active API key files reports under (the key's commune service account), or null. */

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import type { ReportScope } from '../domain/access.js';
 import type { ReportStatus } from '../domain/reports.js';
+import { OPEN_STATUSES_SQL, overdueSql, scopePredicate } from './access.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -49,7 +51,7 @@ const SELECT = `SELECT r.id, r.reference, r.category_code AS "categoryCode", c.n
   s.name AS "serviceName", r.routing, r.unresolved, r.also_notify AS "alsoNotify", r.ack_due_at AS "ackDueAt", r.resolve_due_at AS "resolveDueAt",
   r.acknowledged_at AS "acknowledgedAt", r.resolved_at AS "resolvedAt", r.duplicate_of AS "duplicateOf", r.created_by AS "createdBy",
   u.name AS "createdByName", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.delay_basis AS "delayBasis", r.source,
-  (r.status IN ('submitted','acknowledged','in_progress','transferred') AND r.resolve_due_at < now()) AS overdue
+  ${overdueSql('r')} AS overdue
   FROM reports r
   JOIN categories c ON c.code = r.category_code
   JOIN communes m ON m.insee = r.commune_insee
@@ -95,8 +97,11 @@ export interface Submission {
   /** Subject and body may contain REFERENCE_SLOT. */
   mails: { to: string; subject: string; body: string }[];
   photo: { mime: string; data: Buffer; thumbnail: Buffer; width: number; height: number } | null;
-  /** Where to look for open reports of the same category (read in the same snapshot, before this one exists). */
-  duplicates: { radiusM: number; windowDays: number };
+  /**
+   * Where to look for open reports of the same category (read in the same snapshot, before this one exists), among
+   * those the author may see.
+   */
+  duplicates: { radiusM: number; windowDays: number; scope: ReportScope };
 }
 
 /**
@@ -122,7 +127,7 @@ export async function insertSubmission(db: Db, s: Submission): Promise<{ saved: 
     ? `, p AS (INSERT INTO report_photos (report_id, mime, data, thumbnail, width, height) SELECT id, ?, ?, ?, ?, ? FROM r)`
     : '';
   if (s.photo) b.push(s.photo.mime, s.photo.data, s.photo.thumbnail, s.photo.width, s.photo.height);
-  const near = nearbySql(r.categoryCode, r.lon, r.lat, s.duplicates.radiusM, s.duplicates.windowDays);
+  const near = nearbySql(s.duplicates.scope, r.categoryCode, r.lon, r.lat, s.duplicates.radiusM, s.duplicates.windowDays);
   b.push(...near.bindings);
   const { rows } = await db.raw(
     `WITH n AS (SELECT nextval(pg_get_serial_sequence('reports', 'id'))::int AS id),
@@ -174,25 +179,22 @@ export interface ReportFilters {
   offset: number;
 }
 
-/** The scope a user may list: everything, one commune's reports, or one service's queue (and its copies). */
-export type ReportScope = { all: true } | { commune: string } | { service: string };
-
+/** The reports of a scope (domain/access.ts) matching the filters, newest first, with the total. */
 export async function listReports(db: Db, scope: ReportScope, f: ReportFilters): Promise<{ rows: ReportRow[]; total: number }> {
-  const where: string[] = [];
-  const b: Knex.RawBinding[] = [];
-  if ('commune' in scope) { where.push('r.commune_insee = ?'); b.push(scope.commune); }
-  if ('service' in scope) { where.push('(r.service_code = ? OR ? = ANY(r.also_notify))'); b.push(scope.service, scope.service); }
+  const visible = scopePredicate(scope, 'r');
+  const where: string[] = [visible.sql];
+  const b: Knex.RawBinding[] = [...visible.bindings];
   if (f.status?.length) { where.push(`r.status IN (${f.status.map(() => '?').join(',')})`); b.push(...f.status); }
   if (f.category) { where.push('r.category_code = ?'); b.push(f.category); }
   if (f.commune) { where.push('r.commune_insee = ?'); b.push(f.commune); }
   if (f.service) { where.push('r.service_code = ?'); b.push(f.service); }
   if (f.qpv) { where.push('r.qpv_code = ?'); b.push(f.qpv); }
   if (f.subsector) { where.push('r.subsector_id = ?'); b.push(f.subsector); }
-  if (f.overdue !== undefined) { where.push(`(r.status IN ('submitted','acknowledged','in_progress','transferred') AND r.resolve_due_at < now()) = ?`); b.push(f.overdue); }
+  if (f.overdue !== undefined) { where.push(`${overdueSql('r')} = ?`); b.push(f.overdue); }
   if (f.bbox) { where.push('r.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)'); b.push(...f.bbox); }
   if (f.since) { where.push('r.created_at >= ?'); b.push(f.since); }
   if (f.until) { where.push('r.created_at <= ?'); b.push(f.until); }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const clause = `WHERE ${where.join(' AND ')}`;
   const { rows } = await db.raw(`${SELECT} ${clause} ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?`, [...b, f.limit, f.offset]);
   const count = await db.raw(`SELECT count(*)::int AS n FROM reports r ${clause}`, b);
   return { rows: rows as ReportRow[], total: count.rows[0].n as number };
@@ -200,16 +202,20 @@ export async function listReports(db: Db, scope: ReportScope, f: ReportFilters):
 
 export interface NearbyReport { id: number; reference: string; description: string; status: string; distanceM: number; createdAt: string }
 
-/** The query of open reports of a category near a point, created within the window (nearest first, at most 10). */
-function nearbySql(category: string, lon: number, lat: number, radiusM: number, windowDays: number): { sql: string; bindings: Knex.RawBinding[] } {
+/**
+ * The query of open reports of a category near a point, created within the window, among those of `scope` (nearest
+ * first, at most 10).
+ */
+function nearbySql(scope: ReportScope, category: string, lon: number, lat: number, radiusM: number, windowDays: number): { sql: string; bindings: Knex.RawBinding[] } {
+  const visible = scopePredicate(scope, 'r');
   return {
     sql: `SELECT r.id, r.reference, r.description, r.status, ST_Distance(r.geom::geography, pt.g::geography) AS "distanceM", r.created_at AS "createdAt"
      FROM reports r, (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326) AS g) pt
-     WHERE r.category_code = ? AND r.status IN ('submitted','acknowledged','in_progress','transferred')
+     WHERE r.category_code = ? AND r.status IN ${OPEN_STATUSES_SQL} AND ${visible.sql}
        AND r.created_at > now() - make_interval(days => ?)
        AND r.geom && ST_Expand(pt.g, ?) AND ST_DWithin(r.geom::geography, pt.g::geography, ?)
      ORDER BY "distanceM" LIMIT 10`,
-    bindings: [lon, lat, category, windowDays, radiusM / 60_000, radiusM],
+    bindings: [lon, lat, category, ...visible.bindings, windowDays, radiusM / 60_000, radiusM],
   };
 }
 
@@ -218,9 +224,9 @@ const nearbyRow = (r: { id: number; reference: string; description: string; stat
   distanceM: Math.round(Number(r.distanceM)), createdAt: new Date(r.createdAt as string).toISOString(),
 });
 
-/** Open reports of a category near a point, created within the window: candidates for "join instead". */
-export async function nearbyOpenReports(db: Db, category: string, lon: number, lat: number, radiusM: number, windowDays: number): Promise<NearbyReport[]> {
-  const q = nearbySql(category, lon, lat, radiusM, windowDays);
+/** Open reports of a category near a point, created within the window, that the asker may see: candidates for "join instead". */
+export async function nearbyOpenReports(db: Db, scope: ReportScope, category: string, lon: number, lat: number, radiusM: number, windowDays: number): Promise<NearbyReport[]> {
+  const q = nearbySql(scope, category, lon, lat, radiusM, windowDays);
   const { rows } = await db.raw(q.sql, q.bindings);
   return rows.map(nearbyRow);
 }

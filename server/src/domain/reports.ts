@@ -7,8 +7,12 @@ import type { Role } from './territory.js';
 export const REPORT_STATUSES = ['submitted', 'acknowledged', 'in_progress', 'transferred', 'resolved', 'closed', 'rejected', 'duplicate'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
-/** Statuses in which a report is still waiting for the service (the clock runs). */
-export const OPEN_STATUSES: ReadonlySet<ReportStatus> = new Set(['submitted', 'acknowledged', 'in_progress', 'transferred']);
+/** Statuses in which a report is still waiting for the service (the clock runs), in lifecycle order. */
+export const OPEN_STATUS_LIST = ['submitted', 'acknowledged', 'in_progress', 'transferred'] as const satisfies readonly ReportStatus[];
+/** The same, as a set: the one definition of "open" (lists, overdue, duplicates, tiles, Open311). */
+export const OPEN_STATUSES: ReadonlySet<ReportStatus> = new Set(OPEN_STATUS_LIST);
+/** Statuses in which the service has no more work: resolved, closed, rejected, duplicate. */
+export const CLOSED_STATUS_LIST: readonly ReportStatus[] = REPORT_STATUSES.filter((s) => !OPEN_STATUSES.has(s));
 
 export const STATUS_LABELS: Record<ReportStatus, string> = {
   submitted: 'Transmis',
@@ -35,7 +39,7 @@ interface ActionRule {
   needsComment: boolean;
 }
 
-const OPEN = ['submitted', 'acknowledged', 'in_progress', 'transferred'] as const;
+const OPEN = OPEN_STATUS_LIST;
 
 export const ACTION_RULES: Record<ReportAction, ActionRule> = {
   acknowledge: { from: ['submitted', 'transferred'], to: 'acknowledged', by: ['service', 'officer'], needsComment: false },
@@ -176,10 +180,39 @@ export function relationsOf(
   return rel;
 }
 
-/** Whether a user may see a report: planners see everything on the map (read-only), others their scope. */
-export function canSee(user: { role: Role; communeInsee: string | null; serviceCode: string | null }, report: { communeInsee: string; serviceCode: string; alsoNotify?: string[] }): boolean {
-  if (user.role === 'admin' || user.role === 'gup_officer' || user.role === 'planner') return true;
-  if (user.role === 'commune_user') return user.communeInsee === report.communeInsee;
-  if (user.role === 'service_agent') return user.serviceCode === report.serviceCode || (!!user.serviceCode && (report.alsoNotify ?? []).includes(user.serviceCode));
-  return false;
+/** An event of a report's timeline, as far as "what was the commune told" goes. */
+export interface TimelineEventLike {
+  kind: string;
+  toStatus: ReportStatus | string | null;
+  comment: string | null;
+}
+
+/**
+ * Statuses whose comment is an answer to the commune: the resolution ("what was done") and the rejection reason.
+ * Every other comment (a transfer reason, a comment between agents, the commune's own words) is internal.
+ */
+const ANSWER_STATUSES: ReadonlySet<string> = new Set<ReportStatus>(['resolved', 'rejected']);
+
+/**
+ * Whether an event is a public answer: what the commune was told, which may be published (Open311's
+ * `status_notes`), mailed as "Réponse" and shown as the answer.
+ * @example isPublicAnswer({ kind: 'transition', toStatus: 'resolved', comment: 'Tag effacé' }) // true
+ * @example isPublicAnswer({ kind: 'transition', toStatus: 'transferred', comment: 'Pas chez nous, voir M. X' }) // false
+ */
+export function isPublicAnswer(e: TimelineEventLike): boolean {
+  return e.kind === 'transition' && e.toStatus !== null && ANSWER_STATUSES.has(e.toStatus) && !!e.comment?.trim();
+}
+
+/**
+ * The answer that stands for a report now: the comment of the latest public answer, unless the report went back to
+ * an open status since (a reopening: the former answer no longer holds). Events oldest first.
+ * @example latestPublicAnswer([{ kind: 'transition', toStatus: 'resolved', comment: 'Fait' }, { kind: 'transition', toStatus: 'closed', comment: null }]) // 'Fait'
+ */
+export function latestPublicAnswer(events: readonly TimelineEventLike[]): string | null {
+  let answer: string | null = null;
+  for (const e of events) {
+    if (isPublicAnswer(e)) answer = e.comment!.trim();
+    else if (e.kind === 'transition' && e.toStatus !== null && OPEN_STATUSES.has(e.toStatus as ReportStatus)) answer = null;
+  }
+  return answer;
 }

@@ -3,11 +3,12 @@ import { z, ZodError } from 'zod';
 import { inFrance } from '../domain/geometry.js';
 import type { AppContext } from '../http/context.js';
 import { AppError, validationError } from '../http/errors.js';
-import { open311Request, open311Requests, open311ServiceDefinition, open311Services, open311Submit } from '../services/open311.js';
+import { open311Request, open311Requests, open311ServiceDefinition, open311Services, open311Submit, readerScope } from '../services/open311.js';
 
 /**
  * Open311 GeoReport v2 under /open311/v2/ (https://wiki.open311.org/GeoReport_v2), JSON only.
- * Reads are public and carry no personal data; filing needs an `api_key` bound to one commune (npm run open311:key).
+ * Reads are public and carry no personal data (public view; with an `api_key`, its commune's reports in full); filing
+ * needs an `api_key` bound to one commune (npm run open311:key).
  * Errors follow the standard: `[{ "code": 400, "description": "…" }]`.
  */
 const MAX_IDS = 200;
@@ -21,6 +22,7 @@ const requestsQuery = z.object({
   start_date: date.optional(),
   end_date: date.optional(),
   jurisdiction_id: z.string().optional(),
+  api_key: z.string().max(200).optional(),
 }).refine((q) => !q.start_date || !q.end_date || q.start_date <= q.end_date, { message: 'start_date après end_date', path: ['start_date'] });
 
 const coordinate = (name: string, max: number) => z.preprocess(
@@ -74,12 +76,14 @@ export function open311Router(ctx: AppContext): Router {
   router.get('/requests.json', async (req, res) => {
     const q = requestsQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'Paramètres invalides');
-    const { service_request_id: ids, service_code: serviceCodes, status: statuses, start_date: startDate, end_date: endDate } = q.data;
-    res.json(await open311Requests(knex, { ids, serviceCodes, statuses, startDate, endDate }));
+    const { service_request_id: ids, service_code: serviceCodes, status: statuses, start_date: startDate, end_date: endDate, api_key: apiKey } = q.data;
+    res.json(await open311Requests(knex, { ids, serviceCodes, statuses, startDate, endDate }, await readerScope(knex, apiKey)));
   });
 
   router.get('/requests/:id.json', async (req, res) => {
-    res.json(await open311Request(knex, req.params.id));
+    const key = z.object({ api_key: z.string().max(200).optional() }).safeParse(req.query);
+    if (!key.success) throw validationError(key.error, 'Paramètres invalides');
+    res.json(await open311Request(knex, req.params.id, await readerScope(knex, key.data.api_key)));
   });
 
   router.post('/requests.json', async (req, res) => {

@@ -1,16 +1,17 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../auth/middleware.js';
-import { listReports, nearbyOpenReports, type ReportRow, type ReportScope } from '../data/reports.js';
-import { territory } from '../data/territory.js';
-import type { SessionUser } from '../data/users.js';
+import { listReports, nearbyOpenReports, type ReportRow } from '../data/reports.js';
+import { canReport, reportScope } from '../domain/access.js';
 import { REPORT_ACTIONS, REPORT_STATUSES, STATUS_LABELS, type ReportAction } from '../domain/reports.js';
 import type { AppContext } from '../http/context.js';
+import { toCsv, type CsvColumn } from '../http/csv.js';
 import { AppError, forbidden, validationError } from '../http/errors.js';
 import { pointQuerySchema, refineInFrance } from '../http/geo.js';
 import { photoUpload, reportFieldsFromForm } from '../http/multipart.js';
 import { photoFor, processPhoto } from '../services/photos.js';
 import { applyAction, followReport, reportDetails, submitReport } from '../services/reports.js';
+import { requireTerritory } from '../services/territory.js';
 
 export const reportBodySchema = z.object({
   category: z.string().trim().min(1, 'catégorie obligatoire').max(64),
@@ -57,27 +58,14 @@ const listSchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-/** What a user may list: everything (officers, admins, planners), its commune, or its service's queue. */
-export function scopeOf(user: SessionUser): ReportScope {
-  if (user.role === 'commune_user') return { commune: user.communeInsee ?? '-' };
-  if (user.role === 'service_agent') return { service: user.serviceCode ?? '-' };
-  return { all: true };
-}
-
-const CSV_COLUMNS: [string, (r: ReportRow) => unknown][] = [
+const CSV_COLUMNS: CsvColumn<ReportRow>[] = [
   ['reference', (r) => r.reference], ['date', (r) => new Date(r.createdAt).toISOString()], ['statut', (r) => STATUS_LABELS[r.status]],
   ['categorie', (r) => r.categoryName], ['commune', (r) => r.communeName], ['qpv', (r) => r.qpvName ?? ''], ['parcelle', (r) => r.parcelIdu ?? ''],
   ['service', (r) => r.serviceName], ['urgent', (r) => (r.urgent ? 'oui' : 'non')], ['echeance', (r) => new Date(r.resolveDueAt).toISOString()],
-  ['en_retard', (r) => (r.overdue ? 'oui' : 'non')], ['longitude', (r) => r.lon], ['latitude', (r) => r.lat], ['description', (r) => r.description],
+  ['en_retard', (r) => (r.overdue ? 'oui' : 'non')], ['longitude', (r) => Number(r.lon)], ['latitude', (r) => Number(r.lat)], ['description', (r) => r.description],
 ];
-const csvCell = (v: unknown) => {
-  const s = String(v ?? '');
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s; // no formula injection in spreadsheets
-  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 function sendCsv(res: Response, rows: ReportRow[]) {
-  const lines = [CSV_COLUMNS.map(([h]) => h).join(';'), ...rows.map((r) => CSV_COLUMNS.map(([, f]) => csvCell(f(r))).join(';'))];
-  res.type('text/csv; charset=utf-8').attachment('signalements.csv').send(`\uFEFF${lines.join('\r\n')}\r\n`);
+  res.type('text/csv; charset=utf-8').attachment('signalements.csv').send(toCsv(CSV_COLUMNS, rows));
 }
 
 export function reportsRouter(ctx: AppContext): Router {
@@ -106,7 +94,7 @@ export function reportsRouter(ctx: AppContext): Router {
     const parsed = listSchema.safeParse(req.query);
     if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
     const { format, status, ...filters } = parsed.data;
-    const { rows, total } = await listReports(knex, scopeOf(user), { ...filters, status: status as ReportRow['status'][] | undefined });
+    const { rows, total } = await listReports(knex, reportScope(user), { ...filters, status: status as ReportRow['status'][] | undefined });
     if (format === 'csv') return sendCsv(res, rows);
     res.json({ total, reports: rows.map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })) });
   });
@@ -115,11 +103,11 @@ export function reportsRouter(ctx: AppContext): Router {
     const user = currentUser(req);
     const parsed = z.intersection(pointQuerySchema, z.object({ category: z.string().min(1).max(64) })).safeParse(req.query);
     if (!parsed.success) throw validationError(parsed.error);
-    const t = await territory(knex);
-    if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
-    if (!['commune_user', 'gup_officer', 'admin'].includes(user.role)) throw forbidden();
+    if (!canReport(user)) throw forbidden();
+    const t = await requireTerritory(knex);
     const { lon, lat, category } = parsed.data;
-    res.json({ radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays, reports: await nearbyOpenReports(knex, category, lon, lat, t.duplicatesRadiusM, t.duplicatesWindowDays) });
+    const reports = await nearbyOpenReports(knex, reportScope(user), category, lon, lat, t.duplicatesRadiusM, t.duplicatesWindowDays);
+    res.json({ radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays, reports });
   });
 
   router.get('/:id', async (req, res) => {

@@ -6,6 +6,7 @@ import { findSubsector, landInBbox, listSubsectors, outcomeFlips, versionsOf, ty
 import { rightsOf } from '../data/parcels.js';
 import { territory } from '../data/territory.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
+import { requireTerritory } from '../services/territory.js';
 import type { AppContext } from '../http/context.js';
 import { AppError, notFound, validationError } from '../http/errors.js';
 import {
@@ -81,8 +82,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
     if (!parsed.success) throw validationError(parsed.error, 'bbox invalide');
     const land = await landInBbox(knex, parsed.data, MAX_PREVIEW_PARCELS);
     if (land.parcels.length > MAX_PREVIEW_PARCELS) throw new AppError(422, 'too_large', `Zone trop grande (plus de ${MAX_PREVIEW_PARCELS} parcelles) : zoomez`);
-    const t = await territory(knex);
-    if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
+    const t = await requireTerritory(knex);
     const rights = await rightsOf(knex, land.parcels.map((p) => p.idu));
     const owners = new Map<string, unknown[]>();
     for (const r of rights) {

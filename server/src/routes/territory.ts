@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { territory } from '../data/territory.js';
+import { requireTerritory } from '../services/territory.js';
 import type { AppContext } from '../http/context.js';
-import { AppError } from '../http/errors.js';
 
 const ATTRIBUTION = 'Cadastre © DGFiP / Etalab (Licence Ouverte 2.0) · QPV © ANCT (Licence Ouverte) · Contours © IGN Admin Express (Licence Ouverte)';
 
@@ -21,8 +20,7 @@ function basemap(env: NodeJS.ProcessEnv): { tiles: string[]; attribution: string
 export function territoryRouter(ctx: AppContext): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    const t = await territory(ctx.db.knex);
-    if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré : importez une configuration');
+    const t = await requireTerritory(ctx.db.knex);
     res.json({
       name: t.name,
       publicDomainOwner: t.publicDomainOwner,

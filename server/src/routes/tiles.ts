@@ -2,7 +2,8 @@ import type { AppContext } from '../http/context.js';
 import { AppError, notFound } from '../http/errors.js';
 import { LeanReply, type LeanRoute } from '../http/lean.js';
 import { parseTileCoords } from '../tiles/coords.js';
-import { isLayerName, reportsVisibleTo, SEE_ALL, TILE_LAYERS } from '../tiles/layers.js';
+import { reportScope, scopeKey } from '../domain/access.js';
+import { isLayerName, SEE_ALL, TILE_LAYERS } from '../tiles/layers.js';
 import { chooseEncoder, renderTile, renderTileWithVersion, type Encoder } from '../tiles/render.js';
 import { etagMatches, layerVersion, tileEtag } from '../tiles/versions.js';
 
@@ -33,8 +34,8 @@ export function tilesRoute(ctx: AppContext, opts: TilesOptions = {}): LeanRoute 
     const layer = TILE_LAYERS[name];
     if (coords.z < layer.minZoom) return new LeanReply(204, { 'cache-control': CACHE_CONTROL });
 
-    const visibility = layer.perUser ? reportsVisibleTo(user) : SEE_ALL;
-    const etagOf = (version: string) => tileEtag({ name, version, coords, encoder, ...(layer.perUser ? { scope: visibility.key } : {}) });
+    const visibility = layer.perUser ? reportScope(user) : SEE_ALL;
+    const etagOf = (version: string) => tileEtag({ name, version, coords, encoder, ...(layer.perUser ? { scope: scopeKey(visibility) } : {}) });
     const ifNoneMatch = headers['if-none-match'];
     let etag: string;
     let tile: Uint8Array | null;

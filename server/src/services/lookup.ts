@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { spotAt } from '../data/lookup.js';
-import { territory } from '../data/territory.js';
+import { requireTerritory } from './territory.js';
 import { parcelLabel } from '../domain/idu.js';
 import { resolveServices, type ServiceAnswer } from '../domain/lookup.js';
 import { PRIVATE_KINDS } from '../domain/owners.js';
@@ -26,8 +26,7 @@ export interface LookupResult {
  * apply the rule of DESIGN 3.1 for every theme (or one).
  */
 export async function lookup(knex: Knex, lon: number, lat: number, themeCode?: string): Promise<LookupResult> {
-  const cfg = await territory(knex);
-  if (!cfg) throw new AppError(503, 'not_configured', 'Aucun territoire configuré : importez une configuration');
+  const cfg = await requireTerritory(knex);
   if (themeCode && !cfg.routing.themes.some((t) => t.code === themeCode)) {
     throw new AppError(400, 'invalid_input', `Thème inconnu « ${themeCode} »`, [{ field: 'theme', message: `thèmes : ${cfg.routing.themes.map((t) => t.code).join(', ')}` }]);
   }

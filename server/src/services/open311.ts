@@ -7,7 +7,8 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../auth/passwords.js';
 import { deactivateKey, insertKey, listServiceRequests, open311Categories, userForKeyHash } from '../data/open311.js';
 import { upsertUser, audit } from '../data/users.js';
-import { NOT_URGENT, statusesFor, toServiceRequest, type Open311Status, type ServiceRequest } from '../domain/open311.js';
+import { inScope, reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
+import { NOT_URGENT, statusesFor, toServiceRequest, type Open311Status, type ServiceRequest, type ServiceRequestSource } from '../domain/open311.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { submitReport } from './reports.js';
 
@@ -63,9 +64,22 @@ export interface RequestsQuery {
   endDate?: Date | undefined;
 }
 
+/**
+ * Whose reports a reader of requests gets in full: nobody's without a key (anyone on the internet reads the public
+ * view), its commune's with a key (the scope of the key's account, `reportScope`). A wrong or revoked key is a 403.
+ */
+export async function readerScope(knex: Knex, apiKey: string | undefined): Promise<ReportScope> {
+  if (apiKey === undefined) return SCOPE_NONE;
+  const user = apiKey ? await userForKeyHash(knex, hashApiKey(apiKey)) : null;
+  if (!user) throw forbidden('api_key invalide ou révoquée');
+  return reportScope(user);
+}
+
+const viewFor = (reader: ReportScope) => (r: ServiceRequestSource) => toServiceRequest(r, inScope(reader, r));
+
 /** `GET requests.json`: the ids override every other filter; without dates, the last 90 days; at most 1000. */
-export async function open311Requests(knex: Knex, q: RequestsQuery): Promise<ServiceRequest[]> {
-  if (q.ids?.length) return (await listServiceRequests(knex, { references: q.ids, limit: MAX_REQUESTS })).map(toServiceRequest);
+export async function open311Requests(knex: Knex, q: RequestsQuery, reader: ReportScope): Promise<ServiceRequest[]> {
+  if (q.ids?.length) return (await listServiceRequests(knex, { references: q.ids, limit: MAX_REQUESTS })).map(viewFor(reader));
   let since = q.startDate;
   if (!since && !q.endDate) since = new Date(Date.now() - DEFAULT_WINDOW_DAYS * 86_400_000);
   if (!since && q.endDate) since = new Date(q.endDate.getTime() - DEFAULT_WINDOW_DAYS * 86_400_000);
@@ -76,14 +90,14 @@ export async function open311Requests(knex: Knex, q: RequestsQuery): Promise<Ser
     until: q.endDate,
     limit: MAX_REQUESTS,
   });
-  return rows.map(toServiceRequest);
+  return rows.map(viewFor(reader));
 }
 
 /** `GET requests/{id}.json` (the id is the reference, e.g. GUP-2026-000123). */
-export async function open311Request(knex: Knex, reference: string): Promise<ServiceRequest[]> {
+export async function open311Request(knex: Knex, reference: string, reader: ReportScope): Promise<ServiceRequest[]> {
   const rows = await listServiceRequests(knex, { references: [reference], limit: 1 });
   if (!rows.length) throw notFound(`Demande ${reference}`);
-  return rows.map(toServiceRequest);
+  return rows.map(viewFor(reader));
 }
 
 export interface Open311Submission {

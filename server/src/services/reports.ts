@@ -3,13 +3,15 @@ import {
   addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertSubmission, nearbyOpenReports, queueMail, REFERENCE_SLOT, timelineOf,
   type ReportRow,
 } from '../data/reports.js';
-import { territory, type TerritoryInfo } from '../data/territory.js';
+import type { TerritoryInfo } from '../data/territory.js';
 import type { SessionUser } from '../data/users.js';
+import { canReport, canSee, mayReportIn, reportScope } from '../domain/access.js';
 import {
-  availableActions, canSee, checkAction, computeDelays, relationsOf, STATUS_LABELS, type ReportAction, type ReportStatus,
+  availableActions, checkAction, computeDelays, isPublicAnswer, relationsOf, STATUS_LABELS, type ReportAction, type ReportStatus,
 } from '../domain/reports.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { lookup } from './lookup.js';
+import { requireTerritory } from './territory.js';
 
 export interface ReportInput {
   category: string;
@@ -28,19 +30,13 @@ export interface ProcessedPhoto {
   height: number;
 }
 
-async function config(knex: Knex): Promise<TerritoryInfo> {
-  const t = await territory(knex);
-  if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
-  return t;
-}
-
 type CategoryRow = { code: string; name: string; theme_code: string; also_notify: string[]; ack_hours: number; resolve_hours: number; resolve_hours_qpv: number | null; seasonal: any };
 
 /** Categories with their delays, loaded once per territory configuration (it is reloaded every few seconds). */
 const categoriesByConfig = new WeakMap<TerritoryInfo, Promise<Map<string, CategoryRow>>>();
 
 async function categoryOf(knex: Knex, code: string): Promise<CategoryRow> {
-  const t = await config(knex);
+  const t = await requireTerritory(knex);
   let all = categoriesByConfig.get(t);
   if (!all) {
     all = knex('categories').select('*').then((rows: CategoryRow[]) => new Map(rows.map((c) => [c.code, c])));
@@ -108,15 +104,15 @@ export async function submitReport(
   opts: { idempotencyKey?: string | null | undefined; photo?: ProcessedPhoto | null | undefined; source?: 'web' | 'open311' } = {},
 ): Promise<{ created: boolean; report: CreatedReport }> {
   // validate
-  if (!['commune_user', 'gup_officer', 'admin'].includes(user.role)) throw forbidden('Seuls les référents des communes et la mission GUP signalent');
-  const t = await config(knex);
+  if (!canReport(user)) throw forbidden('Seuls les référents des communes et la mission GUP signalent');
+  const t = await requireTerritory(knex);
   const category = await categoryOf(knex, input.category);
   if (input.urgent && !t.urgencyCriteria.some((c) => c.code === input.urgencyCriterion)) {
     throw new AppError(422, 'invalid_input', 'Un signalement urgent doit citer un critère d\'urgence connu', [{ field: 'urgencyCriterion', message: 'critère d\'urgence obligatoire' }]);
   }
   // locate and route (DESIGN 3.1 with the category's theme)
   const spot = await lookup(knex, input.lon, input.lat, category.theme_code);
-  if (user.role === 'commune_user' && spot.commune.insee !== user.communeInsee) {
+  if (!mayReportIn(user, spot.commune.insee)) {
     throw new AppError(403, 'forbidden', `Ce point est à ${spot.commune.name} : vous ne pouvez signaler que dans votre commune`);
   }
   const answer = spot.services[0]!;
@@ -171,7 +167,7 @@ export async function submitReport(
     event: { kind: 'transition', fromStatus: null, toStatus: 'submitted', comment: null, details: { routing: answer.reason, delays: delays.basis }, userId: user.id },
     mails,
     photo: opts.photo ?? null,
-    duplicates: { radiusM: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
+    duplicates: { radiusM: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays, scope: reportScope(user) },
   });
   if (!saved) return replayed(knex, user, opts.idempotencyKey!);
   return {
@@ -238,7 +234,7 @@ export async function applyAction(knex: Knex, user: SessionUser, id: number, inp
     if (input.service === r.serviceCode) throw new AppError(409, 'invalid_transition', 'Le signalement est déjà routé vers ce service');
     const target = await knex('services').where({ code: input.service }).first();
     if (!target) throw new AppError(422, 'invalid_input', `Service inconnu « ${input.service} »`, [{ field: 'service', message: 'service inconnu' }]);
-    const t = await config(knex);
+    const t = await requireTerritory(knex);
     const delays = delaysFor(await categoryOf(knex, r.categoryCode), now, !!r.qpvCode, r.urgent && !r.urgencyNotJustified, t.urgencyResolveHours);
     const org = await knex('organisations').where({ code: target.organisation_code }).first();
     Object.assign(update, {
@@ -286,7 +282,8 @@ async function notifyStatusChange(trx: Knex.Transaction, r: ReportRow, to: Repor
       to: f.email,
       reportId: r.id,
       subject: `[GUP] ${r.reference} : ${STATUS_LABELS[to]}`,
-      body: `Votre signalement ${r.reference} (${r.categoryName}, ${r.communeName}) est maintenant « ${STATUS_LABELS[to]} ».${comment ? `\n\nRéponse : ${comment}` : ''}`,
+      // the commune is told the answer (resolution, rejection reason), never an internal comment such as a transfer reason
+      body: `Votre signalement ${r.reference} (${r.categoryName}, ${r.communeName}) est maintenant « ${STATUS_LABELS[to]} ».${isPublicAnswer({ kind: 'transition', toStatus: to, comment }) ? `\n\nRéponse : ${comment}` : ''}`,
     });
   }
   if (newService) {
@@ -299,7 +296,7 @@ async function notifyStatusChange(trx: Knex.Transaction, r: ReportRow, to: Repor
 /** A commune user joins an open report instead of filing a duplicate: becomes a follower. */
 export async function followReport(knex: Knex, user: SessionUser, id: number): Promise<void> {
   const r = await visibleReport(knex, user, id);
-  if (user.role !== 'commune_user' && user.role !== 'gup_officer' && user.role !== 'admin') throw forbidden();
+  if (!canReport(user)) throw forbidden();
   await knex.transaction(async (trx) => {
     await addFollower(trx, id, user.id);
     await insertEvent(trx, { reportId: id, kind: 'follow', fromStatus: null, toStatus: null, comment: null, userId: user.id, details: { status: r.status } });

@@ -5,7 +5,8 @@ import {
   findSubsector, landInside, overlappingSubsectors, saveSubsector, validityDetail, type SubsectorState,
 } from '../data/subsectors.js';
 import { audit } from '../data/users.js';
-import { territory, type TerritoryInfo } from '../data/territory.js';
+import type { TerritoryInfo } from '../data/territory.js';
+import { requireTerritory } from './territory.js';
 import { delegationOutcome, splitPublicDomain, type DelegationResult, type ParcelOwnerRef } from '../domain/delegation.js';
 import { checkPerimeter, GEOMETRY_REASONS } from '../domain/geometry.js';
 import { publicDomainOrganisation } from '../domain/lookup.js';
@@ -15,9 +16,7 @@ import { AppError, notFound } from '../http/errors.js';
 type Db = Knex | Knex.Transaction;
 
 async function config(db: Db): Promise<TerritoryInfo> {
-  const t = await territory(db as Knex);
-  if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré : importez une configuration');
-  return t;
+  return requireTerritory(db);
 }
 
 /** Structure and simplicity (shared rule), then PostGIS's verdict, then the territory: 422 with reason and location. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { SessionUser } from '../data/users.js';
+import { overdueSql, scopePredicate } from '../data/access.js';
+import { SCOPE_ALL, type ReportScope } from '../domain/access.js';
 import { PRIVATE_KINDS } from '../domain/owners.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
 
@@ -9,38 +10,14 @@ export interface Sql {
   bindings: Knex.Value[];
 }
 
-/** Which reports a user may see on the map (DESIGN 3.4); `key` goes into the ETag. */
-export type Visibility =
-  | { key: 'all' }
-  | { key: 'none' }
-  | { key: string; column: 'commune_insee' | 'service_code'; value: string };
-
-export const SEE_ALL: Visibility = { key: 'all' };
-
 /**
- * Reports visible to a user: everything for admin, planner and GUP officer; a commune user its commune's; a service
- * agent its service's; nothing for an account missing its commune or service.
- * @example reportsVisibleTo({ role: 'commune_user', communeInsee: '91027', serviceCode: null }) // { key: 'commune:91027', … }
+ * Which reports a user may see on the map: the report scope of the domain (`reportScope(user)`, DESIGN 3.4), turned
+ * into SQL by the data layer's `scopePredicate` like every other reader; `scopeKey(scope)` goes into the ETag.
  */
-export function reportsVisibleTo(user: Pick<SessionUser, 'role' | 'communeInsee' | 'serviceCode'>): Visibility {
-  switch (user.role) {
-    case 'admin':
-    case 'planner':
-    case 'gup_officer':
-      return SEE_ALL;
-    case 'commune_user':
-      return user.communeInsee ? { key: `commune:${user.communeInsee}`, column: 'commune_insee', value: user.communeInsee } : { key: 'none' };
-    case 'service_agent':
-      return user.serviceCode ? { key: `service:${user.serviceCode}`, column: 'service_code', value: user.serviceCode } : { key: 'none' };
-    default:
-      return { key: 'none' };
-  }
-}
+export type Visibility = ReportScope;
 
-function visibilityFilter(v: Visibility, alias: string): Sql {
-  if ('column' in v) return { sql: `AND ${alias}.${v.column} = ?`, bindings: [v.value] };
-  return v.key === 'all' ? { sql: '', bindings: [] } : { sql: 'AND false', bindings: [] };
-}
+/** The scope of the layers that do not depend on the user. */
+export const SEE_ALL: Visibility = SCOPE_ALL;
 
 export interface TileLayer {
   /** Below this zoom the layer is not served (empty tile, 204). */
@@ -128,12 +105,11 @@ const reports: TileLayer = {
   perUser: true,
   clockSeconds: 60,
   features: (visibility) => {
-    const filter = visibilityFilter(visibility, 'r');
+    const visible = scopePredicate(visibility, 'r');
     return {
-      sql: `SELECT r.geom, r.id, r.reference, r.status, r.category_code AS category, r.urgent,
-              (r.resolve_due_at < now() AND r.status NOT IN ('resolved', 'closed', 'rejected', 'duplicate')) AS overdue
-            FROM reports r WHERE ${IN_TILE('r')} ${filter.sql}`,
-      bindings: filter.bindings,
+      sql: `SELECT r.geom, r.id, r.reference, r.status, r.category_code AS category, r.urgent, ${overdueSql('r')} AS overdue
+            FROM reports r WHERE ${IN_TILE('r')} AND ${visible.sql}`,
+      bindings: visible.bindings,
     };
   },
 };

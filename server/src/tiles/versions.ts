@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { hotQuery } from '../data/db.js';
 import { MAX_ZOOM, type TileCoords } from './coords.js';
-import { TILE_LAYERS, type LayerName } from './layers.js';
+import { SEE_ALL, TILE_LAYERS, type LayerName } from './layers.js';
 
 const LAYER_VERSION = { name: 'gup_layer_version', text: 'SELECT version FROM data_versions WHERE layer = $1' };
 
@@ -22,7 +22,7 @@ export async function layerVersion(knex: Knex, name: LayerName): Promise<string>
 const definitionHash = Object.fromEntries(
   Object.entries(TILE_LAYERS).map(([name, layer]) => [
     name,
-    crypto.createHash('sha256').update(JSON.stringify([layer.attributes, layer.minZoom, layer.features({ key: 'all' }, layer.minZoom), layer.features({ key: 'all' }, MAX_ZOOM)])).digest('hex').slice(0, 12),
+    crypto.createHash('sha256').update(JSON.stringify([layer.attributes, layer.minZoom, layer.features(SEE_ALL, layer.minZoom), layer.features(SEE_ALL, MAX_ZOOM)])).digest('hex').slice(0, 12),
   ]),
 ) as Record<LayerName, string>;
 
