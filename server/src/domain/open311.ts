@@ -52,7 +52,7 @@ const METRES_PER_DEGREE = 111_320;
  * A position as published to anyone: the centre of its cell of a ~100 m grid (rows of 100 m of latitude, each cut
  * in 100 m of longitude at the row's centre), so that a report cannot be traced to a door; the same point always
  * gives the same centre, at most ~71 m away.
- * @example publicPosition(2.36, 48.703) // [2.36…, 48.7034…] (centre of its cell)
+ * @example publicPosition(2.36, 48.703) // [2.359576, 48.703288]: the centre of its cell
  */
 export function publicPosition(lon: number, lat: number, cellM = PUBLIC_CELL_M): [number, number] {
   const latStep = cellM / METRES_PER_DEGREE;
