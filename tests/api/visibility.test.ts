@@ -29,8 +29,8 @@ const REPORTS = [
   { ref: 'VIS-J-OPH', commune: '91326', service: 'oph-proximite', copies: [], status: 'transferred' },
   { ref: 'VIS-J-COPY-OPH', commune: '91326', service: 'esh-gestion', copies: ['oph-proximite'], status: 'submitted' },
 ] as const;
-const ALL = REPORTS.map((r) => r.ref).sort();
-const OPEN = REPORTS.filter((r) => r.status !== 'resolved').map((r) => r.ref).sort();
+const ALL: string[] = REPORTS.map((r) => r.ref).sort();
+const OPEN: string[] = REPORTS.filter((r) => r.status !== 'resolved').map((r) => r.ref).sort();
 
 /** What each demo role sees, written out by hand (DESIGN 3.4 and the services in copy). */
 const EXPECTED: { email: string; sees: string[]; reports: boolean }[] = [
