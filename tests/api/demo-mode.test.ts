@@ -66,9 +66,9 @@ describe('demo accounts and demo mode', () => {
     // restart on the same folder, outside demo mode
     const log: string[] = [];
     const second = await start(false, log);
-    expect(log.join('\n')).toMatch(/Mode démonstration désactivé.*ne peuvent pas se connecter \(7 désactivé/);
     for (const u of demoUsers) expect((await second.login(u.email)).status, u.email).toBe(401);
     for (const cookie of sessions) expect(await second.me(cookie)).toBe(401);
+    expect(log.join('\n')).toMatch(/Mode démonstration désactivé.*ne peuvent pas se connecter \(7 désactivé/);
     await second.stop();
 
     // and back in demo mode: the published accounts work again

@@ -63,6 +63,11 @@ describe('cross-site request forgery (state-changing requests come from our own 
     expect((await api('/api/reports', { body, cookie: athis, headers: { referer: `${base}/carte` } })).status).toBe(201);
   });
 
+  it('when the Vite dev server proxies our own page\'s request (changeOrigin: Host rewritten, Origin :5173 kept), then it passes', async () => {
+    const res = await api('/api/reports', { body: reportBody(...athisPoint), cookie: athis, headers: { origin: 'http://localhost:5173', 'sec-fetch-site': 'same-origin' } });
+    expect(res.status).toBe(201);
+  });
+
   it('when the request comes from the configured public URL\'s origin (behind a reverse proxy), then it is ours', async () => {
     const res = await api('/api/reports', { body: reportBody(...athisPoint), cookie: athis, headers: { origin: loadConfig({}).publicUrl, 'sec-fetch-site': 'cross-site' } });
     expect(res.status).toBe(201);
