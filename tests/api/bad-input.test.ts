@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpen311Key } from '../../server/src/services/open311.js';
 import { testContext } from '../support/context.js';
 import { DEMO, pointIn } from '../support/geo.js';
@@ -199,10 +199,16 @@ beforeAll(async () => {
   const point = await pointIn(DEMO.landlordOph);
   const report = await api('/api/reports', { body: reportBody(...point, { description: 'Signalement du corpus' }), cookie: commune });
   if (report.status !== 201) throw new Error(`report: ${report.status} ${JSON.stringify(report.body)}`);
-  const ss = await api('/api/subsectors', { body: { type: 'Feature', geometry: polygon(square(await pointIn(DEMO.agglomeration), 0.0002)), properties: { name: 'Corpus', allowOverlap: true } }, cookie: planner });
+  // a sub-sector for the id routes, on a parcel of Paray-Vieille-Poste that no other test uses; archived afterwards
+  const far = (await db.knex('parcels').where({ commune_insee: '91479' }).orderBy('idu', 'desc').first('idu')) as { idu: string };
+  const ss = await api('/api/subsectors', { body: { type: 'Feature', geometry: polygon(square(await pointIn(far.idu), 0.00005)), properties: { name: 'Corpus', allowOverlap: true } }, cookie: planner });
   if (ss.status !== 201) throw new Error(`subsector: ${ss.status} ${JSON.stringify(ss.body)}`);
   const { key } = await createOpen311Key(db.knex, { communeInsee: '91027', label: 'Corpus (test)' });
   c = { commune: commune!, officer: officer!, planner: planner!, admin: admin!, reportId: report.body.id, subsectorId: ss.body.id, open311Key: key, point, juvisyPoint: await pointIn(DEMO.communeJuvisy) };
+});
+
+afterAll(async () => {
+  if (c?.subsectorId) await api(`/api/subsectors/${c.subsectorId}`, { method: 'DELETE', cookie: c.planner });
 });
 
 describe.each(BODY_ROUTES)('bad bodies: $name', (route) => {
