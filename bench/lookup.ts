@@ -196,7 +196,7 @@ const API_SCENARIOS: Record<ApiMode, { scenario: string; detail: (workers: numbe
 /** `GET /api/lookup` through the app (the real entrypoint, one child process, or in-process), `workers` keep-alive clients. */
 async function apiRunner(url: string, mode: ApiMode, credentials: { email: string; password: string }, points: BenchPoint[], workers: number, warmupMs: number): Promise<Runner> {
   const server = mode === 'main' || mode === 'main, 2 workers'
-    ? await startMain(url, await freePort(), { env: { GUP_DEMO: '0', ...(mode === 'main' ? {} : { GUP_WORKERS: '2' }) } })
+    ? await startMain(url, await freePort(), { env: { GUP_DEMO: '1', ...(mode === 'main' ? {} : { GUP_WORKERS: '2' }) } })
     : await startServer(url, mode);
   try {
     const cookie = await login(server.baseUrl, credentials.email, credentials.password);

@@ -2,12 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import type { RequestListener } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { requireSession } from './auth/middleware.js';
 import type { AppContext } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
+import { rejectNulBytes } from './http/input.js';
 import { withLeanRoutes } from './http/lean.js';
+import { sameOriginWrites } from './http/origin.js';
+import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
@@ -17,7 +20,7 @@ import { parcelsRouter } from './routes/parcels.js';
 import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
 import { subsectorsRouter } from './routes/subsectors.js';
-import { territoryRouter } from './routes/territory.js';
+import { basemap, territoryRouter } from './routes/territory.js';
 import { tilesRoute } from './routes/tiles.js';
 
 /**
@@ -25,11 +28,24 @@ import { tilesRoute } from './routes/tiles.js';
  * the Express application.
  */
 export function createApp(ctx: AppContext): RequestListener {
+  const security = securityHeadersOf(ctx);
   return withLeanRoutes(ctx, {
     '/api/lookup': lookupRoute(ctx),
     '/api/tiles/*': { route: tilesRoute(ctx), quiet: true },
-  }, createExpressApp(ctx));
+  }, createExpressApp(ctx, security), precomputedHeaders(security));
 }
+
+/** The security headers (server/src/http/security.ts), with the basemap's origin allowed for the map's images. */
+function securityHeadersOf(ctx: AppContext): RequestHandler {
+  const origins = (basemap(process.env)?.tiles ?? []).map(originOf).filter((o): o is string => o !== null);
+  return securityHeaders(ctx.config, origins);
+}
+
+/** API answers carry personal data: never stored by a browser or a proxy, unless a route says otherwise (photos, tiles). */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
 
 /**
  * What the request log must never carry: the session token (the request's Cookie, the login's Set-Cookie), any
@@ -39,8 +55,8 @@ const SECRET_LOG_PATHS = ['req.headers.cookie', 'req.headers.authorization', 're
 /** An Open311 key put in the query string by mistake (it is only read from the body) stays out of the log too. */
 const maskApiKeys = (url: string) => url.replace(/([?&]api_key=)[^&#]*/gi, '$1[masqué]');
 
-/** The Express application: public health and login, everything else behind a session. */
-export function createExpressApp(ctx: AppContext): Express {
+/** The Express application: security headers, public health and login, everything else behind a session. */
+export function createExpressApp(ctx: AppContext, security: RequestHandler = securityHeadersOf(ctx)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -49,7 +65,13 @@ export function createExpressApp(ctx: AppContext): Express {
     redact: { paths: SECRET_LOG_PATHS, censor: '[masqué]' },
     serializers: { req: (req: { url?: unknown }) => (typeof req.url === 'string' ? Object.assign(req, { url: maskApiKeys(req.url) }) : req) },
   }));
+  app.use(security);
+  app.use('/api', noStore);
+  // state-changing requests of the cookie-authenticated API come from our own pages only (before their bodies are
+  // read); Open311's POST is authenticated by its API key, sent by the communes' servers without an Origin
+  app.use('/api', sameOriginWrites(new URL(ctx.config.publicUrl).origin));
   app.use(express.json({ limit: '2mb' }));
+  app.use('/api', rejectNulBytes); // Open311 checks its own, after its form parser
   app.use(cookieParser());
 
   app.use('/api/health', healthRouter(ctx));

@@ -24,6 +24,16 @@ export interface ServerConfig {
    * embedded database, which lives in a single process.
    */
   workers: number;
+  /**
+   * The server's public base URL (GUP_PUBLIC_URL, default http://localhost:PORT), no trailing slash: the URLs it
+   * publishes (Open311 discovery) and the origin whose pages may change state (server/src/http/origin.ts).
+   */
+  publicUrl: string;
+  /**
+   * Failed logins allowed per client address in 15 minutes, whatever the e-mails (GUP_LOGIN_MAX_PER_ADDRESS, default
+   * 100); each e-mail has its own limit of 10 too.
+   */
+  loginMaxPerAddress: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -31,8 +41,9 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   const demoFlag = env.GUP_DEMO?.trim();
+  const port = Number(env.PORT ?? 3000);
   return {
-    port: Number(env.PORT ?? 3000),
+    port,
     databaseUrl,
     dataDir: path.resolve(env.GUP_DATA_DIR ?? path.join(repoRoot, 'data')),
     demo: demoFlag === undefined || demoFlag === '' ? databaseUrl === undefined : demoFlag === '1' || demoFlag === 'true',
@@ -41,7 +52,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     clientDist: path.join(repoRoot, 'client', 'dist'),
     logLevel: env.LOG_LEVEL ?? 'info',
     workers: databaseUrl === undefined ? 1 : workersFrom(env.GUP_WORKERS),
+    publicUrl: publicUrlFrom(env.GUP_PUBLIC_URL, port),
+    loginMaxPerAddress: wholeNumberFrom('GUP_LOGIN_MAX_PER_ADDRESS', env.GUP_LOGIN_MAX_PER_ADDRESS, 100),
   };
+}
+
+/** GUP_PUBLIC_URL: an http(s) URL without query or fragment; unset → http://localhost:PORT. Anything else stops the start. */
+function publicUrlFrom(value: string | undefined, port: number): string {
+  const v = value?.trim();
+  if (!v) return `http://localhost:${port}`;
+  let url: URL | null = null;
+  try { url = new URL(v); } catch { /* below */ }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new Error(`GUP_PUBLIC_URL doit être une URL http(s) sans paramètres, ex. https://gup.agglo.fr (reçu « ${v} »)`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/** A whole number ≥ 1 from the environment, or the default when unset; anything else stops the start. */
+function wholeNumberFrom(name: string, value: string | undefined, fallback: number): number {
+  const v = value?.trim();
+  if (!v) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} doit être un entier ≥ 1 (reçu « ${v} »)`);
+  return n;
 }
 
 /**

@@ -30,6 +30,29 @@ export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = (
   return true;
 }
 
+/**
+ * Start-up: in demo mode, loads the demo on an empty database (loadDemoIfEmpty) and re-enables demo accounts disabled
+ * by an earlier start outside demo mode; outside it, the demo accounts (published password) are disabled and their
+ * sessions ended, and the log says so. Returns the number of demo accounts disabled.
+ */
+export async function applyDemoMode(knex: Knex, demo: boolean, log: (msg: string) => void = () => {}): Promise<number> {
+  if (demo) {
+    await loadDemoIfEmpty(knex, log);
+    const enabled = await knex('users').where({ demo: true, active: false }).update({ active: true });
+    if (enabled > 0) log(`Mode démonstration : ${enabled} compte(s) de démonstration réactivé(s).`);
+    return 0;
+  }
+  const ids = (await knex('users').where({ demo: true, active: true }).pluck('id')) as number[];
+  if (ids.length > 0) {
+    await knex.transaction(async (trx) => {
+      await trx('users').whereIn('id', ids).update({ active: false });
+      await trx('sessions').whereIn('user_id', ids).delete();
+    });
+  }
+  log(`Mode démonstration désactivé (GUP_DEMO) : les comptes de démonstration ne peuvent pas se connecter${ids.length ? ` (${ids.length} désactivé(s))` : ''}.`);
+  return ids.length;
+}
+
 /** Creates (or refreshes) the configuration's demo accounts with its demo password. */
 export async function createDemoAccounts(knex: Knex, configFile = path.join(paths.demoGeodata, 'territoire.demo.json')): Promise<number> {
   const cfg = territoryConfigSchema.parse(JSON.parse(await readFile(configFile, 'utf8')));

@@ -5,7 +5,7 @@ import { createApp } from './app.js';
 import { runWorker, startWorkers } from './cluster.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './data/db.js';
-import { loadDemoIfEmpty } from './demo.js';
+import { applyDemoMode } from './demo.js';
 import { startMailer } from './services/mailer.js';
 
 const config = loadConfig();
@@ -20,7 +20,7 @@ if (cluster.isWorker) {
   log.info(config.databaseUrl ? 'Connexion à PostgreSQL…' : `Base PostGIS intégrée (PGlite) dans ${config.dataDir}…`);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   log.info({ engine: db.engine, postgis: db.postgisVersion, mvt: db.hasMvt ? 'ST_AsMVT' : 'node' }, 'base prête, migrations appliquées');
-  if (config.demo) await loadDemoIfEmpty(db.knex, (m) => log.info(m));
+  await applyDemoMode(db.knex, config.demo, (m) => log.info(m)); // outside demo mode, no demo account signs in
 
   let stopServing: () => Promise<void>;
   if (config.workers > 1) {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { normalizeEmail } from '../domain/email.js';
 import type { Role } from '../domain/territory.js';
 
 /** A signed-in user as the rest of the server sees it. */
@@ -22,8 +23,9 @@ const toUser = (r: UserRow): SessionUser => ({
   id: r.id, email: r.email, name: r.name, role: r.role, communeInsee: r.commune_insee, serviceCode: r.service_code, organisationCode: r.organisation_code,
 });
 
+/** The active account of an e-mail address, compared in its normalised spelling (normalizeEmail). */
 export async function findUserForLogin(knex: Knex, email: string): Promise<(SessionUser & { passwordHash: string }) | null> {
-  const row = (await knex('users').whereRaw('lower(email) = lower(?)', [email]).andWhere({ active: true }).first()) as UserRow | undefined;
+  const row = (await knex('users').whereRaw('lower(email) = ?', [normalizeEmail(email)]).andWhere({ active: true }).first()) as UserRow | undefined;
   return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
 }
 
@@ -35,7 +37,7 @@ export interface NewUser {
 /** Creates a user, or updates it when the e-mail exists (returns its id). */
 export async function upsertUser(knex: Knex, u: NewUser): Promise<number> {
   const row = {
-    email: u.email.toLowerCase(), name: u.name, role: u.role, password_hash: u.passwordHash, commune_insee: u.communeInsee ?? null,
+    email: normalizeEmail(u.email), name: u.name, role: u.role, password_hash: u.passwordHash, commune_insee: u.communeInsee ?? null,
     service_code: u.serviceCode ?? null, organisation_code: u.organisationCode ?? null, demo: u.demo ?? false, active: true,
   };
   const [res] = await knex('users').insert(row).onConflict('email').merge().returning('id');

@@ -24,15 +24,36 @@ export function validationError(err: ZodError, message = 'Paramètres invalides'
 
 export const apiNotFound: RequestHandler = (req, _res, next) => next(new AppError(404, 'not_found', `Route inconnue : ${req.method} ${req.path}`));
 
-/** One error middleware: AppErrors and known client errors keep their status; anything else is a logged 500. */
+/**
+ * PostgreSQL errors that only bad input can cause, as a safety net behind the validation at the edge: a NUL byte
+ * (22021 character_not_in_repertoire, 22P05 untranslatable_character) or a number too large for its column (22003).
+ */
+const PG_INPUT_ERRORS: Record<string, string> = {
+  '22021': 'caractère interdit (octet nul) dans la requête',
+  '22P05': 'caractère interdit (octet nul) dans la requête',
+  '22003': 'nombre hors limites dans la requête',
+};
+
+/**
+ * The client error an exception stands for, or null when it is a server fault (a logged 500). One decision for every
+ * transport (Express, the lean path, Open311's error shape): AppErrors, zod errors, body-parser errors, any 4xx error
+ * of a library, and PostgreSQL's input errors above.
+ */
+export function clientErrorOf(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return validationError(err);
+  const e = err as { type?: unknown; status?: unknown; message?: unknown; code?: unknown } | null | undefined;
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'invalid_json', 'Corps de requête JSON invalide');
+  if (e?.type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'Corps de requête trop volumineux');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'bad_request', String(e.message ?? 'Requête invalide'));
+  if (typeof e?.code === 'string' && PG_INPUT_ERRORS[e.code]) return new AppError(400, 'invalid_input', `Requête invalide : ${PG_INPUT_ERRORS[e.code]}`);
+  return null;
+}
+
+/** One error middleware: client errors keep their status (clientErrorOf); anything else is a logged 500. */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  let e: AppError;
-  if (err instanceof AppError) e = err;
-  else if (err instanceof ZodError) e = validationError(err);
-  else if (err?.type === 'entity.parse.failed') e = new AppError(400, 'invalid_json', 'Corps de requête JSON invalide');
-  else if (err?.type === 'entity.too.large') e = new AppError(413, 'payload_too_large', 'Corps de requête trop volumineux');
-  else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) e = new AppError(err.status, 'bad_request', String(err.message ?? 'Requête invalide'));
-  else {
+  let e = clientErrorOf(err);
+  if (!e) {
     req.log?.error({ err }, 'unhandled error');
     e = new AppError(500, 'internal', 'Erreur interne du serveur');
   }

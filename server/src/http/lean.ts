@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
 import { parseCookie } from 'cookie';
-import { ZodError } from 'zod';
 import { SESSION_COOKIE, sessionUser } from '../auth/middleware.js';
 import type { SessionUser } from '../data/users.js';
 import type { AppContext } from './context.js';
-import { AppError, errorBody, validationError } from './errors.js';
+import { AppError, clientErrorOf, errorBody } from './errors.js';
+import { assertNoNul } from './input.js';
 
 /** What a lean route gets: the signed-in user, the path (undecoded), the query string (parsed like Express's default parser), the headers. */
 export interface LeanRequest {
@@ -52,8 +52,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * logged for anything unexpected, one log line per request (pino-http's shape, only when `info` is enabled).
  * Only GET and HEAD are taken, on the exact paths of the table (a trailing slash allowed) or, for a key ending in
  * `/*`, on any path under it; everything else goes to Express.
+ * `securityHeaders` (the Express path's, precomputed once: server/src/http/security.ts) go on every answer; JSON
+ * answers are `no-store` (personal data), binary ones keep their own Cache-Control. A NUL byte in the path or the
+ * query string is a 400 naming the field, as on Express.
  */
-export function withLeanRoutes(ctx: AppContext, routes: Record<string, LeanRoute | LeanRouteEntry>, next: RequestListener): RequestListener {
+export function withLeanRoutes(ctx: AppContext, routes: Record<string, LeanRoute | LeanRouteEntry>, next: RequestListener, securityHeaders: OutgoingHttpHeaders = {}): RequestListener {
+  const jsonHeaders: OutgoingHttpHeaders = { ...securityHeaders, 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
   const exact = new Map<string, LeanRouteEntry>();
   const prefixes: [string, LeanRouteEntry][] = [];
   for (const [key, value] of Object.entries(routes)) {
@@ -76,11 +80,14 @@ export function withLeanRoutes(ctx: AppContext, routes: Record<string, LeanRoute
       next(req, res);
       return;
     }
-    void serve(ctx, entry, req, res, path, q < 0 ? '' : url.slice(q + 1));
+    void serve(ctx, entry, req, res, path, q < 0 ? '' : url.slice(q + 1), securityHeaders, jsonHeaders);
   };
 }
 
-async function serve(ctx: AppContext, entry: LeanRouteEntry, req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
+async function serve(
+  ctx: AppContext, entry: LeanRouteEntry, req: IncomingMessage, res: ServerResponse, path: string, search: string,
+  securityHeaders: OutgoingHttpHeaders, jsonHeaders: OutgoingHttpHeaders,
+): Promise<void> {
   const started = process.hrtime.bigint();
   let status = 200;
   let headers: OutgoingHttpHeaders;
@@ -89,24 +96,25 @@ async function serve(ctx: AppContext, entry: LeanRouteEntry, req: IncomingMessag
     const token = req.headers.cookie ? parseCookie(req.headers.cookie)[SESSION_COOKIE] : undefined;
     const user = token ? await sessionUser(ctx.db.knex, token) : null;
     if (!user) throw new AppError(401, 'unauthenticated', 'Connexion requise');
-    const answer = await entry.route({ user, path, query: querystring.parse(search), headers: req.headers });
+    const query = querystring.parse(search);
+    if (search.includes('%00') || path.includes('%00')) assertNoNul({ path, query });
+    const answer = await entry.route({ user, path, query, headers: req.headers });
     if (answer instanceof LeanReply) {
-      ({ status, headers, body } = answer);
+      ({ status, body } = answer);
+      headers = { ...securityHeaders, ...answer.headers };
     } else {
       body = JSON.stringify(answer);
-      headers = { 'content-type': JSON_TYPE };
+      headers = jsonHeaders;
     }
   } catch (err) {
-    let e: AppError;
-    if (err instanceof AppError) e = err;
-    else if (err instanceof ZodError) e = validationError(err);
-    else {
+    let e = clientErrorOf(err);
+    if (!e) {
       ctx.log.error({ err, req: { method: req.method, url: req.url } }, 'unhandled error');
       e = new AppError(500, 'internal', 'Erreur interne du serveur');
     }
     status = e.status;
     body = JSON.stringify(errorBody(e));
-    headers = { 'content-type': JSON_TYPE };
+    headers = jsonHeaders;
   }
   if (!res.headersSent && !res.destroyed) {
     // a string goes to the socket as is (encoded on the way out): Buffer.from would copy a > 4 KB answer into a

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { PHOTO_MAX_BYTES, photoTooLarge } from '../services/photos.js';
 import { AppError } from './errors.js';
+import { assertNoNul } from './input.js';
 
 const upload = multer({
   storage: multer.memoryStorage(),
@@ -10,11 +11,14 @@ const upload = multer({
 
 /**
  * `multipart/form-data` with at most one file, in the field `photo` (≤ 8 MB, kept in memory): its errors become
- * 400/413 answers naming the field. Other content types pass through untouched.
+ * 400/413 answers naming the field, and so is a NUL byte in a text field. Other content types pass through untouched.
  */
 export const photoUpload: RequestHandler = (req, res, next) => {
   upload(req, res, (err: unknown) => {
-    if (!err) return next();
+    if (!err) {
+      try { assertNoNul({ body: req.body as unknown }); } catch (nul) { return next(nul); }
+      return next();
+    }
     if (err instanceof multer.MulterError) {
       if (err.code === 'LIMIT_FILE_SIZE') return next(photoTooLarge());
       if (err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT') {

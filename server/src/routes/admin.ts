@@ -4,11 +4,12 @@ import { requireRole } from '../auth/middleware.js';
 import { listOutbox, OUTBOX_STATUSES, outboxCounts } from '../data/outbox.js';
 import type { AppContext } from '../http/context.js';
 import { validationError } from '../http/errors.js';
+import { idParam } from '../http/input.js';
 import { mailDelivery } from '../services/mailer.js';
 
 const outboxQuery = z.object({
   status: z.enum(OUTBOX_STATUSES).optional(),
-  report: z.coerce.number().int().positive().optional(),
+  report: idParam.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

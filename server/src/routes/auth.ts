@@ -1,34 +1,52 @@
 import cluster from 'node:cluster';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.js';
 import { currentUser, requireSession, SESSION_COOKIE } from '../auth/middleware.js';
 import { audit, createSession, deleteSession, findUserForLogin } from '../data/users.js';
+import { normalizeEmail } from '../domain/email.js';
 import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 
-const loginSchema = z.object({ email: z.string().trim().email().max(320), password: z.string().min(1).max(1024) });
+const loginSchema = z.object({ email: z.string().email().max(320), password: z.string().min(1).max(1024) });
+
+/**
+ * The login's e-mail in its one spelling (normalizeEmail), before anything keys on it or looks it up: " admin@…",
+ * "ADMIN@…" or a no-break space are one account, and one rate-limit counter.
+ */
+const normalizeLoginEmail: RequestHandler = (req, _res, next) => {
+  const body = req.body as { email?: unknown } | undefined;
+  if (body && typeof body.email === 'string') body.email = normalizeEmail(body.email);
+  next();
+};
+
+/** Failed logins of one client address in 15 minutes, counted by the primary process in cluster mode (server/src/cluster.ts). */
+function failedLoginLimit(prefix: string, limit: number, key: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+  return rateLimit({
+    ...(cluster.isWorker ? { store: new ClusterMemoryStoreWorker({ prefix }) } : {}),
+    windowMs: 15 * 60_000,
+    limit,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: key,
+    handler: (_req, _res, next) => next(new AppError(429, 'too_many_attempts', 'Trop de tentatives de connexion, réessayez dans quelques minutes')),
+  });
+}
 
 export function authRouter(ctx: AppContext): Router {
   const router = Router();
   const { knex } = ctx.db;
 
-  // Failed logins per client address and e-mail: 10 per 15 minutes (successful ones are not counted), counted by the
-  // primary process when the server runs several workers (server/src/cluster.ts): the limit is the server's, not each worker's.
-  const loginLimiter = rateLimit({
-    ...(cluster.isWorker ? { store: new ClusterMemoryStoreWorker({ prefix: 'login' }) } : {}),
-    windowMs: 15 * 60_000,
-    limit: 10,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { email?: unknown })?.email ?? '').toLowerCase()}`,
-    handler: (_req, _res, next) => next(new AppError(429, 'too_many_attempts', 'Trop de tentatives de connexion, réessayez dans quelques minutes')),
-  });
+  // Failed logins (successful ones are not counted): 10 per client address and e-mail, and config.loginMaxPerAddress
+  // per client address whatever the e-mails; the limits are the server's, not each worker's, in cluster mode.
+  const address = (req: Parameters<RequestHandler>[0]) => ipKeyGenerator(req.ip ?? '');
+  const perAddress = failedLoginLimit('login-address', ctx.config.loginMaxPerAddress, address);
+  const perEmail = failedLoginLimit('login', 10, (req) => `${address(req)}|${String((req.body as { email?: unknown })?.email ?? '')}`);
 
-  router.post('/login', loginLimiter, async (req, res) => {
+  router.post('/login', normalizeLoginEmail, perAddress, perEmail, async (req, res) => {
     const { email, password } = loginSchema.parse(req.body);
     const user = await findUserForLogin(knex, email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));

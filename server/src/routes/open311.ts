@@ -1,8 +1,9 @@
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
-import { z, ZodError } from 'zod';
+import { z } from 'zod';
 import { inFrance } from '../domain/geometry.js';
 import type { AppContext } from '../http/context.js';
-import { AppError, validationError } from '../http/errors.js';
+import { AppError, clientErrorOf, validationError } from '../http/errors.js';
+import { rejectNulBytes } from '../http/input.js';
 import { open311Request, open311Requests, open311ServiceDefinition, open311Services, open311Submit, readerScope } from '../services/open311.js';
 
 /**
@@ -54,14 +55,15 @@ function submission(req: Request) {
 export function open311Router(ctx: AppContext): Router {
   const router = Router();
   const { knex } = ctx.db;
-  router.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  router.use(express.urlencoded({ extended: false, limit: '100kb' }), rejectNulBytes);
 
-  router.get('/discovery.json', (req, res) => {
+  // the public URL comes from the configuration (GUP_PUBLIC_URL), never from the request's Host header
+  router.get('/discovery.json', (_req, res) => {
     res.json({
       changeset: '2026-01-01T00:00:00Z',
       contact: 'Mission GUP',
       key_service: 'Clé API délivrée par l\'administrateur GUP (npm run open311:key)',
-      endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${req.protocol}://${req.get('host')}/open311/v2`, changeset: '2026-01-01T00:00:00Z', type: 'production', formats: ['application/json'] }],
+      endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${ctx.config.publicUrl}/open311/v2`, changeset: '2026-01-01T00:00:00Z', type: 'production', formats: ['application/json'] }],
     });
   });
 
@@ -104,17 +106,11 @@ export function open311Router(ctx: AppContext): Router {
 export const open311ErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let status = 500;
   let description = 'Erreur interne du serveur';
-  const e = err instanceof ZodError ? validationError(err) : err;
-  if (e instanceof AppError) {
+  const e = clientErrorOf(err);
+  if (e) {
     status = e.status;
     const fields = Array.isArray(e.details) ? (e.details as { field?: string | null; message?: string }[]).map((d) => `${d.field ?? ''} : ${d.message ?? ''}`).join(' ; ') : '';
     description = fields ? `${e.message} (${fields})` : e.message;
-  } else if (e?.type === 'entity.parse.failed') {
-    status = 400; description = 'Corps de requête JSON invalide';
-  } else if (e?.type === 'entity.too.large') {
-    status = 413; description = 'Corps de requête trop volumineux';
-  } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    status = e.status; description = String(e.message ?? 'Requête invalide');
   } else {
     req.log?.error({ err }, 'unhandled error (open311)');
   }

@@ -8,6 +8,7 @@ import type { AppContext } from '../http/context.js';
 import { toCsv, type CsvColumn } from '../http/csv.js';
 import { AppError, forbidden, validationError } from '../http/errors.js';
 import { pointQuerySchema, refineInFrance } from '../http/geo.js';
+import { idParam, idValue, parseId } from '../http/input.js';
 import { photoUpload, reportFieldsFromForm } from '../http/multipart.js';
 import { photoFor, processPhoto } from '../services/photos.js';
 import { applyAction, followReport, reportDetails, submitReport } from '../services/reports.js';
@@ -31,7 +32,7 @@ const transitionSchema = z.object({
   action: z.enum(REPORT_ACTIONS).optional(),
   comment: z.string().trim().max(4000).nullable().optional(),
   service: z.string().trim().max(64).optional(),
-  duplicateOf: z.number().int().positive().optional(),
+  duplicateOf: idValue.optional(),
 }).strict().refine((b) => !!b.to !== !!b.action, { message: 'donner soit « to » (statut visé), soit « action »', path: ['to'] });
 
 const csvList = (values: readonly string[]) => z.string().transform((s, ctx) => {
@@ -46,7 +47,7 @@ const listSchema = z.object({
   commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/).optional(),
   service: z.string().max(64).optional(),
   qpv: z.string().max(16).optional(),
-  subsector: z.coerce.number().int().positive().optional(),
+  subsector: idParam.optional(),
   overdue: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
   bbox: z.string().transform((s, ctx) => {
     const n = s.split(',').map(Number);
@@ -71,11 +72,7 @@ function sendCsv(res: Response, rows: ReportRow[]) {
 export function reportsRouter(ctx: AppContext): Router {
   const router = Router();
   const { knex } = ctx.db;
-  const parseId = (raw: unknown) => {
-    const r = z.coerce.number().int().positive().safeParse(raw);
-    if (!r.success) throw validationError(r.error, 'Identifiant de signalement invalide');
-    return r.data;
-  };
+  const reportId = (raw: unknown) => parseId(raw, 'id', 'Identifiant de signalement invalide');
 
   // JSON, or multipart/form-data with the same fields and one `photo`
   router.post('/', photoUpload, async (req, res) => {
@@ -111,19 +108,18 @@ export function reportsRouter(ctx: AppContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(await reportDetails(knex, currentUser(req), parseId(req.params.id)));
+    res.json(await reportDetails(knex, currentUser(req), reportId(req.params.id)));
   });
 
   router.get('/:id/photos/:photoId', async (req, res) => {
-    const photoId = z.coerce.number().int().positive().safeParse(req.params.photoId);
-    if (!photoId.success) throw validationError(photoId.error, 'Identifiant de photo invalide');
-    const photo = await photoFor(knex, currentUser(req), parseId(req.params.id), photoId.data, ['1', 'true'].includes(String(req.query.thumbnail ?? '')));
+    const photoId = parseId(req.params.photoId, 'photoId', 'Identifiant de photo invalide');
+    const photo = await photoFor(knex, currentUser(req), reportId(req.params.id), photoId, ['1', 'true'].includes(String(req.query.thumbnail ?? '')));
     res.set({ 'Cache-Control': 'private, max-age=86400', 'X-Content-Type-Options': 'nosniff' }).type(photo.mime).send(photo.data);
   });
 
   router.post('/:id/transitions', async (req, res) => {
     const user = currentUser(req);
-    const id = parseId(req.params.id);
+    const id = reportId(req.params.id);
     const parsed = transitionSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error, 'Transition invalide');
     const { to, action, ...rest } = parsed.data;
@@ -135,7 +131,7 @@ export function reportsRouter(ctx: AppContext): Router {
 
   router.post('/:id/follow', async (req, res) => {
     const user = currentUser(req);
-    const id = parseId(req.params.id);
+    const id = reportId(req.params.id);
     await followReport(knex, user, id);
     res.json(await reportDetails(knex, user, id));
   });

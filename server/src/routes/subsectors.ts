@@ -9,6 +9,7 @@ import { OWNERSHIP_RIGHT } from '../domain/rights.js';
 import { requireTerritory } from '../services/territory.js';
 import type { AppContext } from '../http/context.js';
 import { AppError, notFound, validationError } from '../http/errors.js';
+import { parseId } from '../http/input.js';
 import {
   archiveSubsector, computeDelegation, createSubsector, publicDomainOwners, updateSubsector, validatePerimeter,
 } from '../services/subsectors.js';
@@ -26,7 +27,6 @@ const createSchema = z.union([
   z.object({ type: z.literal('FeatureCollection'), features: z.array(featureSchema).min(1).max(500) }),
 ]);
 const updateSchema = z.object({ type: z.literal('Feature'), geometry: z.unknown().optional(), properties: propertiesSchema.partial() });
-const idSchema = z.coerce.number().int().positive();
 const bboxSchema = z.string().transform((s, ctx) => {
   const n = s.split(',').map(Number);
   if (n.length !== 4 || n.some((x) => !Number.isFinite(x)) || n[0]! >= n[2]! || n[1]! >= n[3]!) {
@@ -53,11 +53,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
   const router = Router();
   const { knex } = ctx.db;
   const write = requireRole('planner', 'admin');
-  const parseId = (raw: unknown) => {
-    const r = idSchema.safeParse(raw);
-    if (!r.success) throw validationError(r.error, 'Identifiant de sous-secteur invalide');
-    return r.data;
-  };
+  const subsectorId = (raw: unknown) => parseId(raw, 'id', 'Identifiant de sous-secteur invalide');
 
   router.get('/', async (req, res) => {
     const status = z.enum(['active', 'archived', 'all']).default('active').parse(req.query.status ?? undefined);
@@ -123,20 +119,20 @@ export function subsectorsRouter(ctx: AppContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const row = await findSubsector(knex, parseId(req.params.id));
+    const row = await findSubsector(knex, subsectorId(req.params.id));
     if (!row) throw notFound(`Sous-secteur ${req.params.id}`);
     res.json(await toFeature(knex, row as SubsectorRow & Record<string, unknown>));
   });
 
   router.get('/:id/versions', async (req, res) => {
-    const id = parseId(req.params.id);
+    const id = subsectorId(req.params.id);
     const rows = await versionsOf(knex, id);
     if (rows.length === 0) throw notFound(`Sous-secteur ${id}`);
     res.json({ type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(knex, r as unknown as SubsectorRow & Record<string, unknown>))) });
   });
 
   router.put('/:id', write, async (req, res) => {
-    const id = parseId(req.params.id);
+    const id = subsectorId(req.params.id);
     const parsed = updateSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error, 'Feature GeoJSON attendue');
     await updateSubsector(knex, currentUser(req).id, id, parsed.data.geometry, parsed.data.properties);
@@ -144,7 +140,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
   });
 
   router.delete('/:id', write, async (req, res) => {
-    await archiveSubsector(knex, currentUser(req).id, parseId(req.params.id));
+    await archiveSubsector(knex, currentUser(req).id, subsectorId(req.params.id));
     res.status(204).end();
   });
 

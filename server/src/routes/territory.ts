@@ -5,7 +5,7 @@ import type { AppContext } from '../http/context.js';
 const ATTRIBUTION = 'Cadastre © DGFiP / Etalab (Licence Ouverte 2.0) · QPV © ANCT (Licence Ouverte) · Contours © IGN Admin Express (Licence Ouverte)';
 
 /** Basemap from the environment: GUP_BASEMAP=none, or an XYZ raster URL template; default Plan IGN (Géoplateforme). */
-function basemap(env: NodeJS.ProcessEnv): { tiles: string[]; attribution: string; maxzoom: number } | null {
+export function basemap(env: NodeJS.ProcessEnv): { tiles: string[]; attribution: string; maxzoom: number } | null {
   const value = env.GUP_BASEMAP?.trim();
   if (value === 'none') return null;
   if (value) return { tiles: [value], attribution: env.GUP_BASEMAP_ATTRIBUTION ?? '', maxzoom: 19 };
