@@ -5,7 +5,7 @@ import { hashPassword } from './auth/passwords.js';
 import { paths } from './config.js';
 import { upsertUser } from './data/users.js';
 import { territoryConfigSchema } from './domain/territory.js';
-import { importPaths } from '../../geodata/import/index.js';
+import { importPaths } from './import/index.js';
 
 /** True when the database holds no territory yet. */
 export async function isEmpty(knex: Knex): Promise<boolean> {
