@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { allQueries } from './db.js';
+import type { BBox, OrganisationKind } from '../domain/api.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
 
 export interface TerritoryInfo {
@@ -11,19 +12,19 @@ export interface TerritoryInfo {
   duplicatesWindowDays: number;
   urgencyResolveHours: number | null;
   routing: RoutingConfig;
-  communes: { insee: string; name: string; inTerritory: boolean; sectorCode: string | null; bbox: number[] | null }[];
+  communes: { insee: string; name: string; inTerritory: boolean; sectorCode: string | null; bbox: BBox | null }[];
   sectors: Record<string, { code: string; name: string; delegate: { name: string | null; email: string | null; phone: string | null } }>;
-  organisations: { code: string; name: string; kind: string; insee: string | null }[];
+  organisations: { code: string; name: string; kind: OrganisationKind; insee: string | null }[];
   categories: { code: string; name: string; theme: string }[];
   urgencyCriteria: { code: string; name: string }[];
   /** Priority neighbourhoods loaded for the territory, by name (for filters). */
   qpvs: { code: string; name: string }[];
-  bbox: number[] | null;
+  bbox: BBox | null;
 }
 
-const bboxOf = (box: string | null): number[] | null => {
+const bboxOf = (box: string | null): BBox | null => {
   const m = box ? /BOX\(([-\d.e]+) ([-\d.e]+),([-\d.e]+) ([-\d.e]+)\)/.exec(box) : null;
-  return m ? m.slice(1, 5).map(Number) : null;
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : null;
 };
 
 /** Loads the territory configuration (organisations, services, managers…) from the database. */
@@ -50,7 +51,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   for (const m of managers as any[]) (managerMap[m.organisation_code] ??= {})[m.theme_code] = m.service_code;
   const communeRows = (communes.rows as any[]).map((c) => ({ insee: c.insee, name: c.name, inTerritory: c.in_territory, sectorCode: c.sector_code, bbox: bboxOf(c.box) }));
   const inside = communeRows.filter((c) => c.inTerritory && c.bbox);
-  const bbox = inside.length
+  const bbox: BBox | null = inside.length
     ? [Math.min(...inside.map((c) => c.bbox![0]!)), Math.min(...inside.map((c) => c.bbox![1]!)), Math.max(...inside.map((c) => c.bbox![2]!)), Math.max(...inside.map((c) => c.bbox![3]!))]
     : null;
   return {

@@ -1,18 +1,11 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { SessionUser } from '../domain/api.js';
 import type { Role } from '../domain/territory.js';
 
-/** A signed-in user as the rest of the server sees it. */
-export interface SessionUser {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  communeInsee: string | null;
-  serviceCode: string | null;
-  organisationCode: string | null;
-}
+export type { SessionUser };
 
+/** A signed-in user as the rest of the server sees it. */
 interface UserRow {
   id: number; email: string; name: string; role: Role; commune_insee: string | null; service_code: string | null;
   organisation_code: string | null; password_hash: string; active: boolean;

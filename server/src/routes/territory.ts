@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { territory } from '../data/territory.js';
+import type { TerritoryAnswer } from '../domain/api.js';
 import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 
@@ -23,7 +24,7 @@ export function territoryRouter(ctx: AppContext): Router {
   router.get('/', async (_req, res) => {
     const t = await territory(ctx.db.knex);
     if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré : importez une configuration');
-    res.json({
+    const answer: TerritoryAnswer = {
       name: t.name,
       publicDomainOwner: t.publicDomainOwner,
       delegationThreshold: t.delegationThreshold,
@@ -38,7 +39,8 @@ export function territoryRouter(ctx: AppContext): Router {
       duplicates: { radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
       basemap: basemap(process.env),
       attribution: ATTRIBUTION,
-    });
+    };
+    res.json(answer);
   });
   return router;
 }

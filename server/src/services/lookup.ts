@@ -1,25 +1,12 @@
 import type { Knex } from 'knex';
 import { spotAt } from '../data/lookup.js';
 import { territory } from '../data/territory.js';
+import type { LookupResult } from '../domain/api.js';
 import { parcelLabel } from '../domain/idu.js';
-import { resolveServices, type ServiceAnswer } from '../domain/lookup.js';
+import { resolveServices } from '../domain/lookup.js';
 import { PRIVATE_KINDS } from '../domain/owners.js';
 import { ownershipOf } from '../domain/ownership.js';
 import { AppError } from '../http/errors.js';
-
-export interface LookupResult {
-  point: { lon: number; lat: number };
-  commune: { insee: string; name: string; sector: { code: string; name: string; delegate: { name: string | null; email: string | null; phone: string | null } } | null };
-  parcel: { id: string; label: string; prefix: string; section: string; number: string; officialAreaM2: number | null; areaM2: number; overlapping: string[] } | null;
-  owners: ReturnType<typeof ownershipOf>['owners'];
-  otherRights: ReturnType<typeof ownershipOf>['otherRights'];
-  publicDomain: boolean;
-  privateLand: boolean;
-  joint: boolean;
-  qpv: { code: string; name: string } | null;
-  subSector: { id: number; name: string; outcome: 'delegated' | 'shared'; delegate: { code: string; name: string } | null; threshold: number; borderline: boolean; delegateShare: number | null } | null;
-  services: ServiceAnswer[];
-}
 
 /**
  * "Who manages here?": locate the point (parcel, owners, commune, QPV, sub-sector) → check it is in the territory →
