@@ -54,7 +54,7 @@ export function createExpressApp(ctx: AppContext): Express {
 
   app.use('/api/health', healthRouter(ctx));
   app.use('/api/auth', authRouter(ctx));
-  app.use('/api', requireSession(ctx.db.knex));
+  app.use('/api', requireSession(ctx.db));
   app.use('/api/parcels', parcelsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));

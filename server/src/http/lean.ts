@@ -2,9 +2,9 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Request
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
 import { parseCookie } from 'cookie';
 import { ZodError } from 'zod';
-import { SESSION_COOKIE, sessionUser } from '../auth/middleware.js';
+import { sessionUser } from '../data/sessions.js';
 import type { SessionUser } from '../data/users.js';
-import type { AppContext } from './context.js';
+import { SESSION_COOKIE, type AppContext } from './context.js';
 import { AppError, errorBody, validationError } from './errors.js';
 
 /** What a lean route gets: the signed-in user, the path (undecoded), the query string (parsed like Express's default parser), the headers. */
@@ -87,7 +87,7 @@ async function serve(ctx: AppContext, entry: LeanRouteEntry, req: IncomingMessag
   let body: string | Uint8Array | undefined;
   try {
     const token = req.headers.cookie ? parseCookie(req.headers.cookie)[SESSION_COOKIE] : undefined;
-    const user = token ? await sessionUser(ctx.db.knex, token) : null;
+    const user = token ? await sessionUser(ctx.db, token) : null;
     if (!user) throw new AppError(401, 'unauthenticated', 'Connexion requise');
     const answer = await entry.route({ user, path, query: querystring.parse(search), headers: req.headers });
     if (answer instanceof LeanReply) {

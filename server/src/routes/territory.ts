@@ -22,7 +22,7 @@ function basemap(env: NodeJS.ProcessEnv): { tiles: string[]; attribution: string
 export function territoryRouter(ctx: AppContext): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    const t = await territory(ctx.db.knex);
+    const t = await territory(ctx.db);
     if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré : importez une configuration');
     const answer: TerritoryAnswer = {
       name: t.name,

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import type { Database } from '../data/db.js';
 import { spotAt } from '../data/lookup.js';
 import { territory } from '../data/territory.js';
 import type { LookupResult } from '../domain/api.js';
@@ -12,13 +12,13 @@ import { AppError } from '../http/errors.js';
  * "Who manages here?": locate the point (parcel, owners, commune, QPV, sub-sector) → check it is in the territory →
  * apply the rule of DESIGN 3.1 for every theme (or one).
  */
-export async function lookup(knex: Knex, lon: number, lat: number, themeCode?: string): Promise<LookupResult> {
-  const cfg = await territory(knex);
+export async function lookup(db: Database, lon: number, lat: number, themeCode?: string): Promise<LookupResult> {
+  const cfg = await territory(db);
   if (!cfg) throw new AppError(503, 'not_configured', 'Aucun territoire configuré : importez une configuration');
   if (themeCode && !cfg.routing.themes.some((t) => t.code === themeCode)) {
     throw new AppError(400, 'invalid_input', `Thème inconnu « ${themeCode} »`, [{ field: 'theme', message: `thèmes : ${cfg.routing.themes.map((t) => t.code).join(', ')}` }]);
   }
-  const spot = await spotAt(knex, lon, lat);
+  const spot = await spotAt(db, lon, lat);
   if (!spot.commune || !spot.commune.in_territory) {
     throw new AppError(404, 'outside_territory', `Ce point (${lon.toFixed(5)}, ${lat.toFixed(5)}) est hors du territoire ${cfg.name}`, { commune: spot.commune?.name ?? null });
   }

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { hashPassword } from '../auth/passwords.js';
+import type { Database } from '../data/db.js';
 import { deactivateKey, insertKey, listServiceRequests, open311Categories, userForKeyHash } from '../data/open311.js';
 import { upsertUser, audit } from '../data/users.js';
 import { NOT_URGENT, statusesFor, toServiceRequest, type Open311Status, type ServiceRequest } from '../domain/open311.js';
@@ -101,7 +102,8 @@ export interface Open311Submission {
  * same use case as the web form (routing, delays, duplicates, outbox), with source `open311`.
  * Bad or revoked key → 403; a point outside the key's commune → 403; unknown service code or urgency → 400.
  */
-export async function open311Submit(knex: Knex, s: Open311Submission) {
+export async function open311Submit(db: Database, s: Open311Submission) {
+  const { knex } = db;
   const user = s.apiKey ? await userForKeyHash(knex, hashApiKey(s.apiKey)) : null;
   if (!user) throw forbidden('api_key invalide ou révoquée');
   if (!(await knex('categories').where({ code: s.serviceCode }).first('code'))) {
@@ -112,7 +114,7 @@ export async function open311Submit(knex: Knex, s: Open311Submission) {
     throw new AppError(400, 'invalid_input', `attribute[urgent] : valeur inconnue « ${urgency} » (voir services/${s.serviceCode}.json)`, [{ field: 'attribute[urgent]', message: 'inconnu' }]);
   }
   const { report } = await submitReport(
-    knex,
+    db,
     user,
     { category: s.serviceCode, description: s.description, lon: s.lon, lat: s.lat, urgent: !!urgency, urgencyCriterion: urgency },
     { source: 'open311' },

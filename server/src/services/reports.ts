@@ -3,7 +3,8 @@ import {
   addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertSubmission, nearbyOpenReports, queueMail, REFERENCE_SLOT, timelineOf,
   type ReportRow,
 } from '../data/reports.js';
-import { territory, type TerritoryInfo } from '../data/territory.js';
+import type { Database } from '../data/db.js';
+import { territory, type CategoryRow, type TerritoryInfo } from '../data/territory.js';
 import type { SessionUser } from '../data/users.js';
 import {
   availableActions, canSee, checkAction, computeDelays, relationsOf, STATUS_LABELS, type ReportAction, type ReportStatus,
@@ -28,26 +29,15 @@ export interface ProcessedPhoto {
   height: number;
 }
 
-async function config(knex: Knex): Promise<TerritoryInfo> {
-  const t = await territory(knex);
+async function config(db: Database): Promise<TerritoryInfo> {
+  const t = await territory(db);
   if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
   return t;
 }
 
-type CategoryRow = { code: string; name: string; theme_code: string; also_notify: string[]; ack_hours: number; resolve_hours: number; resolve_hours_qpv: number | null; seasonal: any };
-
-/** Categories with their delays, loaded once per territory configuration (it is reloaded every few seconds). */
-const categoriesByConfig = new WeakMap<TerritoryInfo, Promise<Map<string, CategoryRow>>>();
-
-async function categoryOf(knex: Knex, code: string): Promise<CategoryRow> {
-  const t = await config(knex);
-  let all = categoriesByConfig.get(t);
-  if (!all) {
-    all = knex('categories').select('*').then((rows: CategoryRow[]) => new Map(rows.map((c) => [c.code, c])));
-    categoriesByConfig.set(t, all);
-    all.catch(() => categoriesByConfig.delete(t));
-  }
-  const c = (await all).get(code);
+/** A category with its delays, from the territory configuration (read with it, every few seconds). */
+function categoryOf(t: TerritoryInfo, code: string): CategoryRow {
+  const c = t.categoryRules.get(code);
   if (!c) throw new AppError(422, 'invalid_input', `Catégorie inconnue « ${code} »`, [{ field: 'category', message: 'catégorie inconnue' }]);
   return c;
 }
@@ -102,20 +92,21 @@ async function replayed(knex: Knex, user: SessionUser, key: string): Promise<{ c
  * already used by this user answers with the report it created (the save writes nothing then).
  */
 export async function submitReport(
-  knex: Knex,
+  db: Database,
   user: SessionUser,
   input: ReportInput,
   opts: { idempotencyKey?: string | null | undefined; photo?: ProcessedPhoto | null | undefined; source?: 'web' | 'open311' } = {},
 ): Promise<{ created: boolean; report: CreatedReport }> {
+  const { knex } = db;
   // validate
   if (!['commune_user', 'gup_officer', 'admin'].includes(user.role)) throw forbidden('Seuls les référents des communes et la mission GUP signalent');
-  const t = await config(knex);
-  const category = await categoryOf(knex, input.category);
+  const t = await config(db);
+  const category = categoryOf(t, input.category);
   if (input.urgent && !t.urgencyCriteria.some((c) => c.code === input.urgencyCriterion)) {
     throw new AppError(422, 'invalid_input', 'Un signalement urgent doit citer un critère d\'urgence connu', [{ field: 'urgencyCriterion', message: 'critère d\'urgence obligatoire' }]);
   }
   // locate and route (DESIGN 3.1 with the category's theme)
-  const spot = await lookup(knex, input.lon, input.lat, category.theme_code);
+  const spot = await lookup(db, input.lon, input.lat, category.theme_code);
   if (user.role === 'commune_user' && spot.commune.insee !== user.communeInsee) {
     throw new AppError(403, 'forbidden', `Ce point est à ${spot.commune.name} : vous ne pouvez signaler que dans votre commune`);
   }
@@ -220,7 +211,8 @@ export interface TransitionInput {
 }
 
 /** Applies an action allowed by the lifecycle table; each one is an event with who, when and the comment. */
-export async function applyAction(knex: Knex, user: SessionUser, id: number, input: TransitionInput): Promise<{ status: ReportStatus; serviceCode: string }> {
+export async function applyAction(db: Database, user: SessionUser, id: number, input: TransitionInput): Promise<{ status: ReportStatus; serviceCode: string }> {
+  const { knex } = db;
   const r = await visibleReport(knex, user, id);
   const relations = relationsOf(user, r);
   const comment = input.comment?.trim() || null;
@@ -238,8 +230,8 @@ export async function applyAction(knex: Knex, user: SessionUser, id: number, inp
     if (input.service === r.serviceCode) throw new AppError(409, 'invalid_transition', 'Le signalement est déjà routé vers ce service');
     const target = await knex('services').where({ code: input.service }).first();
     if (!target) throw new AppError(422, 'invalid_input', `Service inconnu « ${input.service} »`, [{ field: 'service', message: 'service inconnu' }]);
-    const t = await config(knex);
-    const delays = delaysFor(await categoryOf(knex, r.categoryCode), now, !!r.qpvCode, r.urgent && !r.urgencyNotJustified, t.urgencyResolveHours);
+    const t = await config(db);
+    const delays = delaysFor(categoryOf(t, r.categoryCode), now, !!r.qpvCode, r.urgent && !r.urgencyNotJustified, t.urgencyResolveHours);
     const org = await knex('organisations').where({ code: target.organisation_code }).first();
     Object.assign(update, {
       service_code: target.code,
