@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { organisationRefs, ownersToResolve, replaceCommunesRights, setOwnerResolution, upsertOwners } from '../data/imports.js';
+import { organisationRefs, ownersToResolve, replaceCommunesRights, setOwnerResolution, upsertOwners, type OwnerRow } from '../data/imports.js';
 import { buildIdu, inseeFromDgfip } from '../domain/idu.js';
 import { resolveOwner } from '../domain/owners.js';
 import { ImportError } from './errors.js';
@@ -23,18 +23,12 @@ const COLUMNS = {
 } as const;
 type Column = keyof typeof COLUMNS;
 
-export interface RightRow {
+/** One row of the file: a right, with its owner as stored (the owner's kind and organisation are resolved later). */
+export interface RightRow extends Omit<OwnerRow, 'kind' | 'org'> {
   line: number;
   idu: string;
   insee: string;
   rightCode: string;
-  ownerKey: string;
-  siren: string | null;
-  majic: string | null;
-  group: string | null;
-  legalForm: string | null;
-  legalFormShort: string | null;
-  name: string;
 }
 
 /** Whether a file starts like a DGFiP owners file (header with "Code droit" and "Groupe personne"). */
@@ -137,7 +131,7 @@ export async function importDgfipOwners(trx: Knex.Transaction, file: InputFile):
   const orgs = await organisationRefs(trx);
   const ownersChanged = await upsertOwners(trx, [...owners.values()].map((r) => {
     const resolved = resolveOwner({ siren: r.siren, groupCode: r.group }, orgs);
-    return { ownerKey: r.ownerKey, siren: r.siren, majic: r.majic, group: r.group, legalForm: r.legalForm, legalFormShort: r.legalFormShort, name: r.name, kind: resolved.kind, org: resolved.organisationCode };
+    return { ...r, kind: resolved.kind, org: resolved.organisationCode };
   }));
   await resolveAllOwners(trx);
   const communes = [...new Set(rows.map((r) => r.insee))];
