@@ -3,24 +3,19 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { hashPassword } from './auth/passwords.js';
 import { paths } from './config.js';
-import { upsertUser } from './data/users.js';
+import { hasTerritory } from './data/territory.js';
+import { hasAnyUser, upsertUser } from './data/users.js';
 import { territoryConfigSchema } from './domain/territory.js';
 import { importPaths } from './import/index.js';
-
-/** True when the database holds no territory yet. */
-export async function isEmpty(knex: Knex): Promise<boolean> {
-  const row = await knex('territory').first('id');
-  return !row;
-}
 
 /**
  * Demo mode: on an empty database, imports the shipped demo data (geodata/) and creates the demo accounts of the
  * configuration with its demo password. Returns whether anything was loaded.
  */
 export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = () => {}, folder = paths.demoGeodata): Promise<boolean> {
-  if (!(await isEmpty(knex))) {
+  if (await hasTerritory(knex)) {
     // data imported by hand (npm run import) before the first start: still give the demo its accounts
-    if (!(await knex('users').first('id'))) await createDemoAccounts(knex);
+    if (!(await hasAnyUser(knex))) await createDemoAccounts(knex);
     return false;
   }
   log(`Base vide : import des données de démonstration (${folder})…`);

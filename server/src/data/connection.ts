@@ -125,3 +125,8 @@ export async function allQueries<T extends readonly unknown[]>(knex: Knex, queri
   return results as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
+
+/** One round trip to the database (the health check). */
+export async function ping({ knex }: Connection): Promise<void> {
+  await knex.raw('SELECT 1');
+}

@@ -41,6 +41,11 @@ const bboxOf = (box: string | null): BBox | null => {
   return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : null;
 };
 
+/** Whether a territory configuration was imported. */
+export async function hasTerritory(knex: Knex): Promise<boolean> {
+  return !!(await knex('territory').first('id'));
+}
+
 /** Loads the territory configuration (organisations, services, managers…) from the database. */
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   const t = (await knex('territory').first()) as Record<string, any> | undefined;

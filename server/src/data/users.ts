@@ -66,3 +66,8 @@ export async function audit(knex: Knex, entry: { userId?: number | null; action:
     details: entry.details === undefined ? null : JSON.stringify(entry.details),
   });
 }
+
+/** Whether any account exists. */
+export async function hasAnyUser(knex: Knex): Promise<boolean> {
+  return !!(await knex('users').first('id'));
+}

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import {
   addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertSubmission, nearbyOpenReports, queueMail, REFERENCE_SLOT, timelineOf,
-  type ReportRow,
+  updateReportIfStatus, type ReportRow,
 } from '../data/reports.js';
 import type { Database } from '../data/db.js';
+import { photosOf } from '../data/photos.js';
+import { serviceContacts, serviceWithOrganisation } from '../data/services.js';
 import { territory, type CategoryRow, type TerritoryInfo } from '../data/territory.js';
 import type { SessionUser } from '../data/users.js';
 import {
@@ -46,11 +48,6 @@ const delaysFor = (cat: CategoryRow, at: Date, inQpv: boolean, urgent: boolean, 
   { ackHours: cat.ack_hours, resolveHours: cat.resolve_hours, resolveHoursQpv: cat.resolve_hours_qpv, seasonal: typeof cat.seasonal === 'string' ? JSON.parse(cat.seasonal) : cat.seasonal },
   { at, inQpv, urgent, urgencyHours },
 );
-
-async function serviceEmails(knex: Knex | Knex.Transaction, codes: string[]): Promise<{ code: string; name: string; email: string | null }[]> {
-  if (codes.length === 0) return [];
-  return knex('services').whereIn('code', codes).select('code', 'name', 'email');
-}
 
 /** Paris time as `toLocaleString('fr-FR')` writes it, with one formatter for the process (building one costs). */
 const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
@@ -190,13 +187,13 @@ export async function reportDetails(knex: Knex, user: SessionUser, id: number) {
   const r = await visibleReport(knex, user, id);
   const [timeline, photos, followers] = await Promise.all([
     timelineOf(knex, id),
-    knex('report_photos').where({ report_id: id }).select('id', 'mime', 'width', 'height', 'created_at as createdAt'),
+    photosOf(knex, id),
     followersOf(knex, id),
   ]);
   return {
     ...r,
     timeline,
-    photos: photos.map((p: any) => ({ ...p, url: `/api/reports/${id}/photos/${p.id}`, thumbnailUrl: `/api/reports/${id}/photos/${p.id}?thumbnail=1` })),
+    photos: photos.map((p) => ({ ...p, url: `/api/reports/${id}/photos/${p.id}`, thumbnailUrl: `/api/reports/${id}/photos/${p.id}?thumbnail=1` })),
     followers: followers.map((f) => ({ id: f.id, name: f.name })),
     actions: availableActions(r.status, relationsOf(user, r), r.urgent),
     statusLabel: STATUS_LABELS[r.status],
@@ -228,14 +225,13 @@ export async function applyAction(db: Database, user: SessionUser, id: number, i
   if (input.action === 'transfer') {
     if (!input.service) throw new AppError(422, 'invalid_input', 'Service de destination obligatoire', [{ field: 'service', message: 'obligatoire' }]);
     if (input.service === r.serviceCode) throw new AppError(409, 'invalid_transition', 'Le signalement est déjà routé vers ce service');
-    const target = await knex('services').where({ code: input.service }).first();
+    const target = await serviceWithOrganisation(knex, input.service);
     if (!target) throw new AppError(422, 'invalid_input', `Service inconnu « ${input.service} »`, [{ field: 'service', message: 'service inconnu' }]);
     const t = await config(db);
     const delays = delaysFor(categoryOf(t, r.categoryCode), now, !!r.qpvCode, r.urgent && !r.urgencyNotJustified, t.urgencyResolveHours);
-    const org = await knex('organisations').where({ code: target.organisation_code }).first();
     Object.assign(update, {
       service_code: target.code,
-      routing: JSON.stringify({ service: { code: target.code, name: target.name, email: target.email, phone: target.phone, organisation: { code: org.code, name: org.name } }, reason: `Réorienté par ${user.name} depuis ${r.serviceName} : ${comment}`, rule: 'transfer' }),
+      routing: JSON.stringify({ service: target, reason: `Réorienté par ${user.name} depuis ${r.serviceName} : ${comment}`, rule: 'transfer' }),
       unresolved: false,
       ack_due_at: delays.ackDueAt,
       resolve_due_at: delays.resolveDueAt,
@@ -257,12 +253,10 @@ export async function applyAction(db: Database, user: SessionUser, id: number, i
   }
   await knex.transaction(async (trx) => {
     // optimistic check: the status must not have changed since we read it
-    const n = await trx('reports').where({ id, status: r.status }).update(update);
-    if (n !== 1) throw new AppError(409, 'conflict', 'Le signalement a changé entre-temps : rechargez-le');
+    if (!(await updateReportIfStatus(trx, id, r.status, update))) throw new AppError(409, 'conflict', 'Le signalement a changé entre-temps : rechargez-le');
     await insertEvent(trx, { reportId: id, kind: check.to ? 'transition' : input.action, fromStatus: r.status, toStatus: check.to, comment, details: Object.keys(details).length ? details : undefined, userId: user.id });
     if (input.action === 'merge') {
-      const followers = await trx('report_followers').where({ report_id: id }).pluck('user_id');
-      for (const f of followers as number[]) await addFollower(trx, input.duplicateOf!, f);
+      for (const f of await followersOf(trx, id)) await addFollower(trx, input.duplicateOf!, f.id);
       await insertEvent(trx, { reportId: input.duplicateOf!, kind: 'comment', fromStatus: null, toStatus: null, comment: `Doublon fusionné : ${r.reference}`, userId: user.id });
     }
     if (check.to) await notifyStatusChange(trx, r, check.to, comment, update.service_code as string | undefined);
@@ -282,7 +276,7 @@ async function notifyStatusChange(trx: Knex.Transaction, r: ReportRow, to: Repor
     });
   }
   if (newService) {
-    for (const s of await serviceEmails(trx, [newService])) {
+    for (const s of await serviceContacts(trx, [newService])) {
       if (s.email) await queueMail(trx, { to: s.email, reportId: r.id, subject: `[GUP] ${r.reference} réorienté vers vous — ${r.categoryName}`, body: `${r.description}\n\nMotif : ${comment ?? ''}` });
     }
   }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Geometry } from 'geojson';
 import { rightsOf } from '../data/parcels.js';
 import {
-  findSubsector, landInside, overlappingSubsectors, saveSubsector, validityDetail, type SubsectorState,
+  activeSubsectorIds, findSubsector, landInside, lockSubsectorSaves, overlappingSubsectors, saveSubsector, validityDetail, type SubsectorState,
 } from '../data/subsectors.js';
 import { queriesOf, type Database, type DbOrTransaction } from '../data/db.js';
 import { audit } from '../data/users.js';
@@ -121,7 +121,7 @@ export async function createSubsector(db: DbOrTransaction, userId: number, geome
   const { geojson } = await validatePerimeter(knex, geometry);
   const result = await computeDelegation(db, geojson);
   return knex.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(7301)');
+    await lockSubsectorSaves(trx);
     const overlaps = await checkOverlap(trx, geojson, null, input.allowOverlap ?? false);
     const { id } = await saveSubsector(trx, null, stateOf(input, geojson, result), { change: 'created', authorId: userId, overlapAllowed: overlaps.length > 0 });
     await audit(trx as unknown as Knex, { userId, action: 'subsector.create', entity: 'subsector', entityId: String(id), details: { outcome: result.outcome, delegate: result.delegate?.code ?? null, overlapsAllowed: overlaps.map((o) => o.id) } });
@@ -143,7 +143,7 @@ export async function updateSubsector(db: Database, userId: number, id: number, 
     allowOverlap: input.allowOverlap ?? false,
   };
   await knex.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(7301)');
+    await lockSubsectorSaves(trx);
     const overlaps = await checkOverlap(trx, geojson, id, merged.allowOverlap ?? false);
     const saved = await saveSubsector(trx, id, stateOf(merged, geojson, result), { change: 'edited', authorId: userId, overlapAllowed: overlaps.length > 0 });
     await audit(trx as unknown as Knex, { userId, action: 'subsector.edit', entity: 'subsector', entityId: String(id), details: { version: saved.version, outcome: result.outcome } });
@@ -170,11 +170,11 @@ export async function archiveSubsector(knex: Knex, userId: number, id: number): 
  * `recomputed` version (outcome flips are listed for the planners by outcomeFlips()). Returns the ids that changed.
  */
 export async function recomputeSubsectors(db: Knex.Transaction): Promise<number[]> {
-  const active = (await db('subsectors').where({ status: 'active' }).select('id')) as { id: number }[];
+  const active = await activeSubsectorIds(db);
   if (active.length === 0) return [];
   const t = await config(db); // read inside the transaction: the configuration it may just have changed
   const changed: number[] = [];
-  for (const { id } of active) {
+  for (const id of active) {
     const current = await findSubsector(db, id);
     if (!current) continue;
     const geojson = JSON.stringify(current.geometry);
