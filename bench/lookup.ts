@@ -32,7 +32,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { hashPassword } from '../server/src/auth/passwords.js';
-import { hotPool, openDatabase } from '../server/src/data/db.js';
+import { hotPool } from '../server/src/data/connection.js';
+import { openDatabase } from '../server/src/data/db.js';
 import { spotAt } from '../server/src/data/lookup.js';
 import { upsertUser } from '../server/src/data/users.js';
 import { loadDemoIfEmpty } from '../server/src/demo.js';
@@ -176,7 +177,7 @@ async function spotAtRunner(url: string, points: BenchPoint[], workers: number):
     detail: `${workers} workers calling spotAt() (the app's data layer: the hot pool, concurrent lookups coalesced into one statement; no HTTP)`,
     task: async (i) => {
       const p = points[i % points.length]!;
-      const spot = await spotAt(db.knex, p.lon, p.lat);
+      const spot = await spotAt(db, p.lon, p.lat);
       if (!spot.commune) return `aucune commune en ${p.lon},${p.lat}`;
     },
     close: () => db.close(),

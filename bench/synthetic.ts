@@ -26,7 +26,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../server/src/data/db.js';
 import { resolveOwner, type OrganisationRef } from '../server/src/domain/owners.js';
-import { importPaths } from '../geodata/import/index.js';
+import { importPaths } from '../server/src/import/index.js';
 import { benchDatabaseUrls, ensureDatabase, redact } from './lib/db.js';
 
 export const SYNTHETIC_TERRITORY_NAME = 'Agglomération synthétique (bench, 500 000 parcelles)';

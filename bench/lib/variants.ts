@@ -53,7 +53,7 @@ export async function variantHandler(variant: Variant, db: Database, url: string
     app.use(pinoHttp({ logger: silent }));
     app.use(express.json({ limit: '2mb' }));
     app.use(cookieParser());
-    app.use('/api', requireSession(db.knex));
+    app.use('/api', requireSession(db));
   }
   if (variant === 'lookup via express') {
     const route = lookupRoute(ctx);

@@ -76,7 +76,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
 
   app.use('/api/health', healthRouter(ctx));
   app.use('/api/auth', authRouter(ctx));
-  app.use('/api', requireSession(ctx.db.knex));
+  app.use('/api', requireSession(ctx.db));
   app.use('/api/parcels', parcelsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));

@@ -7,7 +7,7 @@
  * the lookup API below the issue 3 target while the second core waited (bench/lookup.ts); the workers use them all.
  *
  * What stays right with several processes:
- * - sessions: each worker caches session → user for a few seconds (auth/middleware.ts); a write to sessions or users
+ * - sessions: each worker caches session → user for a few seconds (data/sessions.ts, in its database context); a write to sessions or users
  *   in one worker (logout, deactivation) is relayed by the primary to the others, which empty their caches;
  * - failed logins are counted once for the server (the rate limiter's store lives in the primary);
  * - the outbox is drained by the primary only (one mailer); everything else lives in PostgreSQL;
@@ -19,9 +19,9 @@ import http from 'node:http';
 import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { connectSessionPeers } from './auth/middleware.js';
 import type { ServerConfig } from './config.js';
 import { openDatabase, type Database } from './data/db.js';
+import { connectSessionPeers } from './data/sessions.js';
 
 /** The IPC message a worker sends (and receives) when sessions or users changed. */
 const SESSIONS_CHANGED = 'gup:sessions-changed';
@@ -76,9 +76,9 @@ export function startWorkers(count: number, log: Logger): { ready: Promise<void>
 
 /** Worker: opens its own pool (the primary migrated), serves the app on the shared port, relays session changes. */
 export async function runWorker(config: ServerConfig, log: Logger): Promise<{ server: http.Server; db: Database }> {
-  const receive = connectSessionPeers(() => process.send?.({ type: SESSIONS_CHANGED }));
-  process.on('message', (m) => { if (isSessionsChanged(m)) receive(); });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false });
+  const receive = connectSessionPeers(db, () => process.send?.({ type: SESSIONS_CHANGED }));
+  process.on('message', (m) => { if (isSessionsChanged(m)) receive(); });
   const server = http.createServer(createApp({ db, config, log }));
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   return { server, db };

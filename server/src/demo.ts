@@ -3,24 +3,19 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { hashPassword } from './auth/passwords.js';
 import { paths } from './config.js';
-import { upsertUser } from './data/users.js';
+import { hasTerritory } from './data/territory.js';
+import { disableDemoAccounts, enableDemoAccounts, hasAnyUser, upsertUser } from './data/users.js';
 import { territoryConfigSchema } from './domain/territory.js';
-import { importPaths } from '../../geodata/import/index.js';
-
-/** True when the database holds no territory yet. */
-export async function isEmpty(knex: Knex): Promise<boolean> {
-  const row = await knex('territory').first('id');
-  return !row;
-}
+import { importPaths } from './import/index.js';
 
 /**
  * Demo mode: on an empty database, imports the shipped demo data (geodata/) and creates the demo accounts of the
  * configuration with its demo password. Returns whether anything was loaded.
  */
 export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = () => {}, folder = paths.demoGeodata): Promise<boolean> {
-  if (!(await isEmpty(knex))) {
+  if (await hasTerritory(knex)) {
     // data imported by hand (npm run import) before the first start: still give the demo its accounts
-    if (!(await knex('users').first('id'))) await createDemoAccounts(knex);
+    if (!(await hasAnyUser(knex))) await createDemoAccounts(knex);
     return false;
   }
   log(`Base vide : import des données de démonstration (${folder})…`);
@@ -38,19 +33,13 @@ export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = (
 export async function applyDemoMode(knex: Knex, demo: boolean, log: (msg: string) => void = () => {}): Promise<number> {
   if (demo) {
     await loadDemoIfEmpty(knex, log);
-    const enabled = await knex('users').where({ demo: true, active: false }).update({ active: true });
+    const enabled = await enableDemoAccounts(knex);
     if (enabled > 0) log(`Mode démonstration : ${enabled} compte(s) de démonstration réactivé(s).`);
     return 0;
   }
-  const ids = (await knex('users').where({ demo: true, active: true }).pluck('id')) as number[];
-  if (ids.length > 0) {
-    await knex.transaction(async (trx) => {
-      await trx('users').whereIn('id', ids).update({ active: false });
-      await trx('sessions').whereIn('user_id', ids).delete();
-    });
-  }
-  log(`Mode démonstration désactivé (GUP_DEMO) : les comptes de démonstration ne peuvent pas se connecter${ids.length ? ` (${ids.length} désactivé(s))` : ''}.`);
-  return ids.length;
+  const disabled = await disableDemoAccounts(knex);
+  log(`Mode démonstration désactivé (GUP_DEMO) : les comptes de démonstration ne peuvent pas se connecter${disabled ? ` (${disabled} désactivé(s))` : ''}.`);
+  return disabled;
 }
 
 /** Creates (or refreshes) the configuration's demo accounts with its demo password. */

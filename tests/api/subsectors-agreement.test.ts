@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Polygon } from 'geojson';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importPaths } from '../../geodata/import/index.js';
+import { importPaths } from '../../server/src/import/index.js';
 import { paths } from '../../server/src/config.js';
 import { prepareLand, previewDelegation, type PreparedLand } from '../../server/src/domain/delegation-land.js';
 import { testContext } from '../support/context.js';

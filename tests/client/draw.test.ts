@@ -1,8 +1,8 @@
-/** The pure parts of the planner's drawing tool (client/src/map/draw): rings → perimeter, validity, snapping. */
+/** The pure parts of the planner's drawing tool (client/src/geometry): rings → perimeter, validity, snapping. */
 import type { Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { checkDrawing, combineRings, ringsOf } from '../../client/src/map/draw/perimeter.js';
-import { buildSnapIndex, snapTarget } from '../../client/src/map/draw/snapIndex.js';
+import { checkDrawing, combineRings, ringsOf } from '../../client/src/geometry/perimeter.js';
+import { buildSnapIndex, snapTarget } from '../../client/src/geometry/snapIndex.js';
 
 const square = (lon: number, lat: number, d: number, clockwise = false): Position[] => {
   const ring: Position[] = [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]];

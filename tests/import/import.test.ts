@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ImportError, importPaths } from '../../geodata/import/index.js';
-import { parseDgfipOwners } from '../../geodata/import/owners.js';
+import { ImportError, importPaths } from '../../server/src/import/index.js';
+import { parseDgfipOwners } from '../../server/src/import/owners.js';
 import { paths } from '../../server/src/config.js';
 import { testContext } from '../support/context.js';
 

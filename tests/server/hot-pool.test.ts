@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withStartupOption } from '../../server/src/data/db.js';
+import { withStartupOption } from '../../server/src/data/connection.js';
 
 const GENERIC = '-c plan_cache_mode=force_generic_plan';
 const optionsOf = (url: string) => new URL(url).searchParams.get('options');

@@ -14,7 +14,7 @@ export interface ReportDraft {
   urgent: boolean;
   /** Mandatory when urgent; null otherwise. */
   urgencyCriterion: string | null;
-  /** Optional photo (JPEG, PNG or WebP, 8 MB at most): sent as multipart/form-data. */
+  /** Optional photo (PHOTO_TYPES, PHOTO_MAX_BYTES of the shared domain): sent as multipart/form-data. */
   photo: File | null;
 }
 

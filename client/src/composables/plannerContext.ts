@@ -5,7 +5,7 @@
  */
 import type { Position } from 'geojson';
 import { inject, provide, shallowRef, type InjectionKey, type ShallowRef } from 'vue';
-import type { Perimeter } from '../map/draw/perimeter';
+import type { Perimeter } from '../geometry/perimeter';
 import { createLandCache, type LandCache } from './useLand';
 
 /** Commands of the drawing tool, available while <PerimeterDraw> is on the map. */

@@ -10,7 +10,7 @@ import { prepareLand, type PreparedLand } from '@gup/server/domain';
 import { ApiError, isAbort } from '../api/http';
 import { fetchLand } from '../api/subsectors';
 import type { BBox } from '../api/types';
-import { buildSnapIndex, type SnapIndex } from '../map/draw/snapIndex';
+import { buildSnapIndex, type SnapIndex } from '../geometry/snapIndex';
 
 export type LandStatus = 'idle' | 'loading' | 'ready' | 'too_large' | 'error';
 

@@ -6,7 +6,7 @@
 import { computed, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
 import { previewDelegation, type DelegationResult } from '@gup/server/domain';
 import type { BBox } from '../api/types';
-import { ringsBbox, ringsOf, type Perimeter } from '../map/draw/perimeter';
+import { ringsBbox, ringsOf, type Perimeter } from '../geometry/perimeter';
 import type { LandCache } from './useLand';
 
 export interface LivePreview {

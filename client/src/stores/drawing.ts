@@ -1,7 +1,7 @@
 import type { Position } from 'geojson';
 import { defineStore } from 'pinia';
 import type { GeometryCheck } from '@gup/server/domain';
-import { checkDrawing, type Perimeter, type Ring } from '../map/draw/perimeter';
+import { checkDrawing, type Perimeter, type Ring } from '../geometry/perimeter';
 
 /** What the drawing tool does: nothing (`off`), drawing a new ring (`polygon`), moving vertices (`select`). */
 export type DrawMode = 'off' | 'polygon' | 'select';

@@ -1,22 +1,41 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
+import type { Knex } from 'knex';
 import { migrationSource } from '../../../db/migrations/index.js';
+import type { Coalescer } from './coalesce.js';
+import { HOT_POOL_MAX, hotPool, openEmbedded, openPostgres, type Connection, type Engine } from './connection.js';
+import { spotCoalescer, type Point, type SpotRow } from './lookup.js';
+import { watchSessions, type SessionCache } from './sessions.js';
+import { newTerritoryCache, type TerritoryCache } from './territory.js';
 
-export type Engine = 'embedded' | 'postgres';
+export type { Engine };
 
-export interface Database {
-  knex: Knex;
+/**
+ * The database context: the connections (knex, the hot pool) and everything this process keeps of the database
+ * between requests — the territory configuration, the session cache, the coalescing of lookups. Made once by
+ * openDatabase and passed explicitly (routes get it as `ctx.db`); nothing of it lives in a module, so two databases
+ * in one process (tests, benchmarks) never share a cache, and closing it drops them all.
+ */
+export interface Database extends Connection {
   engine: Engine;
   /** PostGIS version string, e.g. "3.6.2". */
   postgisVersion: string;
   /** Whether ST_AsMVT is available (PostGIS built with protobuf-c). */
   hasMvt: boolean;
+  /** The territory configuration as last read, for a few seconds (data/territory.ts). */
+  territoryCache: TerritoryCache;
+  /** Session → user, for a few seconds, emptied by every write to sessions or users through `knex` (data/sessions.ts). */
+  sessions: SessionCache;
+  /** Lookups arriving together, sent in one statement (data/lookup.ts). */
+  spots: Coalescer<Point, SpotRow>;
   close(): Promise<void>;
   /** Embedded only: the whole data directory as a gzipped tarball (used to cache the test database). */
   dumpDataDir?: () => Promise<Blob>;
 }
+
+/** A database context, or a transaction opened on it (read inside it, without the context's caches). */
+export type DbOrTransaction = Database | Knex.Transaction;
+
+/** What queries run on: the transaction, or the context's knex. */
+export const queriesOf = (db: DbOrTransaction): Knex => (typeof db === 'function' ? db : db.knex);
 
 export interface DbOptions {
   databaseUrl?: string | undefined;
@@ -27,122 +46,6 @@ export interface DbOptions {
   loadDataDir?: Blob;
   /** Ensure PostGIS and run the migrations (default true; the cluster's workers leave it to the primary). */
   migrate?: boolean;
-}
-
-async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<{ knex: Knex; dump: () => Promise<Blob> }> {
-  const [{ PGlite }, { postgis }, { default: ClientPgLite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-postgis'),
-    import('knex-pglite'),
-  ]);
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}), extensions: { postgis } });
-  const knex = knexFactory({
-    client: ClientPgLite as unknown as typeof Knex.Client,
-    dialect: 'postgres',
-    connection: () => ({ pglite }) as object,
-    useNullAsDefault: true,
-  } as Knex.Config);
-  return { knex, dump: () => pglite.dumpDataDir('gzip') };
-}
-
-function openPostgres(url: string, poolMax: number): Knex {
-  return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } });
-}
-
-/** A read-only statement for hotQuery: a name (prepared once per connection on PostgreSQL) and SQL with $1…$n. */
-export interface HotStatement {
-  name: string;
-  text: string;
-}
-
-interface DriverConnection {
-  query(config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-}
-interface KnexClientInternals {
-  acquireConnection(): Promise<DriverConnection>;
-  releaseConnection(connection: DriverConnection): Promise<void>;
-  /** Set by knex-pglite: the embedded database, one connection taking positional parameters. */
-  pglite?: unknown;
-}
-
-/**
- * PostgreSQL only: a small pg pool beside knex's, for hotQuery. tarn (knex's pool) arms a timer and a promise chain
- * for every acquire; a pg Pool does not: 0.02 ms of CPU per lookup, 5 % of the API's (bench/lookup.ts). Keyed by the
- * knex instance hotQuery gets, so callers keep passing knex.
- */
-const hotPools = new WeakMap<Knex, pg.Pool>();
-
-/**
- * How many connections the hot pool may open (beside knex's pool; idle ones close after 30 s): the cores plus one,
- * at most 8. More statements at once than cores only makes PostgreSQL switch between its backends: on the 2-core
- * reference machine, 3 connections served ~8 % more lookups per second than 8 (8 HTTP clients, A/B interleaved).
- */
-const HOT_POOL_MAX = Math.min(8, os.availableParallelism() + 1);
-
-/**
- * A pool for hot statements: generic plans always (`plan_cache_mode=force_generic_plan`, a startup parameter added to
- * any `options` the URL already has). PostgreSQL would otherwise re-plan a statement taking arrays (the coalesced
- * lookup, SPOTS_AT in data/lookup.ts) on every call, the row estimate of unnest($1) making each custom plan look
- * cheaper than the generic one (measured: ~0.5 ms of planning per call, more than running it). The hot statements'
- * plans do not depend on their parameters' values (GiST searches around a point, a key). Also the benchmark's raw
- * baseline, so that both run on the same settings. (Not a `SET` in the pool's connect handler: the first query would
- * then queue behind it on the client, which pg deprecates.)
- */
-export function hotPool(url: string, max: number, idleTimeoutMillis: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: withStartupOption(url, '-c plan_cache_mode=force_generic_plan'), max, idleTimeoutMillis });
-  pool.on('error', () => {}); // an idle connection dropped by the server: the pool replaces it on the next query
-  return pool;
-}
-
-/** The connection URL with `option` appended to its `options` parameter (pg reads the URL's over its config's). */
-export function withStartupOption(url: string, option: string): string {
-  const u = new URL(url);
-  const existing = u.searchParams.get('options');
-  u.searchParams.set('options', existing ? `${existing} ${option}` : option);
-  return u.toString();
-}
-
-/** How many hotQuery statements can run at once: the hot pool's size on PostgreSQL, else 1 (the embedded database's one connection). */
-export function hotConcurrency(knex: Knex): number {
-  return hotPools.has(knex) ? HOT_POOL_MAX : 1;
-}
-
-/**
- * Runs one read-only statement straight to the driver: on PostgreSQL as a named prepared statement (parsed and
- * planned once per connection) on the hot pool, on the embedded database as a parameterised query on knex's single
- * connection.
- *
- * For the few queries on the hot path of the map only (the lookup under a click): knex's query pipeline (binding
- * rewriting over the whole SQL text, runner, events) cost about 0.07 ms of CPU per lookup, 15 % of the query's own
- * cost (bench/lookup.ts, measured then as "raw via knex"). Never for writes: the session cache (auth/middleware.ts)
- * watches knex's query events to see writes to sessions and users. Not inside a transaction (it takes its own connection).
- */
-export async function hotQuery<R>(knex: Knex, statement: HotStatement, values: unknown[]): Promise<R[]> {
-  if (knex.isTransaction) throw new Error(`hotQuery(${statement.name}) runs outside transactions`);
-  const pool = hotPools.get(knex);
-  if (pool) return (await pool.query({ name: statement.name, text: statement.text, values })).rows as R[];
-  const client = knex.client as unknown as KnexClientInternals;
-  const connection = await client.acquireConnection();
-  try {
-    const result = client.pglite !== undefined
-      ? await connection.query(statement.text, values)
-      : await connection.query({ name: statement.name, text: statement.text, values });
-    return result.rows as R[];
-  } finally {
-    await client.releaseConnection(connection);
-  }
-}
-
-/**
- * Awaits several knex queries (lazy builders, not started yet): together on the pool, one after the other inside a
- * transaction, whose single connection must not get a query while another runs (deprecated in pg, removed in pg 9).
- */
-export async function allQueries<T extends readonly unknown[]>(knex: Knex, queries: readonly [...T]): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  if (!knex.isTransaction) return (await Promise.all(queries)) as { -readonly [K in keyof T]: Awaited<T[K]> };
-  const results: unknown[] = [];
-  for (const q of queries) results.push(await q);
-  return results as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 /** Opens the database (embedded PGlite when no URL is given), ensures PostGIS and runs the migrations. */
@@ -156,12 +59,15 @@ export async function openDatabase(opts: DbOptions): Promise<Database> {
   }
   const full = (await knex.raw('SELECT postgis_lib_version() AS v, postgis_full_version() AS f')).rows[0] as { v: string; f: string };
   const hot = opts.databaseUrl ? hotPool(opts.databaseUrl, HOT_POOL_MAX, 30_000) : null;
-  if (hot) hotPools.set(knex, hot);
+  const connection: Connection = { knex, hot };
   return {
-    knex,
+    ...connection,
     engine,
     postgisVersion: full.v,
     hasMvt: /LIBPROTOBUF/.test(full.f),
+    territoryCache: newTerritoryCache(),
+    sessions: watchSessions(knex), // from now on: a logout may come before any session check
+    spots: spotCoalescer(connection),
     close: async () => {
       await Promise.all([knex.destroy(), hot?.end()]);
     },

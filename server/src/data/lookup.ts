@@ -1,6 +1,5 @@
-import type { Knex } from 'knex';
 import { coalesce, type Coalescer } from './coalesce.js';
-import { hotConcurrency, hotQuery, type HotStatement } from './db.js';
+import { hotConcurrency, hotQuery, type Connection, type HotStatement } from './connection.js';
 import type { ParcelOwnerRow } from './parcels.js';
 
 export interface SpotRow {
@@ -77,9 +76,9 @@ function spotRow(row: Record<string, unknown>): SpotRow {
  * What is under each point, in one statement (SPOT_AT for one point, SPOTS_AT for more), in the points' order
  * (SPOTS_AT's rows placed by their `i`).
  */
-export async function spotsAt(knex: Knex, points: readonly Point[]): Promise<SpotRow[]> {
-  if (points.length === 1) return [spotRow((await hotQuery<Record<string, unknown>>(knex, SPOT_AT, [points[0]!.lon, points[0]!.lat]))[0]!)];
-  const rows = await hotQuery<Record<string, unknown>>(knex, SPOTS_AT, [points.map((p) => p.lon), points.map((p) => p.lat)]);
+export async function spotsAt(conn: Connection, points: readonly Point[]): Promise<SpotRow[]> {
+  if (points.length === 1) return [spotRow((await hotQuery<Record<string, unknown>>(conn, SPOT_AT, [points[0]!.lon, points[0]!.lat]))[0]!)];
+  const rows = await hotQuery<Record<string, unknown>>(conn, SPOTS_AT, [points.map((p) => p.lon), points.map((p) => p.lat)]);
   const spots = new Array<SpotRow | undefined>(points.length);
   for (const row of rows) spots[Number(row.i) - 1] = spotRow(row);
   if (rows.length !== points.length || spots.includes(undefined)) throw new Error(`SPOTS_AT: ${rows.length} rows for ${points.length} points`);
@@ -104,24 +103,19 @@ export interface Point {
  * (8 HTTP clients, A/B interleaved over 6 rounds: 4 points served ~40 % more lookups than 16, ~15 % more than 8).
  */
 const MAX_BATCH = 4;
-const coalescers = new WeakMap<Knex, Coalescer<Point, SpotRow>>();
 
-function coalescerOf(knex: Knex): Coalescer<Point, SpotRow> {
-  let c = coalescers.get(knex);
-  if (!c) {
-    c = coalesce((points) => spotsAt(knex, points), { slots: hotConcurrency(knex), maxBatch: MAX_BATCH });
-    coalescers.set(knex, c);
-  }
-  return c;
+/** The coalescing of a database's lookups: one per database context (`Database.spots`, made by openDatabase). */
+export function spotCoalescer(conn: Connection): Coalescer<Point, SpotRow> {
+  return coalesce((points) => spotsAt(conn, points), { slots: hotConcurrency(conn), maxBatch: MAX_BATCH });
 }
 
 /** What is under a point: SPOT_AT's answer, through the coalescing of concurrent lookups (above). */
-export function spotAt(knex: Knex, lon: number, lat: number): Promise<SpotRow> {
-  return coalescerOf(knex).load({ lon, lat });
+export function spotAt(db: { spots: Coalescer<Point, SpotRow> }, lon: number, lat: number): Promise<SpotRow> {
+  return db.spots.load({ lon, lat });
 }
 
 /** How many statements spotAt sent and how many points they carried (the coalescing at work, for the tests). */
-export function spotStats(knex: Knex): { statements: number; points: number } {
-  const stats = coalescers.get(knex)?.stats;
-  return { statements: stats?.batches ?? 0, points: stats?.keys ?? 0 };
+export function spotStats(db: { spots: Coalescer<Point, SpotRow> }): { statements: number; points: number } {
+  const { stats } = db.spots;
+  return { statements: stats.batches, points: stats.keys };
 }

@@ -87,3 +87,18 @@ export async function listKeys(knex: Knex): Promise<{ id: number; communeInsee: 
 export async function deactivateKey(knex: Knex, id: number): Promise<boolean> {
   return (await knex('open311_keys').where({ id }).update({ active: false })) === 1;
 }
+
+/** The urgency criteria, in the configuration's order (the values of the `urgent` attribute). */
+export async function urgencyCriteria(knex: Knex): Promise<{ code: string; name: string }[]> {
+  return (await knex('urgency_criteria').orderBy('sort_order').select('code', 'name')) as { code: string; name: string }[];
+}
+
+/** A commune by INSEE code, with whether it belongs to the territory; undefined when unknown. */
+export async function communeByInsee(knex: Knex, insee: string): Promise<{ insee: string; name: string; in_territory: boolean } | undefined> {
+  return (await knex('communes').where({ insee }).first('insee', 'name', 'in_territory')) as { insee: string; name: string; in_territory: boolean } | undefined;
+}
+
+/** An account by e-mail (exact), with its role and commune; undefined when none. */
+export async function accountByEmail(knex: Knex, email: string): Promise<{ id: number; role: string; commune_insee: string } | undefined> {
+  return (await knex('users').where({ email }).first('id', 'role', 'commune_insee')) as { id: number; role: string; commune_insee: string } | undefined;
+}

@@ -37,3 +37,33 @@ export async function outboxCounts(knex: Knex): Promise<Record<OutboxStatus, num
   for (const r of rows) out[r.status] = Number(r.n);
   return out;
 }
+
+/** A message claimed for sending. */
+export interface ClaimedMail { id: string | number; to: string; subject: string; body: string; attempts: number; reportId: number | null }
+
+/**
+ * Claims up to `limit` due messages in one statement (`FOR UPDATE SKIP LOCKED` and a lease of `leaseSeconds`), so that
+ * several processes never send the same one; each claim counts as an attempt. In id order.
+ */
+export async function claimDueMail(knex: Knex, limit: number, leaseSeconds: number): Promise<ClaimedMail[]> {
+  const { rows } = await knex.raw(
+    `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
+     WHERE id IN (
+       SELECT id FROM outbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+       ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+     RETURNING id, to_address AS "to", subject, body, attempts, report_id AS "reportId"`,
+    [leaseSeconds, limit],
+  );
+  return (rows as ClaimedMail[]).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+export async function markSent(knex: Knex, id: ClaimedMail['id']): Promise<void> {
+  await knex('outbox').where({ id }).update({ status: 'sent', sent_at: knex.fn.now(), last_error: null, next_attempt_at: null });
+}
+
+/** A failed attempt: given up (`failed`), or tried again in `retryInSeconds`. */
+export async function markFailed(knex: Knex, id: ClaimedMail['id'], error: string, retryInSeconds: number | null): Promise<void> {
+  await knex('outbox').where({ id }).update(retryInSeconds === null
+    ? { status: 'failed', last_error: error, next_attempt_at: null }
+    : { last_error: error, next_attempt_at: knex.raw('now() + make_interval(secs => ?)', [retryInSeconds]) });
+}

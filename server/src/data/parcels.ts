@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ParcelDetail } from '../domain/api.js';
 import type { OwnerKind } from '../domain/owners.js';
 
 export interface ParcelOwnerRow {
@@ -13,17 +14,11 @@ export interface ParcelOwnerRow {
   rightCode: string;
 }
 
-export interface ParcelRow {
+/** A parcel as read: the API's fields of it (domain/api.ts), with its commune flat. */
+export interface ParcelRow extends Pick<ParcelDetail, 'prefix' | 'section' | 'number' | 'officialAreaM2' | 'areaM2' | 'sourceVintage' | 'sourceUpdated'> {
   idu: string;
   communeInsee: string;
   communeName: string | null;
-  prefix: string;
-  section: string;
-  number: string;
-  officialAreaM2: number | null;
-  areaM2: number;
-  sourceVintage: string | null;
-  sourceUpdated: string | null;
   geometry: GeoJSON.MultiPolygon;
 }
 

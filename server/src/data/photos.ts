@@ -20,3 +20,8 @@ export async function findPhoto(db: Db, reportId: number, photoId: number): Prom
   if (!row) return null;
   return { ...row, data: asBuffer(row.data), thumbnail: asBuffer(row.thumbnail) } as PhotoRow;
 }
+
+/** The photos of a report, without their bytes. */
+export async function photosOf(db: Db, reportId: number): Promise<{ id: number; mime: string; width: number; height: number; createdAt: string }[]> {
+  return db('report_photos').where({ report_id: reportId }).select('id', 'mime', 'width', 'height', 'created_at as createdAt');
+}

@@ -164,6 +164,11 @@ export async function findReportByIdempotencyKey(db: Db, userId: number, key: st
   return row?.id ?? null;
 }
 
+/** Updates a report only if its status is still `status` (optimistic check); whether it did. */
+export async function updateReportIfStatus(db: Db, id: number, status: ReportStatus, update: Record<string, unknown>): Promise<boolean> {
+  return (await db('reports').where({ id, status }).update(update)) === 1;
+}
+
 export interface ReportFilters {
   status?: ReportStatus[] | undefined;
   category?: string | undefined;

@@ -1,13 +1,7 @@
 import type { Knex } from 'knex';
+import type { SearchResult } from '../domain/api.js';
 
-export interface SearchResult {
-  type: 'parcel' | 'commune' | 'qpv';
-  id: string;
-  label: string;
-  sublabel: string;
-  bbox: number[];
-  point: number[];
-}
+export type { SearchResult };
 
 const ACCENTS_FROM = 'àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ';
 const ACCENTS_TO = 'aaaaaaceeeeiiiinooooouuuuyyoa';
@@ -21,7 +15,7 @@ const GEO = (g: string) => `ST_XMin(${g}) AS w, ST_YMin(${g}) AS s, ST_XMax(${g}
   ST_X(ST_PointOnSurface(${g})) AS px, ST_Y(ST_PointOnSurface(${g})) AS py`;
 
 interface GeoRow { w: number; s: number; e: number; n: number; px: number; py: number }
-const geo = (r: GeoRow) => ({ bbox: [r.w, r.s, r.e, r.n], point: [r.px, r.py] });
+const geo = (r: GeoRow): Pick<SearchResult, 'bbox' | 'point'> => ({ bbox: [r.w, r.s, r.e, r.n], point: [r.px, r.py] });
 
 /** Parcels by exact IDU. */
 export async function parcelsById(knex: Knex, idu: string): Promise<SearchResult[]> {

@@ -185,3 +185,13 @@ export async function landInBbox(db: Db, bbox: [number, number, number, number],
   );
   return { parcels: parcels as { idu: string; geometry: unknown }[], overlaps: overlaps as { a: string; b: string; geometry: unknown }[], communes: communes as { insee: string; geometry: unknown }[] };
 }
+
+/** Serialises sub-sector saves until the transaction ends, so that two planners cannot both pass the overlap check. */
+export async function lockSubsectorSaves(trx: Knex.Transaction): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(7301)');
+}
+
+/** Ids of the active sub-sectors. */
+export async function activeSubsectorIds(db: Db): Promise<number[]> {
+  return ((await db('subsectors').where({ status: 'active' }).select('id')) as { id: number }[]).map((r) => r.id);
+}

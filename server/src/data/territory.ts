@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { allQueries } from './db.js';
+import { allQueries } from './connection.js';
+import type { BBox, OrganisationKind } from '../domain/api.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
 
 export interface TerritoryInfo {
@@ -11,20 +12,39 @@ export interface TerritoryInfo {
   duplicatesWindowDays: number;
   urgencyResolveHours: number | null;
   routing: RoutingConfig;
-  communes: { insee: string; name: string; inTerritory: boolean; sectorCode: string | null; bbox: number[] | null }[];
+  communes: { insee: string; name: string; inTerritory: boolean; sectorCode: string | null; bbox: BBox | null }[];
   sectors: Record<string, { code: string; name: string; delegate: { name: string | null; email: string | null; phone: string | null } }>;
-  organisations: { code: string; name: string; kind: string; insee: string | null }[];
+  organisations: { code: string; name: string; kind: OrganisationKind; insee: string | null }[];
   categories: { code: string; name: string; theme: string }[];
+  /** Each category with its delays and the services it also notifies, by code (read with the rest: no query of its own). */
+  categoryRules: ReadonlyMap<string, CategoryRow>;
   urgencyCriteria: { code: string; name: string }[];
   /** Priority neighbourhoods loaded for the territory, by name (for filters). */
   qpvs: { code: string; name: string }[];
-  bbox: number[] | null;
+  bbox: BBox | null;
 }
 
-const bboxOf = (box: string | null): number[] | null => {
+/** A category as stored: theme, services also notified, delays (DESIGN 3.3). */
+export interface CategoryRow {
+  code: string;
+  name: string;
+  theme_code: string;
+  also_notify: string[];
+  ack_hours: number;
+  resolve_hours: number;
+  resolve_hours_qpv: number | null;
+  seasonal: any;
+}
+
+const bboxOf = (box: string | null): BBox | null => {
   const m = box ? /BOX\(([-\d.e]+) ([-\d.e]+),([-\d.e]+) ([-\d.e]+)\)/.exec(box) : null;
-  return m ? m.slice(1, 5).map(Number) : null;
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : null;
 };
+
+/** Whether a territory configuration was imported. */
+export async function hasTerritory(knex: Knex): Promise<boolean> {
+  return !!(await knex('territory').first('id'));
+}
 
 /** Loads the territory configuration (organisations, services, managers…) from the database. */
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
@@ -50,7 +70,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   for (const m of managers as any[]) (managerMap[m.organisation_code] ??= {})[m.theme_code] = m.service_code;
   const communeRows = (communes.rows as any[]).map((c) => ({ insee: c.insee, name: c.name, inTerritory: c.in_territory, sectorCode: c.sector_code, bbox: bboxOf(c.box) }));
   const inside = communeRows.filter((c) => c.inTerritory && c.bbox);
-  const bbox = inside.length
+  const bbox: BBox | null = inside.length
     ? [Math.min(...inside.map((c) => c.bbox![0]!)), Math.min(...inside.map((c) => c.bbox![1]!)), Math.max(...inside.map((c) => c.bbox![2]!)), Math.max(...inside.map((c) => c.bbox![3]!))]
     : null;
   return {
@@ -74,6 +94,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     sectors: Object.fromEntries(sectors.map((s: any) => [s.code, { code: s.code, name: s.name, delegate: { name: s.delegate_name, email: s.delegate_email, phone: s.delegate_phone } }])),
     organisations: Object.values(orgByCode),
     categories: categories.map((c: any) => ({ code: c.code, name: c.name, theme: c.theme_code })),
+    categoryRules: new Map((categories as CategoryRow[]).map((c) => [c.code, c])),
     urgencyCriteria: urgency.map((u: any) => ({ code: u.code, name: u.name })),
     qpvs: qpvs.map((q: any) => ({ code: q.code, name: q.name })),
     bbox,
@@ -81,22 +102,32 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
 }
 
 const TTL_MS = 5_000;
-const cache = new WeakMap<Knex, { at: number; value: Promise<TerritoryInfo | null> }>();
+
+/** The territory as last read, for a few seconds: one per database context (`Database.territoryCache`, made by openDatabase). */
+export interface TerritoryCache {
+  at: number;
+  value: Promise<TerritoryInfo | null> | null;
+}
+
+export const newTerritoryCache = (): TerritoryCache => ({ at: 0, value: null });
+
+/**
+ * Where the territory is read: a database context, through its cache; or a transaction, read inside it and never
+ * cached (an import changes the configuration and recomputes the sub-sectors in one transaction).
+ */
+export type TerritorySource = { knex: Knex; territoryCache: TerritoryCache } | Knex.Transaction;
 
 /**
  * The territory configuration, cached for a few seconds: it changes only through imports, and the lookup must not
  * pay eight queries per click.
  */
-export function territory(knex: Knex): Promise<TerritoryInfo | null> {
-  const hit = cache.get(knex);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
-  const value = loadTerritory(knex);
-  cache.set(knex, { at: Date.now(), value });
-  value.catch(() => cache.delete(knex));
+export function territory(source: TerritorySource): Promise<TerritoryInfo | null> {
+  if (typeof source === 'function') return loadTerritory(source);
+  const cache = source.territoryCache;
+  if (cache.value && Date.now() - cache.at < TTL_MS) return cache.value;
+  const value = loadTerritory(source.knex);
+  cache.at = Date.now();
+  cache.value = value;
+  value.catch(() => { if (cache.value === value) cache.value = null; });
   return value;
-}
-
-/** Forgets the cached configuration (after an import in this process). */
-export function invalidateTerritory(knex: Knex): void {
-  cache.delete(knex);
 }

@@ -1,19 +1,12 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { normalizeEmail } from '../domain/email.js';
+import type { SessionUser } from '../domain/api.js';
 import type { Role } from '../domain/territory.js';
 
-/** A signed-in user as the rest of the server sees it. */
-export interface SessionUser {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  communeInsee: string | null;
-  serviceCode: string | null;
-  organisationCode: string | null;
-}
+export type { SessionUser };
 
+/** A signed-in user as the rest of the server sees it. */
 interface UserRow {
   id: number; email: string; name: string; role: Role; commune_insee: string | null; service_code: string | null;
   organisation_code: string | null; password_hash: string; active: boolean;
@@ -73,5 +66,26 @@ export async function audit(knex: Knex, entry: { userId?: number | null; action:
   await knex('audit_log').insert({
     user_id: entry.userId ?? null, action: entry.action, entity: entry.entity ?? null, entity_id: entry.entityId ?? null,
     details: entry.details === undefined ? null : JSON.stringify(entry.details),
+  });
+}
+
+/** Whether any account exists. */
+export async function hasAnyUser(knex: Knex): Promise<boolean> {
+  return !!(await knex('users').first('id'));
+}
+
+/** Re-enables the demo accounts disabled by an earlier start outside demo mode; returns how many. */
+export async function enableDemoAccounts(knex: Knex): Promise<number> {
+  return knex('users').where({ demo: true, active: false }).update({ active: true });
+}
+
+/** Disables the active demo accounts and ends their sessions, in one transaction; returns how many. */
+export async function disableDemoAccounts(knex: Knex): Promise<number> {
+  return knex.transaction(async (trx) => {
+    const ids = (await trx('users').where({ demo: true, active: true }).pluck('id')) as number[];
+    if (ids.length === 0) return 0;
+    await trx('users').whereIn('id', ids).update({ active: false });
+    await trx('sessions').whereIn('user_id', ids).delete();
+    return ids.length;
   });
 }

@@ -9,3 +9,5 @@ export * from './geometry.js';
 export * from './delegation-land.js';
 export * from './reports.js';
 export * from './access.js';
+export * from './photos.js';
+export type * from './api.js';

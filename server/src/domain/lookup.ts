@@ -56,7 +56,7 @@ export interface SpotFacts {
 export type RoutingRule = 'competence' | 'subsector' | 'ownership' | 'joint' | 'private_land' | 'public_domain' | 'triage';
 
 export interface ServiceAnswer {
-  theme: { code: string; name: string; mode: string };
+  theme: Pick<ThemeInfo, 'code' | 'name' | 'mode'>;
   service: ServiceInfo;
   /** Joint owners' other services (copied on reports). */
   coServices: ServiceInfo[];

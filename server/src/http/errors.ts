@@ -16,6 +16,9 @@ export class AppError extends Error {
 
 export const notFound = (what: string, details?: unknown) => new AppError(404, 'not_found', `${what} introuvable`, details);
 export const forbidden = (message = 'Accès refusé pour votre rôle') => new AppError(403, 'forbidden', message);
+/** A refused photo, naming the field: 413 (too large), 415 (not an accepted type) or 422 (unreadable); reasons in domain/photos.ts. */
+export const photoError = (status: 413 | 415 | 422, message: string) =>
+  new AppError(status, status === 413 ? 'payload_too_large' : 'invalid_photo', `Photo refusée : ${message}`, [{ field: 'photo', message }]);
 
 /** Turns a zod error into a 400 that names the fields. */
 export function validationError(err: ZodError, message = 'Paramètres invalides'): AppError {

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import { PHOTO_MAX_BYTES, photoTooLarge } from '../services/photos.js';
-import { AppError } from './errors.js';
+import { PHOTO_MAX_BYTES, PHOTO_REASONS } from '../domain/photos.js';
+import { AppError, photoError } from './errors.js';
 import { assertNoNul } from './input.js';
 
 const upload = multer({
@@ -10,7 +10,7 @@ const upload = multer({
 }).single('photo');
 
 /**
- * `multipart/form-data` with at most one file, in the field `photo` (≤ 8 MB, kept in memory): its errors become
+ * `multipart/form-data` with at most one file, in the field `photo` (≤ PHOTO_MAX_BYTES, kept in memory): its errors become
  * 400/413 answers naming the field, and so is a NUL byte in a text field. Other content types pass through untouched.
  */
 export const photoUpload: RequestHandler = (req, res, next) => {
@@ -20,7 +20,7 @@ export const photoUpload: RequestHandler = (req, res, next) => {
       return next();
     }
     if (err instanceof multer.MulterError) {
-      if (err.code === 'LIMIT_FILE_SIZE') return next(photoTooLarge());
+      if (err.code === 'LIMIT_FILE_SIZE') return next(photoError(413, PHOTO_REASONS.tooLarge));
       if (err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT') {
         return next(new AppError(400, 'invalid_input', 'Une seule photo, dans le champ « photo »', [{ field: err.field ?? 'photo', message: 'fichier inattendu : une seule photo, champ « photo »' }]));
       }

@@ -65,7 +65,7 @@ export function authRouter(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  router.get('/me', requireSession(knex), (req, res) => {
+  router.get('/me', requireSession(ctx.db), (req, res) => {
     res.json({ user: currentUser(req) });
   });
 

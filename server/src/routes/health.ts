@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import { Router } from 'express';
-import { SESSION_COOKIE, sessionUser } from '../auth/middleware.js';
+import { ping } from '../data/connection.js';
+import { sessionUser } from '../data/sessions.js';
+import { SESSION_COOKIE } from '../http/context.js';
 import type { AppContext } from '../http/context.js';
 
 /**
@@ -10,9 +12,9 @@ import type { AppContext } from '../http/context.js';
 export function healthRouter(ctx: AppContext): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    await ctx.db.knex.raw('SELECT 1');
+    await ping(ctx.db);
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const user = token ? await sessionUser(ctx.db.knex, token) : null;
+    const user = token ? await sessionUser(ctx.db, token) : null;
     if (user?.role !== 'admin') return void res.json({ status: 'ok' });
     res.json({ status: 'ok', database: ctx.db.engine, postgis: ctx.db.postgisVersion, vectorTiles: ctx.db.hasMvt ? 'postgis' : 'node', worker: cluster.worker?.id ?? null });
   });

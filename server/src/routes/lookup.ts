@@ -13,6 +13,6 @@ export function lookupRoute(ctx: AppContext): LeanRoute {
     const parsed = querySchema.safeParse(query);
     if (!parsed.success) throw validationError(parsed.error, 'Coordonnées invalides');
     const { lon, lat, theme } = parsed.data;
-    return lookup(ctx.db.knex, lon, lat, theme);
+    return lookup(ctx.db, lon, lat, theme);
   };
 }

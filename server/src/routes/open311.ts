@@ -92,7 +92,7 @@ export function open311Router(ctx: AppContext): Router {
     const parsed = postSchema.safeParse(submission(req));
     if (!parsed.success) throw validationError(parsed.error, 'Demande invalide');
     const p = parsed.data;
-    res.status(201).json(await open311Submit(knex, { apiKey: p.api_key, serviceCode: p.service_code, lon: p.long, lat: p.lat, description: p.description, urgent: p.urgent }));
+    res.status(201).json(await open311Submit(ctx.db, { apiKey: p.api_key, serviceCode: p.service_code, lon: p.long, lat: p.lat, description: p.description, urgent: p.urgent }));
   });
 
   router.use((req) => {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { findParcel, qpvOfParcel, rightsOf } from '../data/parcels.js';
+import type { ParcelDetail } from '../domain/api.js';
 import { IDU_PATTERN, parcelLabel } from '../domain/idu.js';
 import { ownershipOf } from '../domain/ownership.js';
 import type { AppContext } from '../http/context.js';
@@ -18,7 +19,7 @@ export function parcelsRouter(ctx: AppContext): Router {
     if (!parcel) throw notFound(`Parcelle ${idu}`);
     const [rights, qpv] = await Promise.all([rightsOf(knex, [idu]), qpvOfParcel(knex, idu)]);
     const ownership = ownershipOf(rights.map((r) => ({ ...r, ownerId: r.id })));
-    res.json({
+    const answer: ParcelDetail = {
       id: parcel.idu,
       label: parcelLabel(parcel.section, parcel.number),
       commune: { insee: parcel.communeInsee, name: parcel.communeName },
@@ -32,7 +33,8 @@ export function parcelsRouter(ctx: AppContext): Router {
       ...ownership,
       qpv,
       geometry: parcel.geometry,
-    });
+    };
+    res.json(answer);
   });
 
   return router;

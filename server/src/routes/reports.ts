@@ -82,7 +82,7 @@ export function reportsRouter(ctx: AppContext): Router {
     const key = req.get('Idempotency-Key')?.trim();
     if (key !== undefined && (key.length < 8 || key.length > 128)) throw new AppError(400, 'invalid_input', 'Idempotency-Key : 8 à 128 caractères', [{ field: 'Idempotency-Key', message: 'longueur' }]);
     const photo = req.file ? await processPhoto(req.file.buffer) : null;
-    const { created, report } = await submitReport(knex, user, parsed.data, { idempotencyKey: key || null, photo });
+    const { created, report } = await submitReport(ctx.db, user, parsed.data, { idempotencyKey: key || null, photo });
     res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(report);
   });
 
@@ -101,7 +101,7 @@ export function reportsRouter(ctx: AppContext): Router {
     const parsed = z.intersection(pointQuerySchema, z.object({ category: z.string().min(1).max(64) })).safeParse(req.query);
     if (!parsed.success) throw validationError(parsed.error);
     if (!canReport(user)) throw forbidden();
-    const t = await requireTerritory(knex);
+    const t = await requireTerritory(ctx.db);
     const { lon, lat, category } = parsed.data;
     const reports = await nearbyOpenReports(knex, reportScope(user), category, lon, lat, t.duplicatesRadiusM, t.duplicatesWindowDays);
     res.json({ radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays, reports });
@@ -123,7 +123,7 @@ export function reportsRouter(ctx: AppContext): Router {
     const parsed = transitionSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error, 'Transition invalide');
     const { to, action, ...rest } = parsed.data;
-    const after = await applyAction(knex, user, id, { action: action ?? STATUS_FOR_ACTION[to!]!, ...rest });
+    const after = await applyAction(ctx.db, user, id, { action: action ?? STATUS_FOR_ACTION[to!]!, ...rest });
     // after a transfer the former service no longer sees the report: answer with what changed
     const visible = await reportDetails(knex, user, id).catch((err: unknown) => (err instanceof AppError && err.status === 404 ? null : Promise.reject(err)));
     res.json(visible ?? { id, ...after, visible: false });

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Knex } from 'knex';
+import type { Database } from '../data/db.js';
 import { z } from 'zod';
 import { requireRole, currentUser } from '../auth/middleware.js';
 import { findSubsector, landInBbox, listSubsectors, outcomeFlips, versionsOf, type SubsectorRow } from '../data/subsectors.js';
@@ -37,8 +37,8 @@ const bboxSchema = z.string().transform((s, ctx) => {
 });
 const MAX_PREVIEW_PARCELS = 6000;
 
-async function toFeature(knex: Knex, row: SubsectorRow & Record<string, unknown>) {
-  const t = await territory(knex);
+async function toFeature(db: Database, row: SubsectorRow & Record<string, unknown>) {
+  const t = await territory(db);
   const { geometry, id, ...props } = row;
   const org = row.delegate ? t?.routing.organisations[row.delegate] : undefined;
   return {
@@ -58,7 +58,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
   router.get('/', async (req, res) => {
     const status = z.enum(['active', 'archived', 'all']).default('active').parse(req.query.status ?? undefined);
     const rows = await listSubsectors(knex, status);
-    res.json({ type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(knex, r as SubsectorRow & Record<string, unknown>))) });
+    res.json({ type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(ctx.db, r as SubsectorRow & Record<string, unknown>))) });
   });
 
   router.get('/changes', async (_req, res) => {
@@ -69,7 +69,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
     const body = z.object({ geometry: z.unknown() }).safeParse(req.body);
     if (!body.success) throw validationError(body.error);
     const { geojson } = await validatePerimeter(knex, body.data.geometry);
-    res.json(await computeDelegation(knex, geojson));
+    res.json(await computeDelegation(ctx.db, geojson));
   });
 
   /** Parcels with owners, overlaps and commune outlines around a drawing, for the live preview in the browser. */
@@ -78,7 +78,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
     if (!parsed.success) throw validationError(parsed.error, 'bbox invalide');
     const land = await landInBbox(knex, parsed.data, MAX_PREVIEW_PARCELS);
     if (land.parcels.length > MAX_PREVIEW_PARCELS) throw new AppError(422, 'too_large', `Zone trop grande (plus de ${MAX_PREVIEW_PARCELS} parcelles) : zoomez`);
-    const t = await requireTerritory(knex);
+    const t = await requireTerritory(ctx.db);
     const rights = await rightsOf(knex, land.parcels.map((p) => p.idu));
     const owners = new Map<string, unknown[]>();
     for (const r of rights) {
@@ -114,29 +114,29 @@ export function subsectorsRouter(ctx: AppContext): Router {
       }
       return created;
     });
-    const rows = await Promise.all(ids.map(async (id) => toFeature(knex, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>)));
+    const rows = await Promise.all(ids.map(async (id) => toFeature(ctx.db, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>)));
     res.status(201).json(parsed.data.type === 'Feature' ? rows[0] : { type: 'FeatureCollection', features: rows });
   });
 
   router.get('/:id', async (req, res) => {
     const row = await findSubsector(knex, subsectorId(req.params.id));
     if (!row) throw notFound(`Sous-secteur ${req.params.id}`);
-    res.json(await toFeature(knex, row as SubsectorRow & Record<string, unknown>));
+    res.json(await toFeature(ctx.db, row as SubsectorRow & Record<string, unknown>));
   });
 
   router.get('/:id/versions', async (req, res) => {
     const id = subsectorId(req.params.id);
     const rows = await versionsOf(knex, id);
     if (rows.length === 0) throw notFound(`Sous-secteur ${id}`);
-    res.json({ type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(knex, r as unknown as SubsectorRow & Record<string, unknown>))) });
+    res.json({ type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(ctx.db, r as unknown as SubsectorRow & Record<string, unknown>))) });
   });
 
   router.put('/:id', write, async (req, res) => {
     const id = subsectorId(req.params.id);
     const parsed = updateSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error, 'Feature GeoJSON attendue');
-    await updateSubsector(knex, currentUser(req).id, id, parsed.data.geometry, parsed.data.properties);
-    res.json(await toFeature(knex, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>));
+    await updateSubsector(ctx.db, currentUser(req).id, id, parsed.data.geometry, parsed.data.properties);
+    res.json(await toFeature(ctx.db, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>));
   });
 
   router.delete('/:id', write, async (req, res) => {

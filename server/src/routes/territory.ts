@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { TerritoryAnswer } from '../domain/api.js';
 import { requireTerritory } from '../services/territory.js';
 import type { AppContext } from '../http/context.js';
 
@@ -20,8 +21,8 @@ export function basemap(env: NodeJS.ProcessEnv): { tiles: string[]; attribution:
 export function territoryRouter(ctx: AppContext): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    const t = await requireTerritory(ctx.db.knex);
-    res.json({
+    const t = await requireTerritory(ctx.db);
+    const answer: TerritoryAnswer = {
       name: t.name,
       publicDomainOwner: t.publicDomainOwner,
       delegationThreshold: t.delegationThreshold,
@@ -36,7 +37,8 @@ export function territoryRouter(ctx: AppContext): Router {
       duplicates: { radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
       basemap: basemap(process.env),
       attribution: ATTRIBUTION,
-    });
+    };
+    res.json(answer);
   });
   return router;
 }

@@ -41,7 +41,7 @@ export function tilesRoute(ctx: AppContext, opts: TilesOptions = {}): LeanRoute 
     let tile: Uint8Array | null;
     if (ifNoneMatch) {
       // a revalidation: the version alone decides, the tile is only rendered when it changed
-      etag = etagOf(await layerVersion(knex, name));
+      etag = etagOf(await layerVersion(ctx.db, name));
       if (etagMatches(ifNoneMatch, etag)) return new LeanReply(304, { 'cache-control': CACHE_CONTROL, etag });
       tile = await renderTile(knex, encoder, name, coords, visibility);
     } else {

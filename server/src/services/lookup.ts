@@ -1,36 +1,23 @@
-import type { Knex } from 'knex';
+import type { Database } from '../data/db.js';
 import { spotAt } from '../data/lookup.js';
+import type { LookupResult } from '../domain/api.js';
 import { requireTerritory } from './territory.js';
 import { parcelLabel } from '../domain/idu.js';
-import { resolveServices, type ServiceAnswer } from '../domain/lookup.js';
+import { resolveServices } from '../domain/lookup.js';
 import { PRIVATE_KINDS } from '../domain/owners.js';
 import { ownershipOf } from '../domain/ownership.js';
 import { AppError } from '../http/errors.js';
-
-export interface LookupResult {
-  point: { lon: number; lat: number };
-  commune: { insee: string; name: string; sector: { code: string; name: string; delegate: { name: string | null; email: string | null; phone: string | null } } | null };
-  parcel: { id: string; label: string; prefix: string; section: string; number: string; officialAreaM2: number | null; areaM2: number; overlapping: string[] } | null;
-  owners: ReturnType<typeof ownershipOf>['owners'];
-  otherRights: ReturnType<typeof ownershipOf>['otherRights'];
-  publicDomain: boolean;
-  privateLand: boolean;
-  joint: boolean;
-  qpv: { code: string; name: string } | null;
-  subSector: { id: number; name: string; outcome: 'delegated' | 'shared'; delegate: { code: string; name: string } | null; threshold: number; borderline: boolean; delegateShare: number | null } | null;
-  services: ServiceAnswer[];
-}
 
 /**
  * "Who manages here?": locate the point (parcel, owners, commune, QPV, sub-sector) → check it is in the territory →
  * apply the rule of DESIGN 3.1 for every theme (or one).
  */
-export async function lookup(knex: Knex, lon: number, lat: number, themeCode?: string): Promise<LookupResult> {
-  const cfg = await requireTerritory(knex);
+export async function lookup(db: Database, lon: number, lat: number, themeCode?: string): Promise<LookupResult> {
+  const cfg = await requireTerritory(db);
   if (themeCode && !cfg.routing.themes.some((t) => t.code === themeCode)) {
     throw new AppError(400, 'invalid_input', `Thème inconnu « ${themeCode} »`, [{ field: 'theme', message: `thèmes : ${cfg.routing.themes.map((t) => t.code).join(', ')}` }]);
   }
-  const spot = await spotAt(knex, lon, lat);
+  const spot = await spotAt(db, lon, lat);
   if (!spot.commune || !spot.commune.in_territory) {
     throw new AppError(404, 'outside_territory', `Ce point (${lon.toFixed(5)}, ${lat.toFixed(5)}) est hors du territoire ${cfg.name}`, { commune: spot.commune?.name ?? null });
   }

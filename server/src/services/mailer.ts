@@ -9,6 +9,7 @@
 import type { Knex } from 'knex';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import { claimDueMail, markFailed, markSent } from '../data/outbox.js';
 
 /** What the sender needs of a transport (a nodemailer transporter, or anything alike). */
 export interface MailTransport {
@@ -63,16 +64,7 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 export async function sendPendingMail(knex: Knex, transport: MailTransport, opts: SendOptions = {}): Promise<SendResult> {
   const batchSize = opts.batchSize ?? 50;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const { rows } = await knex.raw(
-    `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
-     WHERE id IN (
-       SELECT id FROM outbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-       ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-     RETURNING id, to_address AS "to", subject, body, attempts, report_id AS "reportId"`,
-    [opts.leaseSeconds ?? 600, batchSize],
-  );
-  const claimed = (rows as { id: string | number; to: string; subject: string; body: string; attempts: number; reportId: number | null }[])
-    .sort((a, b) => Number(a.id) - Number(b.id));
+  const claimed = await claimDueMail(knex, batchSize, opts.leaseSeconds ?? 600);
   const result: SendResult = { claimed: claimed.length, sent: 0, retry: 0, failed: 0 };
   for (const m of claimed) {
     try {
@@ -80,13 +72,11 @@ export async function sendPendingMail(knex: Knex, transport: MailTransport, opts
         from: opts.from ?? DEFAULT_FROM, to: m.to, subject: m.subject, text: m.body,
         headers: { 'X-GUP-Outbox-Id': String(m.id), ...(m.reportId ? { 'X-GUP-Report-Id': String(m.reportId) } : {}) },
       });
-      await knex('outbox').where({ id: m.id }).update({ status: 'sent', sent_at: knex.fn.now(), last_error: null, next_attempt_at: null });
+      await markSent(knex, m.id);
       result.sent++;
     } catch (err) {
       const giveUp = isPermanent(err) || m.attempts >= maxAttempts;
-      await knex('outbox').where({ id: m.id }).update(giveUp
-        ? { status: 'failed', last_error: errorText(err), next_attempt_at: null }
-        : { last_error: errorText(err), next_attempt_at: knex.raw('now() + make_interval(secs => ?)', [retryDelaySeconds(m.attempts)]) });
+      await markFailed(knex, m.id, errorText(err), giveUp ? null : retryDelaySeconds(m.attempts));
       if (giveUp) result.failed++;
       else result.retry++;
     }

@@ -5,7 +5,11 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { hashPassword } from '../auth/passwords.js';
-import { deactivateKey, insertKey, listServiceRequests, open311Categories, userForKeyHash } from '../data/open311.js';
+import type { Database } from '../data/db.js';
+import {
+  accountByEmail, communeByInsee, deactivateKey, insertKey, listServiceRequests, open311Categories, urgencyCriteria, userForKeyHash,
+} from '../data/open311.js';
+import { territory } from '../data/territory.js';
 import { upsertUser, audit } from '../data/users.js';
 import { inScope, reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
 import { NOT_URGENT, statusesFor, toServiceRequest, type Open311Status, type ServiceRequest, type ServiceRequestSource } from '../domain/open311.js';
@@ -40,7 +44,7 @@ export async function open311Services(knex: Knex) {
 export async function open311ServiceDefinition(knex: Knex, code: string) {
   const category = (await open311Categories(knex)).find((c) => c.code === code);
   if (!category) throw notFound(`Service « ${code} »`);
-  const criteria = (await knex('urgency_criteria').orderBy('sort_order').select('code', 'name')) as { code: string; name: string }[];
+  const criteria = await urgencyCriteria(knex);
   return {
     service_code: category.code,
     attributes: [{
@@ -115,18 +119,20 @@ export interface Open311Submission {
  * same use case as the web form (routing, delays, duplicates, outbox), with source `open311`.
  * Bad or revoked key → 403; a point outside the key's commune → 403; unknown service code or urgency → 400.
  */
-export async function open311Submit(knex: Knex, s: Open311Submission) {
+export async function open311Submit(db: Database, s: Open311Submission) {
+  const { knex } = db;
   const user = s.apiKey ? await userForKeyHash(knex, hashApiKey(s.apiKey)) : null;
   if (!user) throw forbidden('api_key invalide ou révoquée');
-  if (!(await knex('categories').where({ code: s.serviceCode }).first('code'))) {
+  const t = await territory(db);
+  if (!t?.categoryRules.has(s.serviceCode)) {
     throw new AppError(400, 'invalid_input', `service_code inconnu « ${s.serviceCode} » (voir services.json)`, [{ field: 'service_code', message: 'inconnu' }]);
   }
   const urgency = s.urgent && s.urgent !== NOT_URGENT ? s.urgent : null;
-  if (urgency && !(await knex('urgency_criteria').where({ code: urgency }).first('code'))) {
+  if (urgency && !t.urgencyCriteria.some((c) => c.code === urgency)) {
     throw new AppError(400, 'invalid_input', `attribute[urgent] : valeur inconnue « ${urgency} » (voir services/${s.serviceCode}.json)`, [{ field: 'attribute[urgent]', message: 'inconnu' }]);
   }
   const { report } = await submitReport(
-    knex,
+    db,
     user,
     { category: s.serviceCode, description: s.description, lon: s.lon, lat: s.lat, urgent: !!urgency, urgencyCriterion: urgency },
     { source: 'open311' },
@@ -149,13 +155,13 @@ const serviceAccountEmail = (insee: string) => `open311.${insee}@service.gup.inv
  * SHA-256 is kept.
  */
 export async function createOpen311Key(knex: Knex, opts: { communeInsee: string; label: string }): Promise<{ key: string; keyId: number; userId: number; email: string; communeName: string }> {
-  const commune = (await knex('communes').where({ insee: opts.communeInsee }).first('insee', 'name', 'in_territory')) as { insee: string; name: string; in_territory: boolean } | undefined;
+  const commune = await communeByInsee(knex, opts.communeInsee);
   if (!commune) throw notFound(`Commune ${opts.communeInsee}`);
   if (!commune.in_territory) throw new AppError(422, 'invalid_input', `${commune.name} n'est pas une commune du territoire`, [{ field: 'commune', message: 'hors territoire' }]);
   const label = opts.label.trim();
   if (!label) throw new AppError(422, 'invalid_input', 'Libellé obligatoire', [{ field: 'label', message: 'obligatoire' }]);
   const email = serviceAccountEmail(commune.insee);
-  const existing = (await knex('users').where({ email }).first('id', 'role', 'commune_insee')) as { id: number; role: string; commune_insee: string } | undefined;
+  const existing = await accountByEmail(knex, email);
   if (existing && (existing.role !== 'commune_user' || existing.commune_insee !== commune.insee)) {
     throw new AppError(409, 'conflict', `Le compte ${email} existe avec un autre rôle ou une autre commune`);
   }

@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
 import {
   addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertSubmission, nearbyOpenReports, queueMail, REFERENCE_SLOT, timelineOf,
-  type ReportRow,
+  updateReportIfStatus, type ReportRow,
 } from '../data/reports.js';
-import type { TerritoryInfo } from '../data/territory.js';
+import type { Database } from '../data/db.js';
+import { photosOf } from '../data/photos.js';
+import { serviceContacts, serviceWithOrganisation } from '../data/services.js';
+import type { CategoryRow, TerritoryInfo } from '../data/territory.js';
 import type { SessionUser } from '../data/users.js';
 import { canReport, canSee, mayReportIn, reportScope } from '../domain/access.js';
 import {
@@ -30,20 +33,9 @@ export interface ProcessedPhoto {
   height: number;
 }
 
-type CategoryRow = { code: string; name: string; theme_code: string; also_notify: string[]; ack_hours: number; resolve_hours: number; resolve_hours_qpv: number | null; seasonal: any };
-
-/** Categories with their delays, loaded once per territory configuration (it is reloaded every few seconds). */
-const categoriesByConfig = new WeakMap<TerritoryInfo, Promise<Map<string, CategoryRow>>>();
-
-async function categoryOf(knex: Knex, code: string): Promise<CategoryRow> {
-  const t = await requireTerritory(knex);
-  let all = categoriesByConfig.get(t);
-  if (!all) {
-    all = knex('categories').select('*').then((rows: CategoryRow[]) => new Map(rows.map((c) => [c.code, c])));
-    categoriesByConfig.set(t, all);
-    all.catch(() => categoriesByConfig.delete(t));
-  }
-  const c = (await all).get(code);
+/** A category with its delays, from the territory configuration (read with it, every few seconds). */
+function categoryOf(t: TerritoryInfo, code: string): CategoryRow {
+  const c = t.categoryRules.get(code);
   if (!c) throw new AppError(422, 'invalid_input', `Catégorie inconnue « ${code} »`, [{ field: 'category', message: 'catégorie inconnue' }]);
   return c;
 }
@@ -52,11 +44,6 @@ const delaysFor = (cat: CategoryRow, at: Date, inQpv: boolean, urgent: boolean, 
   { ackHours: cat.ack_hours, resolveHours: cat.resolve_hours, resolveHoursQpv: cat.resolve_hours_qpv, seasonal: typeof cat.seasonal === 'string' ? JSON.parse(cat.seasonal) : cat.seasonal },
   { at, inQpv, urgent, urgencyHours },
 );
-
-async function serviceEmails(knex: Knex | Knex.Transaction, codes: string[]): Promise<{ code: string; name: string; email: string | null }[]> {
-  if (codes.length === 0) return [];
-  return knex('services').whereIn('code', codes).select('code', 'name', 'email');
-}
 
 /** Paris time as `toLocaleString('fr-FR')` writes it, with one formatter for the process (building one costs). */
 const parisTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
@@ -98,20 +85,21 @@ async function replayed(knex: Knex, user: SessionUser, key: string): Promise<{ c
  * already used by this user answers with the report it created (the save writes nothing then).
  */
 export async function submitReport(
-  knex: Knex,
+  db: Database,
   user: SessionUser,
   input: ReportInput,
   opts: { idempotencyKey?: string | null | undefined; photo?: ProcessedPhoto | null | undefined; source?: 'web' | 'open311' } = {},
 ): Promise<{ created: boolean; report: CreatedReport }> {
+  const { knex } = db;
   // validate
   if (!canReport(user)) throw forbidden('Seuls les référents des communes et la mission GUP signalent');
-  const t = await requireTerritory(knex);
-  const category = await categoryOf(knex, input.category);
+  const t = await requireTerritory(db);
+  const category = categoryOf(t, input.category);
   if (input.urgent && !t.urgencyCriteria.some((c) => c.code === input.urgencyCriterion)) {
     throw new AppError(422, 'invalid_input', 'Un signalement urgent doit citer un critère d\'urgence connu', [{ field: 'urgencyCriterion', message: 'critère d\'urgence obligatoire' }]);
   }
   // locate and route (DESIGN 3.1 with the category's theme)
-  const spot = await lookup(knex, input.lon, input.lat, category.theme_code);
+  const spot = await lookup(db, input.lon, input.lat, category.theme_code);
   if (!mayReportIn(user, spot.commune.insee)) {
     throw new AppError(403, 'forbidden', `Ce point est à ${spot.commune.name} : vous ne pouvez signaler que dans votre commune`);
   }
@@ -195,13 +183,13 @@ export async function reportDetails(knex: Knex, user: SessionUser, id: number) {
   const r = await visibleReport(knex, user, id);
   const [timeline, photos, followers] = await Promise.all([
     timelineOf(knex, id),
-    knex('report_photos').where({ report_id: id }).select('id', 'mime', 'width', 'height', 'created_at as createdAt'),
+    photosOf(knex, id),
     followersOf(knex, id),
   ]);
   return {
     ...r,
     timeline,
-    photos: photos.map((p: any) => ({ ...p, url: `/api/reports/${id}/photos/${p.id}`, thumbnailUrl: `/api/reports/${id}/photos/${p.id}?thumbnail=1` })),
+    photos: photos.map((p) => ({ ...p, url: `/api/reports/${id}/photos/${p.id}`, thumbnailUrl: `/api/reports/${id}/photos/${p.id}?thumbnail=1` })),
     followers: followers.map((f) => ({ id: f.id, name: f.name })),
     actions: availableActions(r.status, relationsOf(user, r), r.urgent),
     statusLabel: STATUS_LABELS[r.status],
@@ -216,7 +204,8 @@ export interface TransitionInput {
 }
 
 /** Applies an action allowed by the lifecycle table; each one is an event with who, when and the comment. */
-export async function applyAction(knex: Knex, user: SessionUser, id: number, input: TransitionInput): Promise<{ status: ReportStatus; serviceCode: string }> {
+export async function applyAction(db: Database, user: SessionUser, id: number, input: TransitionInput): Promise<{ status: ReportStatus; serviceCode: string }> {
+  const { knex } = db;
   const r = await visibleReport(knex, user, id);
   const relations = relationsOf(user, r);
   const comment = input.comment?.trim() || null;
@@ -232,14 +221,13 @@ export async function applyAction(knex: Knex, user: SessionUser, id: number, inp
   if (input.action === 'transfer') {
     if (!input.service) throw new AppError(422, 'invalid_input', 'Service de destination obligatoire', [{ field: 'service', message: 'obligatoire' }]);
     if (input.service === r.serviceCode) throw new AppError(409, 'invalid_transition', 'Le signalement est déjà routé vers ce service');
-    const target = await knex('services').where({ code: input.service }).first();
+    const target = await serviceWithOrganisation(knex, input.service);
     if (!target) throw new AppError(422, 'invalid_input', `Service inconnu « ${input.service} »`, [{ field: 'service', message: 'service inconnu' }]);
-    const t = await requireTerritory(knex);
-    const delays = delaysFor(await categoryOf(knex, r.categoryCode), now, !!r.qpvCode, r.urgent && !r.urgencyNotJustified, t.urgencyResolveHours);
-    const org = await knex('organisations').where({ code: target.organisation_code }).first();
+    const t = await requireTerritory(db);
+    const delays = delaysFor(categoryOf(t, r.categoryCode), now, !!r.qpvCode, r.urgent && !r.urgencyNotJustified, t.urgencyResolveHours);
     Object.assign(update, {
       service_code: target.code,
-      routing: JSON.stringify({ service: { code: target.code, name: target.name, email: target.email, phone: target.phone, organisation: { code: org.code, name: org.name } }, reason: `Réorienté par ${user.name} depuis ${r.serviceName} : ${comment}`, rule: 'transfer' }),
+      routing: JSON.stringify({ service: target, reason: `Réorienté par ${user.name} depuis ${r.serviceName} : ${comment}`, rule: 'transfer' }),
       unresolved: false,
       ack_due_at: delays.ackDueAt,
       resolve_due_at: delays.resolveDueAt,
@@ -261,12 +249,10 @@ export async function applyAction(knex: Knex, user: SessionUser, id: number, inp
   }
   await knex.transaction(async (trx) => {
     // optimistic check: the status must not have changed since we read it
-    const n = await trx('reports').where({ id, status: r.status }).update(update);
-    if (n !== 1) throw new AppError(409, 'conflict', 'Le signalement a changé entre-temps : rechargez-le');
+    if (!(await updateReportIfStatus(trx, id, r.status, update))) throw new AppError(409, 'conflict', 'Le signalement a changé entre-temps : rechargez-le');
     await insertEvent(trx, { reportId: id, kind: check.to ? 'transition' : input.action, fromStatus: r.status, toStatus: check.to, comment, details: Object.keys(details).length ? details : undefined, userId: user.id });
     if (input.action === 'merge') {
-      const followers = await trx('report_followers').where({ report_id: id }).pluck('user_id');
-      for (const f of followers as number[]) await addFollower(trx, input.duplicateOf!, f);
+      for (const f of await followersOf(trx, id)) await addFollower(trx, input.duplicateOf!, f.id);
       await insertEvent(trx, { reportId: input.duplicateOf!, kind: 'comment', fromStatus: null, toStatus: null, comment: `Doublon fusionné : ${r.reference}`, userId: user.id });
     }
     if (check.to) await notifyStatusChange(trx, r, check.to, comment, update.service_code as string | undefined);
@@ -287,7 +273,7 @@ async function notifyStatusChange(trx: Knex.Transaction, r: ReportRow, to: Repor
     });
   }
   if (newService) {
-    for (const s of await serviceEmails(trx, [newService])) {
+    for (const s of await serviceContacts(trx, [newService])) {
       if (s.email) await queueMail(trx, { to: s.email, reportId: r.id, subject: `[GUP] ${r.reference} réorienté vers vous — ${r.categoryName}`, body: `${r.description}\n\nMotif : ${comment ?? ''}` });
     }
   }

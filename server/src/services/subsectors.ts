@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { Geometry } from 'geojson';
 import { rightsOf } from '../data/parcels.js';
 import {
-  findSubsector, landInside, overlappingSubsectors, saveSubsector, validityDetail, type SubsectorState,
+  activeSubsectorIds, findSubsector, landInside, lockSubsectorSaves, overlappingSubsectors, saveSubsector, validityDetail, type SubsectorState,
 } from '../data/subsectors.js';
+import { queriesOf, type Database, type DbOrTransaction } from '../data/db.js';
 import { audit } from '../data/users.js';
 import type { TerritoryInfo } from '../data/territory.js';
 import { requireTerritory } from './territory.js';
@@ -15,7 +16,7 @@ import { AppError, notFound } from '../http/errors.js';
 
 type Db = Knex | Knex.Transaction;
 
-async function config(db: Db): Promise<TerritoryInfo> {
+async function config(db: DbOrTransaction): Promise<TerritoryInfo> {
   return requireTerritory(db);
 }
 
@@ -59,8 +60,11 @@ export function publicDomainOwners(t: TerritoryInfo): Record<string, { code: str
 }
 
 /** Authoritative shares and outcome of a valid perimeter, computed in PostGIS (DESIGN 3.2). */
-export async function computeDelegation(db: Db, geojson: string): Promise<DelegationResult> {
-  const t = await config(db);
+export async function computeDelegation(db: DbOrTransaction, geojson: string): Promise<DelegationResult> {
+  return delegationIn(queriesOf(db), await config(db), geojson);
+}
+
+async function delegationIn(db: Db, t: TerritoryInfo, geojson: string): Promise<DelegationResult> {
   const land = await landInside(db, geojson);
   if (land.communes.length === 0) {
     throw new AppError(422, 'outside_territory', `Le périmètre est hors du territoire ${t.name}`, { field: 'geometry', reason: 'outside_territory' });
@@ -111,11 +115,12 @@ async function checkOverlap(db: Db, geojson: string, excludeId: number | null, a
 }
 
 /** Create: validate → compute shares in PostGIS → refuse overlaps (serialised) → save version 1 → audit. */
-export async function createSubsector(knex: Knex, userId: number, geometry: unknown, input: SubsectorInput): Promise<number> {
+export async function createSubsector(db: DbOrTransaction, userId: number, geometry: unknown, input: SubsectorInput): Promise<number> {
+  const knex = queriesOf(db);
   const { geojson } = await validatePerimeter(knex, geometry);
-  const result = await computeDelegation(knex, geojson);
+  const result = await computeDelegation(db, geojson);
   return knex.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(7301)');
+    await lockSubsectorSaves(trx);
     const overlaps = await checkOverlap(trx, geojson, null, input.allowOverlap ?? false);
     const { id } = await saveSubsector(trx, null, stateOf(input, geojson, result), { change: 'created', authorId: userId, overlapAllowed: overlaps.length > 0 });
     await audit(trx as unknown as Knex, { userId, action: 'subsector.create', entity: 'subsector', entityId: String(id), details: { outcome: result.outcome, delegate: result.delegate?.code ?? null, overlapsAllowed: overlaps.map((o) => o.id) } });
@@ -124,11 +129,12 @@ export async function createSubsector(knex: Knex, userId: number, geometry: unkn
 }
 
 /** Edit: a new version with the new perimeter and/or texts, recomputed. */
-export async function updateSubsector(knex: Knex, userId: number, id: number, geometry: unknown | undefined, input: Partial<SubsectorInput>): Promise<void> {
+export async function updateSubsector(db: Database, userId: number, id: number, geometry: unknown | undefined, input: Partial<SubsectorInput>): Promise<void> {
+  const { knex } = db;
   const current = await findSubsector(knex, id);
   if (!current || current.status !== 'active') throw notFound(`Sous-secteur ${id}`);
   const { geojson } = geometry === undefined ? { geojson: JSON.stringify(current.geometry) } : await validatePerimeter(knex, geometry);
-  const result = await computeDelegation(knex, geojson);
+  const result = await computeDelegation(db, geojson);
   const merged: SubsectorInput = {
     name: input.name ?? current.name,
     description: input.description === undefined ? current.description : input.description,
@@ -136,7 +142,7 @@ export async function updateSubsector(knex: Knex, userId: number, id: number, ge
     allowOverlap: input.allowOverlap ?? false,
   };
   await knex.transaction(async (trx) => {
-    await trx.raw('SELECT pg_advisory_xact_lock(7301)');
+    await lockSubsectorSaves(trx);
     const overlaps = await checkOverlap(trx, geojson, id, merged.allowOverlap ?? false);
     const saved = await saveSubsector(trx, id, stateOf(merged, geojson, result), { change: 'edited', authorId: userId, overlapAllowed: overlaps.length > 0 });
     await audit(trx as unknown as Knex, { userId, action: 'subsector.edit', entity: 'subsector', entityId: String(id), details: { version: saved.version, outcome: result.outcome } });
@@ -162,14 +168,16 @@ export async function archiveSubsector(knex: Knex, userId: number, id: number): 
  * After ownership or configuration changes: recomputes every active sub-sector; a changed result becomes a
  * `recomputed` version (outcome flips are listed for the planners by outcomeFlips()). Returns the ids that changed.
  */
-export async function recomputeSubsectors(db: Db): Promise<number[]> {
-  const active = (await db('subsectors').where({ status: 'active' }).select('id')) as { id: number }[];
+export async function recomputeSubsectors(db: Knex.Transaction): Promise<number[]> {
+  const active = await activeSubsectorIds(db);
+  if (active.length === 0) return [];
+  const t = await config(db); // read inside the transaction: the configuration it may just have changed
   const changed: number[] = [];
-  for (const { id } of active) {
+  for (const id of active) {
     const current = await findSubsector(db, id);
     if (!current) continue;
     const geojson = JSON.stringify(current.geometry);
-    const result = await computeDelegation(db, geojson);
+    const result = await delegationIn(db, t, geojson);
     const same = result.outcome === current.outcome && (result.delegate?.code ?? null) === current.delegate && result.borderline === current.borderline
       && JSON.stringify(result.shares.map((s) => [s.actor, s.share.toFixed(6)])) === JSON.stringify((current.shares as { actor: string; share: number }[]).map((s) => [s.actor, s.share.toFixed(6)]));
     if (same) continue;

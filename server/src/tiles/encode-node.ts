@@ -3,7 +3,7 @@ import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { Knex } from 'knex';
 import { BUFFER, EXTENT, type TileCoords } from './coords.js';
 import type { LayerName, Sql, TileLayer, Visibility } from './layers.js';
-import type { EncodeOptions, Rendered } from './render.js';
+import type { EncodeOptions, Rendered } from './encoded.js';
 import { attributeList, tileFeaturesCte, withLayerVersion } from './sql.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { BUFFER, EXTENT, type TileCoords } from './coords.js';
 import type { LayerName, Sql, TileLayer, Visibility } from './layers.js';
 import { attributeList, tileFeaturesCte, withLayerVersion } from './sql.js';
-import type { EncodeOptions, Rendered } from './render.js';
+import type { EncodeOptions, Rendered } from './encoded.js';
 
 /** The whole tile as one ST_AsMVT query (PostGIS built with protobuf-c). */
 export function mvtSql(name: LayerName, layer: TileLayer, coords: TileCoords, visibility: Visibility): Sql {

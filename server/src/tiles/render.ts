@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../data/db.js';
 import type { TileCoords } from './coords.js';
+import type { EncodeOptions, Rendered } from './encoded.js';
 import { encodeInNode } from './encode-node.js';
 import { encodeWithPostgis } from './encode-postgis.js';
 import { TILE_LAYERS, type LayerName, type Visibility } from './layers.js';
@@ -14,17 +15,6 @@ export type Encoder = 'postgis' | 'node';
 export function chooseEncoder(db: Pick<Database, 'hasMvt'>, forced?: Encoder): Encoder {
   if (forced === 'postgis' && !db.hasMvt) throw new Error('ST_AsMVT indisponible : PostGIS compilé sans protobuf-c');
   return forced ?? (db.hasMvt ? 'postgis' : 'node');
-}
-
-export interface EncodeOptions {
-  /** Also read the layer's data version, in the same query. */
-  version?: boolean;
-}
-
-/** An encoded tile (null when no feature of the layer falls in it) and, when asked, the layer's data version. */
-export interface Rendered {
-  tile: Uint8Array | null;
-  version?: string;
 }
 
 /** The encoded tile, or null when no feature of the layer falls in it. */

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
-import { hotQuery } from '../data/db.js';
+import { hotQuery, type Connection } from '../data/connection.js';
 import { MAX_ZOOM, type TileCoords } from './coords.js';
 import { SEE_ALL, TILE_LAYERS, type LayerName } from './layers.js';
 
@@ -13,8 +12,8 @@ const LAYER_VERSION = { name: 'gup_layer_version', text: 'SELECT version FROM da
  * tile costs the database. Read it before the tile's query: a change committed in between only makes the next
  * request miss.
  */
-export async function layerVersion(knex: Knex, name: LayerName): Promise<string> {
-  const rows = await hotQuery<{ version: string | number }>(knex, LAYER_VERSION, [name]);
+export async function layerVersion(conn: Connection, name: LayerName): Promise<string> {
+  const rows = await hotQuery<{ version: string | number }>(conn, LAYER_VERSION, [name]);
   return String(rows[0]?.version ?? 0);
 }
 

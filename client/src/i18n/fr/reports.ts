@@ -1,4 +1,4 @@
-import { STATUS_LABELS } from '@gup/server/domain';
+import { PHOTO_MAX_MB, STATUS_LABELS } from '@gup/server/domain';
 
 /** French messages of reporting, the report page and the lists. */
 export const reportMessages = {
@@ -22,8 +22,8 @@ export const reportMessages = {
     description: 'Description',
     descriptionHint: 'Ce que vous constatez, où précisément (entrée, adresse, repère).',
     photo: 'Photo (facultative)',
-    photoHint: 'JPEG, PNG ou WebP, 8 Mo au plus.',
-    photoTooBig: 'La photo dépasse 8 Mo.',
+    photoHint: `JPEG, PNG ou WebP, ${PHOTO_MAX_MB} Mo au plus.`, // the limit of the shared domain, told before upload
+    photoTooBig: `La photo dépasse ${PHOTO_MAX_MB} Mo.`,
     photoType: 'Format de photo non accepté : JPEG, PNG ou WebP.',
     urgent: 'Signalement urgent',
     urgentHint: 'Réservé aux situations listées : le délai de traitement est raccourci.',

@@ -14,8 +14,8 @@ import {
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import type { DrawControls } from '../../composables/plannerContext';
 import type { DrawMode } from '../../stores/drawing';
-import { closeRing, ringsBbox, ringsOf, type Perimeter, type Ring } from './perimeter';
-import { snapTarget, type SnapIndex } from './snapIndex';
+import { closeRing, ringsBbox, ringsOf, type Perimeter, type Ring } from '../../geometry/perimeter';
+import { snapTarget, type SnapIndex } from '../../geometry/snapIndex';
 
 export interface TerraDrawHooks {
   /** The current snapping targets (parcels, sub-sectors), null for none. */

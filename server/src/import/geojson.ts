@@ -53,7 +53,3 @@ export function requirePolygon(fileName: string, f: Feature, index: number): voi
   const problem = polygonProblem(f);
   if (problem) throw new ImportError(fileName, `entité n° ${index + 1}`, problem);
 }
-
-/** SQL expression turning a GeoJSON text parameter into a valid MultiPolygon in EPSG:4326. */
-export const MULTIPOLYGON_FROM_GEOJSON = (expr: string) =>
-  `ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(${expr}), 4326)), 3))`;

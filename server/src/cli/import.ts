@@ -2,9 +2,9 @@
  * `npm run import -- <files or folders>`: loads cadastre, QPV, communes, DGFiP owners and territory configuration
  * files into the database configured by the environment (DATABASE_URL, or the embedded one in GUP_DATA_DIR).
  */
-import { loadConfig } from '../../server/src/config.js';
-import { openDatabase } from '../../server/src/data/db.js';
-import { ImportError, importPaths } from './index.js';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../data/db.js';
+import { ImportError, importPaths } from '../import/index.js';
 
 const args = process.argv.slice(2);
 if (args.length === 0 || args.includes('--help')) {

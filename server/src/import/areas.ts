@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
+import { upsertCommuneOutlines, upsertQpv } from '../data/imports.js';
 import { ImportError } from './errors.js';
-import { featuresOf, MULTIPOLYGON_FROM_GEOJSON, requirePolygon, type Feature } from './geojson.js';
+import { featuresOf, requirePolygon, type Feature } from './geojson.js';
 import { parseJson, type InputFile } from './read.js';
 import { upsertCounts, type FileSummary } from './summary.js';
 
@@ -40,17 +41,8 @@ export async function importQpv(trx: Knex.Transaction, file: InputFile, features
     if (!name) throw new ImportError(file.name, `entité n° ${i + 1}`, 'nom du QPV manquant');
     return { code, name, communes: prop(f, ['communes_qp', 'COMMUNE_QP', 'commune_qp']) || null, list: prop(f, ['liste']) || null, geometry: JSON.stringify(f.geometry) };
   });
-  const res = await trx.raw(
-    `INSERT INTO qpv AS q (code, name, communes, list, geom)
-     SELECT r->>'code', r->>'name', r->>'communes', r->>'list', ${MULTIPOLYGON_FROM_GEOJSON(`r->>'geometry'`)}
-     FROM jsonb_array_elements(?::jsonb) r
-     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, communes = EXCLUDED.communes, list = EXCLUDED.list, geom = EXCLUDED.geom
-     WHERE q.name IS DISTINCT FROM EXCLUDED.name OR q.communes IS DISTINCT FROM EXCLUDED.communes
-        OR q.list IS DISTINCT FROM EXCLUDED.list OR q.geom IS DISTINCT FROM EXCLUDED.geom
-     RETURNING (xmax = 0) AS inserted`,
-    [JSON.stringify(rows)],
-  );
-  return { file: file.name, kind: 'qpv', read: rows.length, ...upsertCounts(res.rows, rows.length), removed: 0 };
+  const upserted = await upsertQpv(trx, rows);
+  return { file: file.name, kind: 'qpv', read: rows.length, ...upsertCounts(upserted, rows.length), removed: 0 };
 }
 
 /** Imports commune outlines (GeoJSON with INSEE `code` and `nom`), upserted by INSEE code. */
@@ -71,17 +63,6 @@ export async function importCommunes(trx: Knex.Transaction, file: InputFile, fea
       geometry: JSON.stringify(f.geometry),
     };
   });
-  const res = await trx.raw(
-    `INSERT INTO communes AS c (insee, name, siren, departement, population, geom)
-     SELECT r->>'insee', r->>'name', r->>'siren', r->>'departement', (r->>'population')::integer, ${MULTIPOLYGON_FROM_GEOJSON(`r->>'geometry'`)}
-     FROM jsonb_array_elements(?::jsonb) r
-     ON CONFLICT (insee) DO UPDATE SET name = EXCLUDED.name, siren = COALESCE(EXCLUDED.siren, c.siren),
-       departement = EXCLUDED.departement, population = EXCLUDED.population, geom = EXCLUDED.geom
-     WHERE c.name IS DISTINCT FROM EXCLUDED.name OR c.siren IS DISTINCT FROM COALESCE(EXCLUDED.siren, c.siren)
-        OR c.departement IS DISTINCT FROM EXCLUDED.departement OR c.population IS DISTINCT FROM EXCLUDED.population
-        OR c.geom IS DISTINCT FROM EXCLUDED.geom
-     RETURNING (xmax = 0) AS inserted`,
-    [JSON.stringify(rows)],
-  );
-  return { file: file.name, kind: 'communes', read: rows.length, ...upsertCounts(res.rows, rows.length), removed: 0 };
+  const upserted = await upsertCommuneOutlines(trx, rows);
+  return { file: file.name, kind: 'communes', read: rows.length, ...upsertCounts(upserted, rows.length), removed: 0 };
 }

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { buildIdu, inseeFromDgfip } from '../../server/src/domain/idu.js';
-import { resolveOwner, type OrganisationRef } from '../../server/src/domain/owners.js';
+import { organisationRefs, ownersToResolve, replaceCommunesRights, setOwnerResolution, upsertOwners, type OwnerRow } from '../data/imports.js';
+import { buildIdu, inseeFromDgfip } from '../domain/idu.js';
+import { resolveOwner } from '../domain/owners.js';
 import { ImportError } from './errors.js';
 import type { InputFile } from './read.js';
-import { chunks, type FileSummary } from './summary.js';
+import type { FileSummary } from './summary.js';
 
 /** Columns of the DGFiP "fichier des parcelles des personnes morales", found by the start of their header. */
 const COLUMNS = {
@@ -22,18 +23,12 @@ const COLUMNS = {
 } as const;
 type Column = keyof typeof COLUMNS;
 
-export interface RightRow {
+/** One row of the file: a right, with its owner as stored (the owner's kind and organisation are resolved later). */
+export interface RightRow extends Omit<OwnerRow, 'kind' | 'org'> {
   line: number;
   idu: string;
   insee: string;
   rightCode: string;
-  ownerKey: string;
-  siren: string | null;
-  majic: string | null;
-  group: string | null;
-  legalForm: string | null;
-  legalFormShort: string | null;
-  name: string;
 }
 
 /** Whether a file starts like a DGFiP owners file (header with "Code droit" and "Groupe personne"). */
@@ -111,16 +106,13 @@ export function parseDgfipOwners(fileName: string, bytes: Buffer): RightRow[] {
 
 /** Recomputes every owner's kind and organisation from the configured organisations (after a config or owners import). */
 export async function resolveAllOwners(trx: Knex.Transaction): Promise<number> {
-  const orgs = (await trx('organisations').select('code', 'kind', 'siren')) as OrganisationRef[];
-  const owners = (await trx('owners').select('id', 'siren', 'group_code', 'kind', 'organisation_code', 'manual_organisation_code')) as {
-    id: number; siren: string | null; group_code: string | null; kind: string; organisation_code: string | null; manual_organisation_code: string | null;
-  }[];
+  const orgs = await organisationRefs(trx);
   let changed = 0;
-  for (const o of owners) {
+  for (const o of await ownersToResolve(trx)) {
     const manual = o.manual_organisation_code ? orgs.find((g) => g.code === o.manual_organisation_code) : undefined;
     const r = manual ? resolveOwner({ siren: manual.siren ?? '', groupCode: o.group_code }, [manual]) : resolveOwner({ siren: o.siren, groupCode: o.group_code }, orgs);
     if (r.kind !== o.kind || r.organisationCode !== o.organisation_code) {
-      await trx('owners').where({ id: o.id }).update({ kind: r.kind, organisation_code: r.organisationCode, updated_at: trx.fn.now() });
+      await setOwnerResolution(trx, o.id, r.kind, r.organisationCode);
       changed++;
     }
   }
@@ -136,59 +128,23 @@ export async function importDgfipOwners(trx: Knex.Transaction, file: InputFile):
   const rows = parseDgfipOwners(file.name, file.bytes);
   const owners = new Map<string, RightRow>();
   for (const r of rows) if (!owners.has(r.ownerKey)) owners.set(r.ownerKey, r);
-  const orgs = (await trx('organisations').select('code', 'kind', 'siren')) as OrganisationRef[];
-  let ownersChanged = 0;
-  for (const batch of chunks([...owners.values()], 500)) {
-    const res = await trx.raw(
-      `INSERT INTO owners AS o (owner_key, siren, majic, group_code, legal_form, legal_form_short, name, kind, organisation_code)
-       SELECT r->>'ownerKey', r->>'siren', r->>'majic', r->>'group', r->>'legalForm', r->>'legalFormShort', r->>'name', r->>'kind', r->>'org'
-       FROM jsonb_array_elements(?::jsonb) r
-       ON CONFLICT (owner_key) DO UPDATE SET siren = EXCLUDED.siren, majic = EXCLUDED.majic, group_code = EXCLUDED.group_code,
-         legal_form = EXCLUDED.legal_form, legal_form_short = EXCLUDED.legal_form_short, name = EXCLUDED.name, updated_at = now()
-       WHERE (o.siren, o.majic, o.group_code, o.legal_form, o.legal_form_short, o.name)
-             IS DISTINCT FROM (EXCLUDED.siren, EXCLUDED.majic, EXCLUDED.group_code, EXCLUDED.legal_form, EXCLUDED.legal_form_short, EXCLUDED.name)
-       RETURNING 1`,
-      [JSON.stringify(batch.map((r) => {
-        const resolved = resolveOwner({ siren: r.siren, groupCode: r.group }, orgs);
-        return { ...r, kind: resolved.kind, org: resolved.organisationCode };
-      }))],
-    );
-    ownersChanged += res.rows.length;
-  }
+  const orgs = await organisationRefs(trx);
+  const ownersChanged = await upsertOwners(trx, [...owners.values()].map((r) => {
+    const resolved = resolveOwner({ siren: r.siren, groupCode: r.group }, orgs);
+    return { ...r, kind: resolved.kind, org: resolved.organisationCode };
+  }));
   await resolveAllOwners(trx);
-
-  await trx.raw('DROP TABLE IF EXISTS import_rights');
-  await trx.raw(`CREATE TEMP TABLE import_rights (idu varchar(14), owner_key text, right_code varchar(2)) ON COMMIT DROP`);
-  for (const batch of chunks(rows, 1000)) {
-    await trx.raw(
-      `INSERT INTO import_rights SELECT r->>'idu', r->>'ownerKey', r->>'rightCode' FROM jsonb_array_elements(?::jsonb) r`,
-      [JSON.stringify(batch.map(({ idu, ownerKey, rightCode }) => ({ idu, ownerKey, rightCode })))],
-    );
-  }
   const communes = [...new Set(rows.map((r) => r.insee))];
-  const removed = await trx.raw(
-    `DELETE FROM parcel_rights pr
-     WHERE substr(pr.idu, 1, 5) IN (SELECT jsonb_array_elements_text(?::jsonb))
-       AND NOT EXISTS (SELECT 1 FROM import_rights i JOIN owners o ON o.owner_key = i.owner_key
-                       WHERE i.idu = pr.idu AND o.id = pr.owner_id AND i.right_code = pr.right_code)
-     RETURNING 1`,
-    [JSON.stringify(communes)],
-  );
-  const inserted = await trx.raw(
-    `INSERT INTO parcel_rights (idu, owner_id, right_code)
-     SELECT DISTINCT i.idu, o.id, i.right_code FROM import_rights i JOIN owners o ON o.owner_key = i.owner_key
-     ON CONFLICT DO NOTHING
-     RETURNING 1`,
-  );
+  const { removed, inserted } = await replaceCommunesRights(trx, rows, communes);
   const distinctRights = new Set(rows.map((r) => `${r.idu}|${r.ownerKey}|${r.rightCode}`)).size;
   return {
     file: file.name,
     kind: 'owners',
     read: rows.length,
-    inserted: inserted.rows.length,
+    inserted,
     updated: ownersChanged,
-    unchanged: distinctRights - inserted.rows.length,
-    removed: removed.rows.length,
+    unchanged: distinctRights - inserted,
+    removed,
     note: `${owners.size} propriétaires, ${distinctRights} droits, communes ${communes.join(', ')}`,
   };
 }

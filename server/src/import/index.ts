@@ -7,7 +7,8 @@ import { importConfig, looksLikeConfig } from './config.js';
 import { ImportError } from './errors.js';
 import { featuresOf } from './geojson.js';
 import { importDgfipOwners, looksLikeDgfipOwners } from './owners.js';
-import { recomputeSubsectors } from '../../server/src/services/subsectors.js';
+import { logImport } from '../data/imports.js';
+import { recomputeSubsectors } from '../services/subsectors.js';
 import { parseJson, readInput, type InputFile } from './read.js';
 import type { FileSummary } from './summary.js';
 
@@ -106,7 +107,7 @@ async function importOne(trx: Knex.Transaction, item: Planned): Promise<FileSumm
     const changed = await recomputeSubsectors(trx);
     if (changed.length) summary.note = `${summary.note ? `${summary.note}; ` : ''}${changed.length} sous-secteur(s) recalculé(s)`;
   }
-  await trx('imports').insert({ kind: item.kind, file_name: item.file.name, sha256: item.file.sha256, summary: JSON.stringify(summary) });
+  await logImport(trx, { kind: item.kind, fileName: item.file.name, sha256: item.file.sha256, summary });
   return summary;
 }
 

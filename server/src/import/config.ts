@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { territoryConfigSchema, type TerritoryConfig } from '../../server/src/domain/territory.js';
+import { leaveTerritoryExcept, replaceManagers, replacePrivateLandServices, upsertConfigRows } from '../data/imports.js';
+import { territoryConfigSchema, type TerritoryConfig } from '../domain/territory.js';
 import { ImportError } from './errors.js';
 import { resolveAllOwners } from './owners.js';
 import { parseJson, type InputFile } from './read.js';
@@ -20,36 +21,6 @@ export function parseConfig(fileName: string, data: unknown): TerritoryConfig {
   return result.data;
 }
 
-type Row = Record<string, unknown>;
-
-/** Comparable form of a column value: JSON text parsed, object keys sorted (jsonb reorders them). */
-function canonical(v: unknown): string {
-  const parsed = typeof v === 'string' && /^[[{]/.test(v) ? (JSON.parse(v) as unknown) : v;
-  const sort = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(sort)
-      : x && typeof x === 'object' && !(x instanceof Date) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Row)[k])]))
-        : x ?? null;
-  return JSON.stringify(sort(parsed));
-}
-
-/** Upserts rows by key, updating only rows that differ; returns how many were inserted or updated. */
-async function upsert(trx: Knex.Transaction, table: string, key: string[], rows: Row[]): Promise<{ inserted: number; updated: number }> {
-  let inserted = 0;
-  let updated = 0;
-  for (const row of rows) {
-    const where = Object.fromEntries(key.map((k) => [k, row[k]]));
-    const existing = (await trx(table).where(where).first()) as Row | undefined;
-    if (!existing) {
-      await trx(table).insert(row);
-      inserted++;
-    } else if (Object.entries(row).some(([k, v]) => canonical(existing[k]) !== canonical(v))) {
-      await trx(table).where(where).update(row);
-      updated++;
-    }
-  }
-  return { inserted, updated };
-}
-
 /**
  * Imports a territory configuration: organisations, services, themes, managers, communes and sectors, private-land
  * services, categories, urgency criteria and the duplicates window. Managers and private-land services are replaced
@@ -61,35 +32,33 @@ export async function importConfig(trx: Knex.Transaction, file: InputFile, data 
   const counts = { inserted: 0, updated: 0 };
   const add = (c: { inserted: number; updated: number }) => { counts.inserted += c.inserted; counts.updated += c.updated; };
 
-  add(await upsert(trx, 'sectors', ['code'], cfg.sectors.map((s) => ({
+  add(await upsertConfigRows(trx, 'sectors', ['code'], cfg.sectors.map((s) => ({
     code: s.code, name: s.name, delegate_name: s.delegate?.name ?? null, delegate_email: s.delegate?.email ?? null, delegate_phone: s.delegate?.phone ?? null,
   }))));
-  add(await upsert(trx, 'organisations', ['code'], cfg.organisations.map((o, i) => ({
+  add(await upsertConfigRows(trx, 'organisations', ['code'], cfg.organisations.map((o, i) => ({
     code: o.code, name: o.name, kind: o.kind, siren: o.siren ?? null, insee: o.insee ?? null, sort_order: i,
   }))));
-  add(await upsert(trx, 'services', ['code'], cfg.services.map((s) => ({
+  add(await upsertConfigRows(trx, 'services', ['code'], cfg.services.map((s) => ({
     code: s.code, organisation_code: s.organisation, name: s.name, email: s.email ?? null, phone: s.phone ?? null,
   }))));
-  add(await upsert(trx, 'themes', ['code'], cfg.themes.map((t, i) => ({
+  add(await upsertConfigRows(trx, 'themes', ['code'], cfg.themes.map((t, i) => ({
     code: t.code, name: t.name, mode: t.mode, service_code: t.service ?? null, sort_order: i,
   }))));
-  add(await upsert(trx, 'communes', ['insee'], cfg.communes.map((c) => ({
+  add(await upsertConfigRows(trx, 'communes', ['insee'], cfg.communes.map((c) => ({
     insee: c.insee, name: c.name, siren: c.siren ?? null, sector_code: c.sector ?? null, in_territory: true,
   }))));
   const inTerritory = cfg.communes.map((c) => c.insee);
-  await trx('communes').whereNotIn('insee', inTerritory).andWhere({ in_territory: true }).update({ in_territory: false, sector_code: null });
+  await leaveTerritoryExcept(trx, inTerritory);
 
-  await trx('managers').delete();
-  await trx('managers').insert(cfg.managers.map((m) => ({ organisation_code: m.organisation, theme_code: m.theme, service_code: m.service })));
-  await trx('private_land_services').delete();
-  if (cfg.privateLand.length) await trx('private_land_services').insert(cfg.privateLand.map((p) => ({ commune_insee: p.commune, service_code: p.service })));
+  await replaceManagers(trx, cfg.managers.map((m) => ({ organisation_code: m.organisation, theme_code: m.theme, service_code: m.service })));
+  await replacePrivateLandServices(trx, cfg.privateLand.map((p) => ({ commune_insee: p.commune, service_code: p.service })));
 
-  add(await upsert(trx, 'categories', ['code'], cfg.categories.map((c, i) => ({
+  add(await upsertConfigRows(trx, 'categories', ['code'], cfg.categories.map((c, i) => ({
     code: c.code, name: c.name, theme_code: c.theme, also_notify: c.alsoNotify, ack_hours: c.ackHours, resolve_hours: c.resolveHours,
     resolve_hours_qpv: c.resolveHoursQpv ?? null, seasonal: c.seasonal ? JSON.stringify(c.seasonal) : null, sort_order: i,
   }))));
-  add(await upsert(trx, 'urgency_criteria', ['code'], cfg.urgency.criteria.map((c, i) => ({ code: c.code, name: c.name, sort_order: i }))));
-  add(await upsert(trx, 'territory', ['id'], [{
+  add(await upsertConfigRows(trx, 'urgency_criteria', ['code'], cfg.urgency.criteria.map((c, i) => ({ code: c.code, name: c.name, sort_order: i }))));
+  add(await upsertConfigRows(trx, 'territory', ['id'], [{
     id: 1,
     name: cfg.territory.name,
     kind: cfg.territory.kind,

@@ -1,3 +1,5 @@
+import type { UpsertedRows } from '../data/imports.js';
+
 /** What one imported file changed. */
 export interface FileSummary {
   file: string;
@@ -11,12 +13,8 @@ export interface FileSummary {
   ms?: number;
 }
 
-export function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
-
 /** Counts of an upsert that RETURNING (xmax = 0) AS inserted. */
-export function upsertCounts(rows: { inserted: boolean }[], read: number): Pick<FileSummary, 'inserted' | 'updated' | 'unchanged'> {
+export function upsertCounts(rows: UpsertedRows, read: number): Pick<FileSummary, 'inserted' | 'updated' | 'unchanged'> {
   const inserted = rows.filter((r) => r.inserted).length;
   const updated = rows.length - inserted;
   return { inserted, updated, unchanged: read - inserted - updated };

@@ -1,0 +1,122 @@
+/**
+ * The API's answers (DESIGN 4), declared once: the server builds them, the client reads them through
+ * `@gup/server/domain` (`client/src/api/types.ts`). Types only — nothing here runs.
+ */
+import type { MultiPolygon, Polygon } from 'geojson';
+import type { ServiceAnswer, ServiceInfo, ThemeInfo } from './lookup.js';
+import type { Ownership } from './ownership.js';
+import type { Role, TerritoryConfig } from './territory.js';
+
+/** Roles are the configuration's (DESIGN 3.4); re-exported here for the client, which does not load the configuration schema. */
+export type { Role };
+
+/** [west, south, east, north] in WGS84 degrees. */
+export type BBox = [number, number, number, number];
+
+/** The signed-in user (`GET /api/auth/me`, the login's answer). */
+export interface SessionUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  communeInsee: string | null;
+  serviceCode: string | null;
+  organisationCode: string | null;
+}
+
+/** Kind of a configured organisation (the configuration's list). */
+export type OrganisationKind = TerritoryConfig['organisations'][number]['kind'];
+
+/** A person to call: a sector's territorial delegate. */
+export interface Contact {
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+/** `GET /api/territory`: what the client needs to draw the territory and fill its forms. */
+export interface TerritoryAnswer {
+  name: string;
+  publicDomainOwner: 'commune' | 'agglomeration';
+  delegationThreshold: number;
+  /** Extent of the territory's communes; null before any commune outline is imported. */
+  bbox: BBox | null;
+  communes: { insee: string; name: string; inTerritory: boolean; sectorCode: string | null; bbox: BBox | null }[];
+  organisations: { code: string; name: string; kind: OrganisationKind; insee: string | null }[];
+  themes: Pick<ThemeInfo, 'code' | 'name' | 'mode'>[];
+  categories: { code: string; name: string; theme: string }[];
+  /** Criteria one of which an urgent report must cite. */
+  urgencyCriteria: { code: string; name: string }[];
+  /** Priority neighbourhoods, by name (list filters). */
+  qpvs: { code: string; name: string }[];
+  /** Managing services (targets of a transfer). */
+  services: Pick<ServiceInfo, 'code' | 'name' | 'organisation'>[];
+  /** Open reports of the same category within this radius and window are proposed as duplicates. */
+  duplicates: { radiusMeters: number; windowDays: number };
+  /** Raster basemap; null when none is configured (offline machines, tests). */
+  basemap: { tiles: string[]; attribution: string; maxzoom: number } | null;
+  attribution: string;
+}
+
+/** `GET /api/lookup`: who owns this spot and who manages it, theme by theme, with the reason (DESIGN 3.1). */
+export interface LookupResult {
+  point: { lon: number; lat: number };
+  commune: { insee: string; name: string; sector: { code: string; name: string; delegate: Contact } | null };
+  parcel: {
+    id: string;
+    label: string;
+    prefix: string;
+    section: string;
+    number: string;
+    officialAreaM2: number | null;
+    areaM2: number;
+    /** Other parcels under the point (cadastre slivers, nested parcels); the smallest one answers. */
+    overlapping: string[];
+  } | null;
+  owners: Ownership['owners'];
+  otherRights: Ownership['otherRights'];
+  publicDomain: boolean;
+  privateLand: boolean;
+  /** Several legal entities hold the parcel together (indivision). */
+  joint: boolean;
+  qpv: { code: string; name: string } | null;
+  subSector: {
+    id: number;
+    name: string;
+    outcome: 'delegated' | 'shared';
+    delegate: { code: string; name: string } | null;
+    threshold: number;
+    borderline: boolean;
+    /** The delegate's share of the land, 0..1; null when shared. */
+    delegateShare: number | null;
+  } | null;
+  services: ServiceAnswer[];
+}
+
+/** One answer of `GET /api/search?q=`. */
+export interface SearchResult {
+  type: 'parcel' | 'commune' | 'qpv';
+  id: string;
+  label: string;
+  sublabel: string;
+  bbox: BBox;
+  /** A point inside the place (where the map puts its marker). */
+  point: [number, number];
+}
+
+/** `GET /api/parcels/:id`: the parcel, its owners and other rights, its QPV and outline. */
+export interface ParcelDetail extends Ownership {
+  id: string;
+  label: string;
+  /** name null when the commune's outline was never imported. */
+  commune: { insee: string; name: string | null };
+  prefix: string;
+  section: string;
+  number: string;
+  officialAreaM2: number | null;
+  areaM2: number;
+  sourceVintage: string | null;
+  sourceUpdated: string | null;
+  qpv: { code: string; name: string } | null;
+  geometry: Polygon | MultiPolygon;
+}
