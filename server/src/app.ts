@@ -12,6 +12,7 @@ import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
+import { ogcapiRouter } from './routes/ogcapi.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
 import { reportsRouter } from './routes/reports.js';
@@ -63,6 +64,7 @@ export function createExpressApp(ctx: AppContext): Express {
   app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
+  app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)
 
   const index = path.join(ctx.config.clientDist, 'index.html');
   if (fs.existsSync(index)) {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { findSessionUser, type SessionUser } from '../data/users.js';
 import type { Role } from '../domain/territory.js';
@@ -110,14 +110,33 @@ export async function sessionUser(knex: Knex, token: string): Promise<SessionUse
   return user;
 }
 
+/** The user a request authenticates as (today its session cookie), or null. The one check every route takes. */
+async function requestUser(knex: Knex, req: Request): Promise<SessionUser | null> {
+  const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  return token ? sessionUser(knex, token) : null;
+}
+
 /** Loads the session user from the cookie (through the short-lived cache above); answers 401 when there is none. */
 export function requireSession(knex: Knex): RequestHandler {
   sessionCache(knex); // watch writes from now on (a logout may come before any session check)
   return async (req, _res, next) => {
-    const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const user = token ? await sessionUser(knex, token) : null;
+    const user = await requestUser(knex, req);
     if (!user) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
     req.user = user;
+    next();
+  };
+}
+
+/**
+ * The same check where signing in is optional (public OGC API collections): sets `req.user` when the request
+ * authenticates, goes on anonymously otherwise; the route decides what an anonymous caller may read.
+ */
+export function optionalSession(knex: Knex): RequestHandler {
+  sessionCache(knex);
+  return async (req, _res, next) => {
+    const user = await requestUser(knex, req);
+    if (user) req.user = user;
+    else delete req.user;
     next();
   };
 }
