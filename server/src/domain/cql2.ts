@@ -265,9 +265,11 @@ class Parser {
     const w = t.t === 'word' ? t.v.toUpperCase() : '';
     if (w === 'BBOX') {
       this.expectOp('(');
-      const n: number[] = [this.lonLat(this.number(), 'lon'), this.lonLat(this.number(), 'lat')];
-      this.expectOp(','); n.push(this.lonLat(this.number(), 'lon'));
-      this.expectOp(','); n.push(this.lonLat(this.number(), 'lat'));
+      const n: number[] = [];
+      for (const axis of ['lon', 'lat', 'lon', 'lat'] as const) {
+        if (n.length) this.expectOp(',');
+        n.push(this.lonLat(this.number(), axis));
+      }
       this.expectOp(')');
       if (n[0]! > n[2]! || n[1]! > n[3]!) throw new Cql2Error('BBOX(ouest, sud, est, nord) attendu', t.pos);
       return { kind: 'bbox', box: n as [number, number, number, number] };

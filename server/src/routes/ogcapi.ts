@@ -58,7 +58,8 @@ export function ogcapiRouter(ctx: AppContext): Router {
 
   router.get('/api', (req, res) => {
     checkQuery(req.query, COMMON_PARAMS);
-    res.type(OPENAPI_TYPE).send(JSON.stringify(openApiDocument(baseOf(req))));
+    res.setHeader('Content-Type', OPENAPI_TYPE); // exactly this media type (Express's send would reformat it)
+    res.end(JSON.stringify(openApiDocument(baseOf(req))));
   });
 
   router.get('/collections', async (req, res) => {
