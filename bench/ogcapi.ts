@@ -17,6 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { leadOwnerJoin } from '../server/src/data/ownership.js';
 import { OWNER_KIND_LABELS } from '../server/src/domain/owners.js';
 import { argsOf } from './lib/args.js';
 import { ensureDatabase, redact, withDatabase } from './lib/db.js';
@@ -35,16 +36,15 @@ export interface OgcBenchResult {
   checks: { target: string; value: string; pass: boolean }[];
 }
 
-/** The parcels collection's columns, written for GDAL's PostgreSQL driver (lead owner as in server/src/data/ownership.ts). */
+/** The lead owner's join of the data layer, its one binding (the `P` right code, a constant) written in for `ogr2ogr -sql`. */
+const LEAD = leadOwnerJoin('p');
+
+/** The parcels collection's columns, written for GDAL's PostgreSQL driver. */
 const DIRECT_SQL = `SELECT p.idu AS id, p.commune_insee, p.prefix, p.section, p.number, p.official_area_m2,
     coalesce(lead.kind, 'private_person') AS owner_kind, l.label AS owner_kind_label, lead.org AS organisation_code,
     lead.org_name AS organisation_name, coalesce(lead.owners, 0) AS joint_owners, p.source_vintage, p.geom
   FROM parcels p
-  LEFT JOIN LATERAL (
-    SELECT o.kind, o.organisation_code AS org, g.name AS org_name, (count(*) OVER ())::int AS owners
-    FROM parcel_rights pr JOIN owners o ON o.id = pr.owner_id LEFT JOIN organisations g ON g.code = o.organisation_code
-    WHERE pr.idu = p.idu AND pr.right_code = 'P'
-    ORDER BY g.sort_order NULLS LAST, o.name LIMIT 1) lead ON true
+  ${LEAD.sql.replace('?', `'${LEAD.bindings[0]}'`)}
   LEFT JOIN (VALUES ${Object.entries(OWNER_KIND_LABELS).map(([k, v]) => `('${k}', '${v.replace(/'/g, "''")}')`).join(', ')}) l(kind, label)
     ON l.kind = coalesce(lead.kind, 'private_person')
   ORDER BY p.idu`;

@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { optionalSession } from '../auth/middleware.js';
 import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
-import { collectionHtml, collectionsHtml, conformanceHtml, featureHtml, itemsHtml, landingHtml } from '../http/ogc-html.js';
+import { collectionHtml, collectionsHtml, conformanceHtml, featureHtml, itemsHtml, landingHtml } from './ogcapi-html.js';
 import { openApiDocument } from '../http/ogc-openapi.js';
 import {
   checkQuery, collection, collectionFor, collections, COMMON_PARAMS, conformance, feature, FEATURE_PARAMS, GEOJSON_TYPE, items, ITEMS_PARAMS,
