@@ -212,6 +212,9 @@ describe('items: limit, paging, bbox, datetime', () => {
     expect(await refs('../2020-01-15')).toEqual(['OGC-A-JAN']);
     expect(await refs('2020-03-15')).toEqual(['OGC-A-MAR']);
     expect(await refs('2020-03-15T10:00:00Z')).toEqual(['OGC-A-MAR']);
+    const untimed = await api(`${O}/collections/communes/items?datetime=2020-01-01/2020-01-31`);
+    expect(untimed.status).toBe(200); // communes have no time: the checked parameter changes nothing
+    expect(untimed.body.numberMatched).toBe(await count('communes'));
     const bad = await api(`${O}/collections/reports/items?datetime=2020-02-30`, { cookie });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('datetime');
@@ -241,6 +244,9 @@ describe('single feature', () => {
     const bad = await api(`${O}/collections/reports/items/1;DROP`, { cookie });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('featureId');
+    const nul = await api(`${O}/collections/parcels/items/9102700%00`);
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.details[0].field).toBe('featureId');
   });
 });
 
@@ -361,6 +367,7 @@ describe('CQL2 text filters (Part 3)', () => {
       "insee = '1' UNION SELECT email FROM users",
       `${'('.repeat(50)}insee = '1'${')'.repeat(50)}`,
       `insee = '${'x'.repeat(5000)}'`,
+      "insee = 'a\u0000b'",
       `S_INTERSECTS(geometry, LINESTRING(${Array.from({ length: 2001 }, (_, i) => `${i % 10} ${i % 7}`).join(',')}))`,
       'S_INTERSECTS(geometry, POLYGON((0 0, 1 0, 1 1, 0 1)))',
     ];

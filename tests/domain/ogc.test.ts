@@ -135,5 +135,6 @@ describe('basic CQL2 text', () => {
     const ring = Array.from({ length: CQL2_LIMITS.maxPoints + 1 }, (_, i) => `${i % 10} ${i % 7}`);
     fails(`S_INTERSECTS(geometry, LINESTRING(${ring.join(', ')}))`, /points/);
     fails('', /vide/);
+    fails("name = 'a\u0000b'", /nul/);
   });
 });

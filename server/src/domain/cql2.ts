@@ -337,5 +337,7 @@ function comparable(a: QueryableType, b: QueryableType): boolean {
 export function parseCql2(text: string, queryables: Readonly<Record<string, QueryableType>>): Cql2Node {
   if (text.length > CQL2_LIMITS.maxLength) throw new Cql2Error(`filtre de plus de ${CQL2_LIMITS.maxLength} caractères`, CQL2_LIMITS.maxLength);
   if (!text.trim()) throw new Cql2Error('filtre vide', 0);
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw new Cql2Error('caractère nul interdit', nul);
   return new Parser(tokenize(text), queryables).parse();
 }

@@ -222,8 +222,8 @@ export async function feature(knex: Knex, id: string, fid: string, user: Session
   if (def.key.type === 'integer') {
     if (!/^\d{1,10}$/.test(fid) || Number(fid) > 2_147_483_647) throw badParam('featureId', 'identifiant entier attendu');
     key = Number(fid);
-  } else if (fid.length > 64) {
-    throw badParam('featureId', '64 caractères au plus');
+  } else if (fid.length > 64 || /[\u0000-\u001f]/.test(fid)) {
+    throw badParam('featureId', '64 caractères imprimables au plus');
   }
   const text = await ogcFeature(knex, def, scopeOf(user), key);
   if (text === null) throw notFound(`Objet « ${fid.slice(0, 64)} » de la collection « ${def.id} »`);
