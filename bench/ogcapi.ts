@@ -21,6 +21,7 @@ import { leadOwnerJoin } from '../server/src/data/ownership.js';
 import { OWNER_KIND_LABELS } from '../server/src/domain/owners.js';
 import { argsOf } from './lib/args.js';
 import { ensureDatabase, redact, withDatabase } from './lib/db.js';
+import { processTreeCpuMs } from './lib/load.js';
 import { freePort, startMain } from './lib/server.js';
 
 const exec = promisify(execFile);
@@ -33,6 +34,8 @@ export interface OgcBenchResult {
   apiMedianS?: number;
   directMedianS?: number;
   ratio?: number;
+  /** Medians: ogr2ogr's own CPU on each path (GeoJSON parsing is most of the API path's), the Node server's per read. */
+  cpuSeconds?: { ogr2ogrApi: number | null; ogr2ogrDirect: number | null; server: number };
   checks: { target: string; value: string; pass: boolean }[];
 }
 
@@ -56,14 +59,23 @@ function pgSource(url: string): string {
   return `PG:dbname=${q(decodeURIComponent(u.pathname.slice(1)))} host=${q(u.hostname)} port=${q(u.port || '5432')} user=${q(decodeURIComponent(u.username))}${u.password ? ` password=${q(decodeURIComponent(u.password))}` : ''}`;
 }
 
-async function timed(args: string[], out: string): Promise<{ seconds: number; features: number }> {
+/** GNU time, when installed: the CPU seconds of each ogr2ogr (its own work, apart from the server's and the database's). */
+const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+interface Timed { seconds: number; features: number; gdalCpuS: number | null }
+
+async function timed(args: string[], out: string): Promise<Timed> {
   fs.rmSync(out, { force: true });
+  const cpuFile = `${out}.cpu`;
   const t0 = performance.now();
-  await exec('ogr2ogr', args, { timeout: 600_000, maxBuffer: 1 << 24 });
+  if (GNU_TIME) await exec(GNU_TIME, ['-f', '%U %S', '-o', cpuFile, 'ogr2ogr', ...args], { timeout: 600_000, maxBuffer: 1 << 24 });
+  else await exec('ogr2ogr', args, { timeout: 600_000, maxBuffer: 1 << 24 });
   const seconds = (performance.now() - t0) / 1000;
   const features = (JSON.parse(fs.readFileSync(out, 'utf8')) as { features: unknown[] }).features.length;
+  const cpu = GNU_TIME ? fs.readFileSync(cpuFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : null;
   fs.rmSync(out, { force: true });
-  return { seconds, features };
+  fs.rmSync(cpuFile, { force: true });
+  return { seconds, features, gdalCpuS: cpu ? cpu[0]! + cpu[1]! : null };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -84,18 +96,28 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
     await timed(directArgs, directArgs[2]!);
     const api: number[] = [];
     const direct: number[] = [];
+    const cpu = { gdalApi: [] as number[], gdalDirect: [] as number[], server: [] as number[] };
     let features = { api: 0, direct: 0 };
     for (let i = 0; i < (opts.rounds ?? 3); i++) {
+      const serverCpu0 = processTreeCpuMs(server.pid);
       const a = await timed(apiArgs, apiArgs[2]!);
+      const serverCpuS = (processTreeCpuMs(server.pid) - serverCpu0) / 1000;
       const d = await timed(directArgs, directArgs[2]!);
       api.push(a.seconds);
       direct.push(d.seconds);
+      cpu.server.push(serverCpuS);
+      if (a.gdalCpuS !== null && d.gdalCpuS !== null) { cpu.gdalApi.push(a.gdalCpuS); cpu.gdalDirect.push(d.gdalCpuS); }
       features = { api: a.features, direct: d.features };
-      log(`  tour ${i + 1} : OGC API ${a.seconds.toFixed(2)} s (${a.features} objets), PostgreSQL direct ${d.seconds.toFixed(2)} s (${d.features} objets)`);
+      const gdal = a.gdalCpuS === null ? '' : ` ; CPU d'ogr2ogr ${a.gdalCpuS.toFixed(2)} s contre ${d.gdalCpuS!.toFixed(2)} s, du serveur Node ${serverCpuS.toFixed(2)} s`;
+      log(`  tour ${i + 1} : OGC API ${a.seconds.toFixed(2)} s (${a.features} objets), PostgreSQL direct ${d.seconds.toFixed(2)} s (${d.features} objets)${gdal}`);
     }
     const ratio = median(api) / median(direct);
     return {
       features, apiSeconds: api.map(r2), directSeconds: direct.map(r2), apiMedianS: r2(median(api)), directMedianS: r2(median(direct)), ratio: r2(ratio),
+      cpuSeconds: {
+        ogr2ogrApi: cpu.gdalApi.length ? r2(median(cpu.gdalApi)) : null, ogr2ogrDirect: cpu.gdalDirect.length ? r2(median(cpu.gdalDirect)) : null,
+        server: r2(median(cpu.server)),
+      },
       checks: [
         { target: 'ogcapi: ogr2ogr reads every parcel through /ogcapi', value: `${features.api} / ${features.direct}`, pass: features.api === features.direct && features.api > 0 },
         { target: 'ogcapi: ogr2ogr via /ogcapi ≤ 2× ogr2ogr from PostgreSQL', value: `${r2(median(api))} s vs ${r2(median(direct))} s → ×${r2(ratio)}`, pass: ratio <= 2 },
@@ -110,6 +132,7 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
 export function report(r: OgcBenchResult): void {
   if (r.skipped) { console.log(`OGC API : ignoré (${r.skipped})`); return; }
   for (const c of r.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
+  if (r.cpuSeconds) console.log(`CPU (médianes) : ogr2ogr ${r.cpuSeconds.ogr2ogrApi ?? '?'} s par l'API contre ${r.cpuSeconds.ogr2ogrDirect ?? '?'} s en direct ; serveur Node ${r.cpuSeconds.server} s`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
