@@ -8,7 +8,7 @@ import { ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, querya
 import type { SessionUser } from '../data/users.js';
 import { reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
 import { Cql2Error, parseCql2 } from '../domain/cql2.js';
-import { CRS84, decodeCursor, encodeCursor, OGC_LIMITS, parseBbox, parseDatetime, parseLimit, type Parsed } from '../domain/ogc.js';
+import { CRS84, decodeCursor, encodeCursor, parseBbox, parseDatetime, parseLimit, type Parsed } from '../domain/ogc.js';
 import { AppError, notFound } from '../http/errors.js';
 
 export const OPENAPI_TYPE = 'application/vnd.oai.openapi+json;version=3.0';
@@ -232,4 +232,3 @@ export async function feature(knex: Knex, id: string, fid: string, user: Session
   return `${text.slice(0, -1)},"links":${JSON.stringify(links)}}`;
 }
 
-export { OGC_LIMITS };
