@@ -105,6 +105,8 @@ describe('landing page, conformance and API definition', () => {
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\.0\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/', '/conformance', '/collections', '/collections/{collectionId}', '/collections/{collectionId}/items', '/collections/{collectionId}/items/{featureId}', '/collections/{collectionId}/queryables']));
+    const refs: string[] = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g)!.map((r) => r.slice(8, -1));
+    for (const ref of refs) expect(ref.slice(2).split('/').reduce((o: any, k) => o?.[k], doc), ref).toBeDefined(); // every $ref resolves
     const limit = doc.paths['/collections/{collectionId}/items'].get.parameters.find((p: any) => p.name === 'limit');
     expect(limit.schema).toMatchObject({ minimum: 1, maximum: 10000, default: 100 });
   });
