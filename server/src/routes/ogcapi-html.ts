@@ -10,7 +10,7 @@ export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}
 header,main,footer{max-width:70rem;margin:0 auto;padding:.75rem 1rem}header{border-bottom:1px solid #ccc}
-a{color:#0b4f9c}a:focus{outline:3px solid #f1a208;outline-offset:2px}.scroll{overflow-x:auto}
+h1{font-size:1.6rem;line-height:1.25}a{color:#0b4f9c}a:focus,.scroll:focus{outline:3px solid #f1a208;outline-offset:2px}.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:.9rem}th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef2f7}caption{text-align:left;font-weight:600;padding:.25rem 0}code{word-break:break-all}`;
 
@@ -43,7 +43,7 @@ const extentText = (c: CollectionDoc) => {
 export function collectionsHtml(base: string, doc: { collections: CollectionDoc[]; links: Link[] }): string {
   const rows = doc.collections.map((c) => `<tr><th scope="row"><a href="${esc(`${base}/collections/${c.id}?f=html`)}">${esc(c.title)}</a></th><td><code>${esc(c.id)}</code></td><td>${esc(c.description)}</td><td><a href="${esc(`${base}/collections/${c.id}/items?f=html`)}">Objets</a></td></tr>`).join('');
   return page('Collections', [['Accueil', `${base}/?f=html`], ['Collections', null]],
-    `<div class="scroll"><table><caption>Collections accessibles</caption><thead><tr><th scope="col">Titre</th><th scope="col">Identifiant</th><th scope="col">Description</th><th scope="col">Données</th></tr></thead><tbody>${rows}</tbody></table></div>`, doc.links);
+    `<div class="scroll" role="region" tabindex="0" aria-label="Tableau défilant"><table><caption>Collections accessibles</caption><thead><tr><th scope="col">Titre</th><th scope="col">Identifiant</th><th scope="col">Description</th><th scope="col">Données</th></tr></thead><tbody>${rows}</tbody></table></div>`, doc.links);
 }
 
 export function collectionHtml(base: string, c: CollectionDoc): string {
@@ -60,12 +60,12 @@ export function itemsHtml(base: string, id: string, title: string, collection: {
   const next = collection.links.find((l) => l.rel === 'next');
   return page(`${title} — objets`, [['Accueil', `${base}/?f=html`], ['Collections', `${base}/collections?f=html`], [title, `${base}/collections/${id}?f=html`], ['Objets', null]],
     `<p>${collection.numberReturned} objet(s) sur ${collection.numberMatched}.</p>
-<div class="scroll"><table><caption>Objets de la collection ${esc(title)}</caption><thead><tr><th scope="col">Identifiant</th>${columns.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>
+<div class="scroll" role="region" tabindex="0" aria-label="Tableau défilant"><table><caption>Objets de la collection ${esc(title)}</caption><thead><tr><th scope="col">Identifiant</th>${columns.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>
 ${next ? `<p><a href="${esc(next.href)}" rel="next">Page suivante</a></p>` : ''}`, collection.links);
 }
 
 export function featureHtml(base: string, id: string, title: string, f: FeatureJson & { links: Link[] }): string {
   const rows = Object.entries(f.properties ?? {}).map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${cell(v)}</td></tr>`).join('');
   return page(`${title} ${f.id}`, [['Accueil', `${base}/?f=html`], ['Collections', `${base}/collections?f=html`], [title, `${base}/collections/${id}?f=html`], ['Objets', `${base}/collections/${id}/items?f=html`], [String(f.id), null]],
-    `<div class="scroll"><table><caption>Propriétés</caption><tbody>${rows}</tbody></table></div>`, f.links);
+    `<div class="scroll" role="region" tabindex="0" aria-label="Tableau défilant"><table><caption>Propriétés</caption><tbody>${rows}</tbody></table></div>`, f.links);
 }
