@@ -34,6 +34,9 @@ export interface OgcBenchResult {
   apiMedianS?: number;
   directMedianS?: number;
   ratio?: number;
+  /** ogr2ogr reading the same features from a local GeoJSON file (no HTTP, no server): the floor of any GeoJSON API. */
+  localFileMedianS?: number;
+  localFileRatio?: number;
   /** Medians: ogr2ogr's own CPU on each path (GeoJSON parsing is most of the API path's), the Node server's per read. */
   cpuSeconds?: { ogr2ogrApi: number | null; ogr2ogrDirect: number | null; server: number };
   checks: { target: string; value: string; pass: boolean }[];
@@ -78,6 +81,17 @@ async function timed(args: string[], out: string): Promise<Timed> {
   return { seconds, features, gdalCpuS: cpu ? cpu[0]! + cpu[1]! : null };
 }
 
+/** Every feature of a collection, following the `next` links, saved as one FeatureCollection. */
+async function saveAllFeatures(first: string, file: string): Promise<void> {
+  const parts: string[] = [];
+  for (let url: string | undefined = first; url;) {
+    const page = (await (await fetch(url)).json()) as { features: unknown[]; links: { rel: string; href: string }[] };
+    parts.push(...page.features.map((f) => JSON.stringify(f)));
+    url = page.links.find((l) => l.rel === 'next')?.href;
+  }
+  fs.writeFileSync(file, `{"type":"FeatureCollection","features":[${parts.join(',')}]}`);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -94,6 +108,11 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
     const directArgs = ['-f', 'GeoJSON', path.join(dir, 'direct.geojson'), pgSource(url), '-sql', DIRECT_SQL, '-nln', 'parcels'];
     await timed(apiArgs, apiArgs[2]!); // warm-up: server JIT, caches of both sides
     await timed(directArgs, directArgs[2]!);
+    // the floor of any GeoJSON server: ogr2ogr reading the API's own features from a local file, no HTTP, no server
+    const local = path.join(dir, 'local.geojson');
+    await saveAllFeatures(`${server.baseUrl}/ogcapi/collections/parcels/items?limit=10000`, local);
+    const fileArgs = ['-f', 'GeoJSON', path.join(dir, 'file.geojson'), local];
+    const file: number[] = [];
     const api: number[] = [];
     const direct: number[] = [];
     const cpu = { gdalApi: [] as number[], gdalDirect: [] as number[], server: [] as number[] };
@@ -103,17 +122,20 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
       const a = await timed(apiArgs, apiArgs[2]!);
       const serverCpuS = (processTreeCpuMs(server.pid) - serverCpu0) / 1000;
       const d = await timed(directArgs, directArgs[2]!);
+      file.push((await timed(fileArgs, fileArgs[2]!)).seconds);
       api.push(a.seconds);
       direct.push(d.seconds);
       cpu.server.push(serverCpuS);
       if (a.gdalCpuS !== null && d.gdalCpuS !== null) { cpu.gdalApi.push(a.gdalCpuS); cpu.gdalDirect.push(d.gdalCpuS); }
       features = { api: a.features, direct: d.features };
       const gdal = a.gdalCpuS === null ? '' : ` ; CPU d'ogr2ogr ${a.gdalCpuS.toFixed(2)} s contre ${d.gdalCpuS!.toFixed(2)} s, du serveur Node ${serverCpuS.toFixed(2)} s`;
-      log(`  tour ${i + 1} : OGC API ${a.seconds.toFixed(2)} s (${a.features} objets), PostgreSQL direct ${d.seconds.toFixed(2)} s (${d.features} objets)${gdal}`);
+      log(`  tour ${i + 1} : OGC API ${a.seconds.toFixed(2)} s (${a.features} objets), PostgreSQL direct ${d.seconds.toFixed(2)} s (${d.features} objets), même GeoJSON en fichier local ${file[i]!.toFixed(2)} s${gdal}`);
     }
     const ratio = median(api) / median(direct);
     return {
       features, apiSeconds: api.map(r2), directSeconds: direct.map(r2), apiMedianS: r2(median(api)), directMedianS: r2(median(direct)), ratio: r2(ratio),
+      localFileMedianS: r2(median(file)),
+      localFileRatio: r2(median(file) / median(direct)),
       cpuSeconds: {
         ogr2ogrApi: cpu.gdalApi.length ? r2(median(cpu.gdalApi)) : null, ogr2ogrDirect: cpu.gdalDirect.length ? r2(median(cpu.gdalDirect)) : null,
         server: r2(median(cpu.server)),
@@ -132,6 +154,7 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
 export function report(r: OgcBenchResult): void {
   if (r.skipped) { console.log(`OGC API : ignoré (${r.skipped})`); return; }
   for (const c of r.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
+  if (r.localFileMedianS !== undefined) console.log(`Plancher GeoJSON : ogr2ogr depuis un fichier local des mêmes objets ${r.localFileMedianS} s → ×${r.localFileRatio} du direct`);
   if (r.cpuSeconds) console.log(`CPU (médianes) : ogr2ogr ${r.cpuSeconds.ogr2ogrApi ?? '?'} s par l'API contre ${r.cpuSeconds.ogr2ogrDirect ?? '?'} s en direct ; serveur Node ${r.cpuSeconds.server} s`);
 }
 
