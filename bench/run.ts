@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { report as reportIntake, run as runIntake, type Result as IntakeResult } from './intake.js';
+import { report as reportOgc, run as runOgc, type OgcBenchResult } from './ogcapi.js';
 import { benchDatabaseUrls } from './lib/db.js';
 import { report as reportPreview, run as runPreview, type PreviewBenchResult } from './preview-browser.js';
 import { report, run as runLookup, type Check, type Dataset, type LookupOptions, type Result as LookupResult } from './lookup.js';
@@ -124,7 +125,19 @@ try {
 }
 const previewChecks = 'error' in preview ? [{ target: 'preview: bench ran', value: 'error', pass: false }] : preview.checks;
 
-const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks, ...previewChecks];
+// OGC API – Features (bench/ogcapi.ts, issue 15): ogr2ogr reading every parcel through /ogcapi vs straight from PostgreSQL
+let ogc: OgcBenchResult | { error: string };
+try {
+  console.log('\n== OGC API – Features (bench/ogcapi.ts)');
+  ogc = await runOgc();
+  reportOgc(ogc);
+} catch (err) {
+  ogc = { error: err instanceof Error ? err.stack ?? err.message : String(err) };
+  console.log(`Bench OGC API en erreur : ${ogc.error}`);
+}
+const ogcChecks = 'error' in ogc ? [{ target: 'ogcapi: bench ran', value: 'error', pass: false }] : ogc.checks;
+
+const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks, ...previewChecks, ...ogcChecks];
 console.log('\n==== Résumé des cibles (issue 3)');
 if (lookup.skipped) console.log('lookup : ignoré (pas de base PostgreSQL, voir plus haut)');
 for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
@@ -143,6 +156,7 @@ if (!lookup.skipped || (tiles.ran && !tiles.error)) {
     tiles: tiles.error ? { error: tiles.error } : tiles.ran ? tiles.result : { skipped: fs.existsSync(path.join(here, 'tiles.ts')) ? 'no database' : 'bench/tiles.ts absent' },
     intake,
     preview,
+    ogc,
   };
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);

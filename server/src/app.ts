@@ -15,6 +15,7 @@ import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
+import { ogcapiRouter } from './routes/ogcapi.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
 import { reportsRouter } from './routes/reports.js';
@@ -67,6 +68,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   }));
   app.use(security);
   app.use('/api', noStore);
+  app.use('/ogcapi', noStore); // the reports collection is personal data
   // state-changing requests of the cookie-authenticated API come from our own pages only (before their bodies are
   // read); Open311's POST is authenticated by its API key, sent by the communes' servers without an Origin
   app.use('/api', sameOriginWrites(new URL(ctx.config.publicUrl).origin));
@@ -85,6 +87,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
+  app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)
 
   const index = path.join(ctx.config.clientDist, 'index.html');
   if (fs.existsSync(index)) {

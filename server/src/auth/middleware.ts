@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Database } from '../data/db.js';
 import { sessionUser } from '../data/sessions.js';
 import type { SessionUser } from '../data/users.js';
@@ -8,13 +8,31 @@ import { AppError, forbidden } from '../http/errors.js';
 
 export { SESSION_COOKIE };
 
+/** The user a request authenticates as (today its session cookie), or null. The one check every route takes. */
+async function requestUser(db: Database, req: Request): Promise<SessionUser | null> {
+  const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  return token ? sessionUser(db, token) : null;
+}
+
 /** Loads the session user from the cookie (through the database's short-lived session cache, data/sessions.ts); answers 401 when there is none. */
 export function requireSession(db: Database): RequestHandler {
   return async (req, _res, next) => {
-    const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const user = token ? await sessionUser(db, token) : null;
+    const user = await requestUser(db, req);
     if (!user) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
     req.user = user;
+    next();
+  };
+}
+
+/**
+ * The same check where signing in is optional (public OGC API collections): sets `req.user` when the request
+ * authenticates, goes on anonymously otherwise; the route decides what an anonymous caller may read.
+ */
+export function optionalSession(db: Database): RequestHandler {
+  return async (req, _res, next) => {
+    const user = await requestUser(db, req);
+    if (user) req.user = user;
+    else delete req.user;
     next();
   };
 }

@@ -59,6 +59,12 @@ const SELECT = `SELECT r.id, r.reference, r.category_code AS "categoryCode", c.n
   JOIN users u ON u.id = r.created_by
   LEFT JOIN qpv q ON q.code = r.qpv_code`;
 
+/**
+ * The list's row shape (`ReportRow`: `SELECT … FROM reports r JOIN …`, reports aliased `r`, no WHERE yet), for the
+ * other readers that answer the same rows (OGC API `reports`).
+ */
+export const REPORT_ROW_SELECT = SELECT;
+
 export interface NewReport {
   categoryCode: string;
   description: string;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { overdueSql, scopePredicate } from '../data/access.js';
+import { leadKind, leadOwnerJoin } from '../data/ownership.js';
 import { SCOPE_ALL, type ReportScope } from '../domain/access.js';
 import { PRIVATE_KINDS } from '../domain/owners.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
@@ -53,24 +54,21 @@ const parcels: TileLayer = {
   minZoom: 11,
   attributes: ['idu', 'label', 'commune', 'kind', 'org', 'joint', 'owners'],
   perUser: false,
-  features: (_visibility, z) => ({
-    sql: `SELECT p.geom, p.idu,
+  features: (_visibility, z) => {
+    const lead = leadOwnerJoin('p');
+    return {
+      sql: `SELECT p.geom, p.idu,
              regexp_replace(p.section, '^0+(.)', '\\1') || ' ' || regexp_replace(p.number, '^0+(.)', '\\1') AS label,
-             p.commune_insee AS commune, coalesce(lead.kind, ?) AS kind, coalesce(lead.org, '') AS org,
+             p.commune_insee AS commune, ${leadKind.sql} AS kind, coalesce(lead.org, '') AS org,
              coalesce(lead.owners, 0) > 1 AS joint, coalesce(lead.owners, 0) AS owners
            FROM parcels p
-           LEFT JOIN LATERAL (
-             SELECT o.kind, o.organisation_code AS org, (count(*) OVER ())::int AS owners
-             FROM parcel_rights pr JOIN owners o ON o.id = pr.owner_id LEFT JOIN organisations g ON g.code = o.organisation_code
-             WHERE pr.idu = p.idu AND pr.right_code = ?
-             ORDER BY g.sort_order NULLS LAST, o.name
-             LIMIT 1
-           ) lead ON true
+           ${lead.sql}
            WHERE ${IN_TILE('p')}${z < ALL_PARCELS_MIN_ZOOM ? `
              AND p.idu IN (SELECT ar.idu FROM parcel_rights ar JOIN owners ao ON ao.id = ar.owner_id
                            WHERE ar.right_code = ? AND ao.kind NOT IN (${PRIVATE_KIND_LIST.map(() => '?').join(', ')}))` : ''}`,
-    bindings: ['private_person', OWNERSHIP_RIGHT, ...(z < ALL_PARCELS_MIN_ZOOM ? [OWNERSHIP_RIGHT, ...PRIVATE_KIND_LIST] : [])],
-  }),
+      bindings: [...leadKind.bindings, ...lead.bindings, ...(z < ALL_PARCELS_MIN_ZOOM ? [OWNERSHIP_RIGHT, ...PRIVATE_KIND_LIST] : [])],
+    };
+  },
 };
 
 const qpv: TileLayer = {

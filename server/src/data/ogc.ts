@@ -1,0 +1,298 @@
+/**
+ * The OGC API – Features collections as SQL (DESIGN 3.9): a fixed table of definitions (key, geometry, time,
+ * properties, queryables) and the statements that read them. GeoJSON is written by PostGIS (`ST_AsGeoJSON`,
+ * `json_build_object`) and a page comes back as ONE string with its count and cursor; every request value is bound.
+ */
+import type { Knex } from 'knex';
+import type { ReportScope } from '../domain/access.js';
+import type { Cql2Node, QueryableType } from '../domain/cql2.js';
+import type { Interval } from '../domain/ogc.js';
+import { OWNER_KIND_LABELS } from '../domain/owners.js';
+import { scopePredicate, type SqlPart } from './access.js';
+import { cql2Properties, cql2Sql, type QueryableColumn } from './cql2-sql.js';
+import { leadKind, leadOwnerJoin, NATURAL_PERSONS_KIND } from './ownership.js';
+import { REPORT_ROW_SELECT } from './reports.js';
+
+/** Who may read a collection: anyone, any signed-in user, or each user its report scope (never anonymous). */
+export type OgcAccess = 'public' | 'signed_in' | 'report_scope';
+
+export interface OgcQueryable extends QueryableColumn {
+  title: string;
+  /** Needs the collection's `joined` source (the count then reads it too). */
+  joined?: boolean;
+}
+
+export interface OgcCollectionDef {
+  id: string;
+  title: string;
+  description: string;
+  access: OgcAccess;
+  /** The feature id: SQL expression, and its type (the `next` cursor and `/items/{featureId}` are checked against it). */
+  key: { sql: string; type: 'integer' | 'string' };
+  geometry: string;
+  /** The temporal property `datetime` filters on; null when the collection has none (the parameter is then ignored). */
+  datetime: string | null;
+  /** FROM … of the features (`joined`: with what the properties need), and the collection's own predicate. */
+  source(scope: ReportScope): { from: SqlPart; joined: SqlPart; where: SqlPart };
+  /** A `json` expression of a feature's properties (over `joined`). */
+  properties: SqlPart;
+  queryables: Readonly<Record<string, OgcQueryable>>;
+}
+
+const none: SqlPart = { sql: '', bindings: [] };
+const always: SqlPart = { sql: 'true', bindings: [] };
+const geometryQueryable = (sql: string): OgcQueryable => ({ sql, type: 'geometry', title: 'Géométrie' });
+
+const communes: OgcCollectionDef = {
+  id: 'communes',
+  title: 'Communes',
+  description: 'Contours des communes (IGN Admin Express, simplifiés) et leur appartenance au territoire.',
+  access: 'public',
+  key: { sql: 'c.insee', type: 'string' },
+  geometry: 'c.geom',
+  datetime: null,
+  source: () => ({ from: { sql: 'communes c', bindings: [] }, joined: { sql: 'communes c', bindings: [] }, where: always }),
+  properties: {
+    sql: `json_build_object('insee', c.insee, 'name', c.name, 'siren', c.siren, 'departement', c.departement, 'population', c.population,
+            'sector_code', c.sector_code, 'in_territory', c.in_territory)`,
+    bindings: [],
+  },
+  queryables: {
+    insee: { sql: 'c.insee', type: 'string', title: 'Code INSEE' },
+    name: { sql: 'c.name', type: 'string', title: 'Nom' },
+    departement: { sql: 'c.departement', type: 'string', title: 'Département' },
+    population: { sql: 'c.population', type: 'integer', title: 'Population' },
+    in_territory: { sql: 'c.in_territory', type: 'boolean', title: 'Dans le territoire' },
+    geometry: geometryQueryable('c.geom'),
+  },
+};
+
+const qpv: OgcCollectionDef = {
+  id: 'qpv',
+  title: 'Quartiers prioritaires (QPV)',
+  description: 'Contours des quartiers prioritaires de la politique de la ville (ANCT).',
+  access: 'public',
+  key: { sql: 'q.code', type: 'string' },
+  geometry: 'q.geom',
+  datetime: null,
+  source: () => ({ from: { sql: 'qpv q', bindings: [] }, joined: { sql: 'qpv q', bindings: [] }, where: always }),
+  properties: { sql: `json_build_object('code', q.code, 'name', q.name, 'communes', q.communes)`, bindings: [] },
+  queryables: {
+    code: { sql: 'q.code', type: 'string', title: 'Code du QPV' },
+    name: { sql: 'q.name', type: 'string', title: 'Nom' },
+    communes: { sql: 'q.communes', type: 'string', title: 'Communes' },
+    geometry: geometryQueryable('q.geom'),
+  },
+};
+
+const subsectors: OgcCollectionDef = {
+  id: 'subsectors',
+  title: 'Sous-secteurs',
+  description: 'Périmètres de gestion actifs, leur issue (règle des 60 %) et le délégataire.',
+  access: 'signed_in',
+  key: { sql: 's.id', type: 'integer' },
+  geometry: 's.geom',
+  datetime: 's.updated_at',
+  source: () => ({
+    from: { sql: 'subsectors s', bindings: [] },
+    joined: { sql: 'subsectors s LEFT JOIN organisations d ON d.code = s.delegate_organisation_code', bindings: [] },
+    where: { sql: `s.status = 'active'`, bindings: [] },
+  }),
+  properties: {
+    sql: `json_build_object('name', s.name, 'description', s.description, 'status', s.status, 'outcome', s.outcome,
+            'delegate_organisation_code', s.delegate_organisation_code, 'delegate_organisation_name', d.name, 'threshold', s.threshold,
+            'borderline', s.borderline, 'shares', s.shares, 'version', s.current_version, 'created_at', s.created_at, 'updated_at', s.updated_at)`,
+    bindings: [],
+  },
+  queryables: {
+    id: { sql: 's.id', type: 'integer', title: 'Identifiant' },
+    name: { sql: 's.name', type: 'string', title: 'Nom' },
+    outcome: { sql: 's.outcome', type: 'string', title: 'Issue (delegated, shared)' },
+    delegate_organisation_code: { sql: 's.delegate_organisation_code', type: 'string', title: 'Organisation délégataire' },
+    threshold: { sql: 's.threshold', type: 'number', title: 'Seuil de délégation' },
+    borderline: { sql: 's.borderline', type: 'boolean', title: 'Cas limite' },
+    updated_at: { sql: 's.updated_at', type: 'datetime', title: 'Dernière modification' },
+    geometry: geometryQueryable('s.geom'),
+  },
+};
+
+const parcels: OgcCollectionDef = {
+  id: 'parcels',
+  title: 'Parcelles cadastrales',
+  description: 'Parcelles (Etalab, DGFiP) avec la nature du propriétaire principal et son organisation ; '
+    + 'les personnes physiques ne sont jamais nommées.',
+  access: 'public',
+  key: { sql: 'p.idu', type: 'string' },
+  geometry: 'p.geom',
+  datetime: null,
+  source: () => {
+    const lead = leadOwnerJoin('p');
+    return { from: { sql: 'parcels p', bindings: [] }, joined: { sql: `parcels p ${lead.sql}`, bindings: lead.bindings }, where: always };
+  },
+  properties: {
+    sql: `json_build_object('commune_insee', p.commune_insee, 'prefix', p.prefix, 'section', p.section, 'number', p.number,
+            'official_area_m2', p.official_area_m2, 'owner_kind', ${leadKind.sql}, 'owner_kind_label', ?::jsonb ->> ${leadKind.sql},
+            'organisation_code', lead.org, 'organisation_name', lead.org_name, 'joint_owners', coalesce(lead.owners, 0),
+            'source_vintage', p.source_vintage)`,
+    bindings: [...leadKind.bindings, JSON.stringify(OWNER_KIND_LABELS), ...leadKind.bindings],
+  },
+  queryables: {
+    idu: { sql: 'p.idu', type: 'string', title: 'Identifiant de parcelle (IDU)' },
+    commune_insee: { sql: 'p.commune_insee', type: 'string', title: 'Code INSEE de la commune' },
+    section: { sql: 'p.section', type: 'string', title: 'Section' },
+    number: { sql: 'p.number', type: 'string', title: 'Numéro' },
+    official_area_m2: { sql: 'p.official_area_m2', type: 'integer', title: 'Contenance (m²)' },
+    owner_kind: { sql: `coalesce(lead.kind, '${NATURAL_PERSONS_KIND}')`, type: 'string', title: 'Nature du propriétaire principal', joined: true },
+    organisation_code: { sql: 'lead.org', type: 'string', title: 'Organisation propriétaire', joined: true },
+    geometry: geometryQueryable('p.geom'),
+  },
+};
+
+/** Reports: the rows of the list API (`ReportRow`), restricted by the caller's report scope. */
+const reports: OgcCollectionDef = {
+  id: 'reports',
+  title: 'Signalements',
+  description: 'Signalements de dysfonctionnements visibles par l\'utilisateur connecté (mêmes champs que la liste).',
+  access: 'report_scope',
+  key: { sql: 'g.id', type: 'integer' },
+  geometry: 'g.geom',
+  datetime: 'g.created_at',
+  source: (scope) => {
+    const visible = scopePredicate(scope, 'r');
+    const from = { sql: `(${REPORT_ROW_SELECT} WHERE ${visible.sql}) x JOIN reports g ON g.id = x.id`, bindings: visible.bindings };
+    return { from, joined: from, where: always };
+  },
+  properties: { sql: 'to_json(x)', bindings: [] },
+  queryables: {
+    id: { sql: 'g.id', type: 'integer', title: 'Identifiant' },
+    reference: { sql: 'g.reference', type: 'string', title: 'Référence' },
+    status: { sql: 'g.status', type: 'string', title: 'Statut' },
+    category_code: { sql: 'g.category_code', type: 'string', title: 'Catégorie' },
+    theme_code: { sql: 'x."themeCode"', type: 'string', title: 'Thématique' },
+    commune_insee: { sql: 'g.commune_insee', type: 'string', title: 'Code INSEE de la commune' },
+    qpv_code: { sql: 'g.qpv_code', type: 'string', title: 'QPV' },
+    service_code: { sql: 'g.service_code', type: 'string', title: 'Service gestionnaire' },
+    urgent: { sql: 'g.urgent', type: 'boolean', title: 'Urgent' },
+    overdue: { sql: 'x.overdue', type: 'boolean', title: 'En retard' },
+    created_at: { sql: 'g.created_at', type: 'datetime', title: 'Date de création' },
+    resolve_due_at: { sql: 'g.resolve_due_at', type: 'datetime', title: 'Échéance de résolution' },
+    geometry: geometryQueryable('g.geom'),
+  },
+};
+
+/** The served collections, in the order of `/collections`. */
+export const OGC_COLLECTIONS: readonly OgcCollectionDef[] = [communes, qpv, subsectors, parcels, reports];
+
+export function ogcCollection(id: string): OgcCollectionDef | undefined {
+  return OGC_COLLECTIONS.find((c) => c.id === id);
+}
+
+/** The queryables of a collection as name → type (what the CQL2 parser accepts). */
+export function queryableTypes(def: OgcCollectionDef): Record<string, QueryableType> {
+  return Object.fromEntries(Object.entries(def.queryables).map(([name, q]) => [name, q.type]));
+}
+
+export interface ItemsQuery {
+  bbox?: [number, number, number, number] | undefined;
+  interval?: Interval | undefined;
+  filter?: Cql2Node | undefined;
+  /** The last key of the previous page (keyset paging). */
+  after?: string | number | undefined;
+  limit: number;
+}
+
+export interface ItemsPage {
+  /** The features of the page as GeoJSON text, comma-separated (the inside of a JSON array). */
+  features: string;
+  returned: number;
+  matched: number;
+  /** The key of the page's last feature when more features follow, else null. */
+  nextAfter: string | number | null;
+}
+
+/** The feature's GeoJSON text (PostGIS writes the geometry, json_build_object the properties). */
+function featureText(def: OgcCollectionDef): SqlPart {
+  return {
+    sql: `'{"type":"Feature","id":' || to_json(${def.key.sql})::text || ',"geometry":' || coalesce(ST_AsGeoJSON(${def.geometry}, 7), 'null')
+          || ',"properties":' || (${def.properties.sql})::text || '}'`,
+    bindings: def.properties.bindings,
+  };
+}
+
+/** The WHERE of the collection, the bbox, the time interval and the CQL2 filter. */
+function predicates(def: OgcCollectionDef, where: SqlPart, q: Omit<ItemsQuery, 'limit' | 'after'>): SqlPart {
+  const parts = [where.sql];
+  const b: Knex.Value[] = [...where.bindings];
+  if (q.bbox) { parts.push(`ST_Intersects(${def.geometry}, ST_MakeEnvelope(?, ?, ?, ?, 4326))`); b.push(...q.bbox); }
+  if (q.interval && def.datetime) {
+    if (q.interval.start) { parts.push(`${def.datetime} >= ?::timestamptz`); b.push(q.interval.start); }
+    if (q.interval.end) { parts.push(`${def.datetime} <= ?::timestamptz`); b.push(q.interval.end); }
+  }
+  if (q.filter) {
+    const f = cql2Sql(q.filter, def.queryables);
+    parts.push(f.sql);
+    b.push(...f.bindings);
+  }
+  return { sql: parts.join(' AND '), bindings: b };
+}
+
+/**
+ * One page of features in key order after `after`, with the number matched by the same predicates (a count over the
+ * collection: cheap for these sizes; at national scale it would be estimated or dropped, OGC allows it absent), in
+ * one statement.
+ */
+export async function ogcItems(knex: Knex, def: OgcCollectionDef, scope: ReportScope, q: ItemsQuery): Promise<ItemsPage> {
+  const src = def.source(scope);
+  const where = predicates(def, src.where, q);
+  const countFrom = q.filter && [...cql2Properties(q.filter)].some((p) => def.queryables[p]?.joined) ? src.joined : src.from;
+  const feature = featureText(def);
+  const after = q.after === undefined ? none : { sql: ` AND ${def.key.sql} > ?`, bindings: [q.after] };
+  const { rows } = await knex.raw(
+    `WITH page AS (
+       SELECT ${def.key.sql} AS k, ${feature.sql} AS f
+       FROM ${src.joined.sql} WHERE ${where.sql}${after.sql}
+       ORDER BY ${def.key.sql} LIMIT ?),
+     n AS (SELECT k, f, row_number() OVER (ORDER BY k) AS i FROM page)
+     SELECT coalesce(string_agg(f, ',' ORDER BY i) FILTER (WHERE i <= ?), '') AS features,
+            (count(*) FILTER (WHERE i <= ?))::int AS returned, (count(*) > ?) AS more, max(k) FILTER (WHERE i <= ?) AS last,
+            (SELECT count(*) FROM ${countFrom.sql} WHERE ${where.sql})::int AS matched
+     FROM n`,
+    [...feature.bindings, ...src.joined.bindings, ...where.bindings, ...after.bindings, q.limit + 1,
+      q.limit, q.limit, q.limit, q.limit, ...countFrom.bindings, ...where.bindings],
+  );
+  const row = rows[0] as { features: string; returned: number; more: boolean; last: string | number | null; matched: number };
+  return { features: row.features, returned: Number(row.returned), matched: Number(row.matched), nextAfter: row.more ? row.last : null };
+}
+
+/** One feature's GeoJSON text, or null when it does not exist or lies outside the caller's scope. */
+export async function ogcFeature(knex: Knex, def: OgcCollectionDef, scope: ReportScope, key: string | number): Promise<string | null> {
+  const src = def.source(scope);
+  const feature = featureText(def);
+  const { rows } = await knex.raw(
+    `SELECT ${feature.sql} AS f FROM ${src.joined.sql} WHERE ${src.where.sql} AND ${def.key.sql} = ?`,
+    [...feature.bindings, ...src.joined.bindings, ...src.where.bindings, key],
+  );
+  return (rows[0] as { f: string } | undefined)?.f ?? null;
+}
+
+export interface Extent {
+  bbox: [number, number, number, number] | null;
+  interval: [string | null, string | null] | null;
+}
+
+/** The spatial (and temporal, when the collection has time) extent of what the caller may read. */
+export async function ogcExtent(knex: Knex, def: OgcCollectionDef, scope: ReportScope): Promise<Extent> {
+  const src = def.source(scope);
+  const time = def.datetime ? `, min(${def.datetime}) AS t0, max(${def.datetime}) AS t1` : '';
+  const { rows } = await knex.raw(
+    `SELECT ST_XMin(e.b) AS x0, ST_YMin(e.b) AS y0, ST_XMax(e.b) AS x1, ST_YMax(e.b) AS y1${def.datetime ? ', e.t0, e.t1' : ''}
+     FROM (SELECT ST_Extent(${def.geometry})::geometry AS b${time} FROM ${src.from.sql} WHERE ${src.where.sql}) e`,
+    [...src.from.bindings, ...src.where.bindings],
+  );
+  const r = rows[0] as { x0: number | null; y0: number; x1: number; y1: number; t0?: Date | string | null; t1?: Date | string | null };
+  const iso = (t: Date | string | null | undefined) => (t == null ? null : new Date(t).toISOString());
+  return {
+    bbox: r.x0 == null ? null : [Number(r.x0), Number(r.y0), Number(r.x1), Number(r.y1)],
+    interval: def.datetime ? [iso(r.t0), iso(r.t1)] : null,
+  };
+}
