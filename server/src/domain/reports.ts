@@ -180,6 +180,14 @@ export function relationsOf(
   return rel;
 }
 
+/**
+ * Whether the person closing a report may rate it (satisfaction 1–5, DESIGN 3.5): the commune, whose opinion it is.
+ * @example mayRate(['officer']) // false
+ */
+export function mayRate(relations: readonly Relation[]): boolean {
+  return relations.includes('commune');
+}
+
 /** An event of a report's timeline, as far as "what was the commune told" goes. */
 export interface TimelineEventLike {
   kind: string;

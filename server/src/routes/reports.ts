@@ -32,6 +32,7 @@ const transitionSchema = z.object({
   comment: z.string().trim().max(4000).nullable().optional(),
   service: z.string().trim().max(64).optional(),
   duplicateOf: z.number().int().positive().optional(),
+  satisfaction: z.number({ error: 'note de 1 à 5' }).int('note de 1 à 5').min(1, 'note de 1 à 5').max(5, 'note de 1 à 5').optional(),
 }).strict().refine((b) => !!b.to !== !!b.action, { message: 'donner soit « to » (statut visé), soit « action »', path: ['to'] });
 
 const csvList = (values: readonly string[]) => z.string().transform((s, ctx) => {
