@@ -82,7 +82,7 @@ async function insertFixtures(fixtures: Fixture[]) {
 
 beforeAll(async () => {
   await insertFixtures(FIXTURES);
-  [officer, juvisy, athis, oph] = await Promise.all(['gup@demo.gup', 'mairie.juvisy@demo.gup', 'mairie.athis@demo.gup', 'oph@demo.gup'].map((e) => login(e)));
+  [officer, juvisy, athis, oph] = (await Promise.all(['gup@demo.gup', 'mairie.juvisy@demo.gup', 'mairie.athis@demo.gup', 'oph@demo.gup'].map((e) => login(e)))) as [string, string, string, string];
 });
 
 const stats = (cookie: string, query: string) => api(`/api/stats?${query}`, { cookie });

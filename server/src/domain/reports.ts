@@ -25,6 +25,10 @@ export const STATUS_LABELS: Record<ReportStatus, string> = {
   duplicate: 'Doublon',
 };
 
+/** Orders of a report list: newest first, oldest first, or the work list (overdue first, then the oldest open). */
+export const REPORT_SORTS = ['newest', 'oldest', 'priority'] as const;
+export type ReportSort = (typeof REPORT_SORTS)[number];
+
 /** Actions on a report; most change its status, some only add to its timeline. */
 export const REPORT_ACTIONS = ['acknowledge', 'start', 'resolve', 'transfer', 'reject', 'merge', 'close', 'reopen', 'comment', 'add_info', 'flag_urgency'] as const;
 export type ReportAction = (typeof REPORT_ACTIONS)[number];
