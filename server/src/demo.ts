@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { hashPassword } from './auth/passwords.js';
 import { paths } from './config.js';
 import { upsertUser } from './data/users.js';
+import { loadDemoActivity } from './services/demo-activity.js';
 import { territoryConfigSchema } from './domain/territory.js';
 import { importPaths } from '../../geodata/import/index.js';
 
@@ -27,6 +28,7 @@ export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = (
   await importPaths(knex, [folder], { onFile: (s) => log(`  ${s.file} : ${s.read} lus, ${s.inserted} ajoutés (${s.ms} ms)`) });
   await createDemoAccounts(knex);
   log('Comptes de démonstration créés.');
+  log(`Activité de démonstration : ${await loadDemoActivity(knex)} signalements synthétiques sur douze mois.`);
   return true;
 }
 

@@ -27,7 +27,7 @@ function demoFingerprint(): string {
       else if (!entry.name.endsWith('.md')) hash.update(p).update(fs.readFileSync(p));
     }
   };
-  for (const dir of ['db', 'geodata', 'server/src/demo.ts', 'server/src/domain']) {
+  for (const dir of ['db', 'geodata', 'server/src/demo.ts', 'server/src/domain', 'server/src/services/demo-activity.ts', 'server/src/data/demo-activity.ts']) {
     const p = path.join(paths.repoRoot, dir);
     if (fs.statSync(p).isDirectory()) walk(p);
     else hash.update(p).update(fs.readFileSync(p));
