@@ -41,6 +41,10 @@ export interface ReportRow {
   updatedAt: string;
   delayBasis: string | null;
   source: string;
+  /** Synthetic demo activity ("Donnée de démonstration"). */
+  synthetic: boolean;
+  /** The commune's 1–5 rating given when it closed the report. */
+  satisfaction: number | null;
   overdue: boolean;
 }
 
@@ -51,7 +55,7 @@ const SELECT = `SELECT r.id, r.reference, r.category_code AS "categoryCode", c.n
   s.name AS "serviceName", r.routing, r.unresolved, r.also_notify AS "alsoNotify", r.ack_due_at AS "ackDueAt", r.resolve_due_at AS "resolveDueAt",
   r.acknowledged_at AS "acknowledgedAt", r.resolved_at AS "resolvedAt", r.duplicate_of AS "duplicateOf", r.created_by AS "createdBy",
   u.name AS "createdByName", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.delay_basis AS "delayBasis", r.source,
-  ${overdueSql('r')} AS overdue
+  r.synthetic, r.satisfaction, ${overdueSql('r')} AS overdue
   FROM reports r
   JOIN categories c ON c.code = r.category_code
   JOIN communes m ON m.insee = r.commune_insee

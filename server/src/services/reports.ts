@@ -204,6 +204,8 @@ export async function reportDetails(knex: Knex, user: SessionUser, id: number) {
     photos: photos.map((p: any) => ({ ...p, url: `/api/reports/${id}/photos/${p.id}`, thumbnailUrl: `/api/reports/${id}/photos/${p.id}?thumbnail=1` })),
     followers: followers.map((f) => ({ id: f.id, name: f.name })),
     actions: availableActions(r.status, relationsOf(user, r), r.urgent),
+    /** Whether closing, for this user, may carry a 1–5 rating (the commune's). */
+    mayRate: mayRate(relationsOf(user, r)),
     statusLabel: STATUS_LABELS[r.status],
   };
 }
