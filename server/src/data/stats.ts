@@ -44,20 +44,38 @@ const FACT_COLUMNS = [
 const T0 = `((?::date)::timestamp AT TIME ZONE 'Europe/Paris')`;
 const T1 = `(((?::date) + 1)::timestamp AT TIME ZONE 'Europe/Paris')`;
 
-/** The live facts of the reports received in a period (plus their Lambert-93 cell, for hotspots). */
-function liveFacts(start: string, end: string, startBinding: Knex.Value, endBinding: Knex.Value): SqlPart {
+/** Columns of the facts that come from the configuration (a join each), not from the report itself. */
+type JoinedColumn = 'theme_code' | 'organisation_code' | 'sector_code';
+const ALL_JOINED: ReadonlySet<JoinedColumn> = new Set(['theme_code', 'organisation_code', 'sector_code']);
+
+/**
+ * The live facts of the reports received in a period (plus their Lambert-93 cell, for hotspots). The columns that
+ * need a join are joined only when `joined` asks for them (NULL otherwise): a dashboard by commune does not pay for
+ * the services, categories and communes tables on every row.
+ */
+function liveFacts(start: string, end: string, startBinding: Knex.Value, endBinding: Knex.Value, joined: ReadonlySet<JoinedColumn> = ALL_JOINED): SqlPart {
+  const col = (c: JoinedColumn, expr: string) => (joined.has(c) ? `${expr} AS ${c}` : `NULL::text AS ${c}`);
   return {
-    sql: `SELECT r.id AS report_id, r.created_at, r.commune_insee, m.sector_code, r.qpv_code, r.subsector_id, s.organisation_code,
-        r.service_code, r.also_notify, c.theme_code, r.category_code, r.urgent, r.urgency_not_justified, r.source, r.synthetic, r.status,
-        r.ack_due_at, r.resolve_due_at, r.ack_at, r.resolved_at, r.finished_at, r.transfer_count, r.reopened_count, r.satisfaction,
-        r.cell_x, r.cell_y
+    sql: `SELECT r.id AS report_id, r.created_at, r.commune_insee, ${col('sector_code', 'm.sector_code')}, r.qpv_code, r.subsector_id,
+        ${col('organisation_code', 's.organisation_code')}, r.service_code, r.also_notify, ${col('theme_code', 'c.theme_code')}, r.category_code,
+        r.urgent, r.urgency_not_justified, r.source, r.synthetic, r.status, r.ack_due_at, r.resolve_due_at, r.ack_at, r.resolved_at, r.finished_at,
+        r.transfer_count, r.reopened_count, r.satisfaction, r.cell_x, r.cell_y
       FROM reports r
-      JOIN categories c ON c.code = r.category_code
-      JOIN services s ON s.code = r.service_code
-      JOIN communes m ON m.insee = r.commune_insee
+      ${joined.has('theme_code') ? 'JOIN categories c ON c.code = r.category_code' : ''}
+      ${joined.has('organisation_code') ? 'JOIN services s ON s.code = r.service_code' : ''}
+      ${joined.has('sector_code') ? 'JOIN communes m ON m.insee = r.commune_insee' : ''}
       WHERE r.created_at >= ${start} AND r.created_at < ${end}`,
     bindings: [startBinding, endBinding],
   };
+}
+
+/** The joined columns a question reads: its dimension's and its filters'. */
+function joinsFor(groupBy: StatsDimension | null, f: StatsFilters): Set<JoinedColumn> {
+  const need = new Set<JoinedColumn>();
+  if (groupBy === 'theme' || f.theme !== undefined) need.add('theme_code');
+  if (groupBy === 'organisation' || f.organisation !== undefined) need.add('organisation_code');
+  if (groupBy === 'sector' || f.sector !== undefined) need.add('sector_code');
+  return need;
 }
 
 /** The caller's scope and the filters, on facts aliased `f`. */
@@ -202,7 +220,7 @@ export const MAX_STATS_ROWS = 1000;
  */
 export async function statsBy(db: Db, scope: ReportScope, period: Period, groupBy: StatsDimension, filters: StatsFilters, source: FactSource): Promise<{ rows: StatsRow[]; totals: StatsMeasures; asOf: string }> {
   const facts = source.kind === 'live'
-    ? liveFacts(T0, T1, period.from, period.to)
+    ? liveFacts(T0, T1, period.from, period.to, joinsFor(groupBy, filters))
     : { sql: `SELECT ${FACT_COLUMNS.join(', ')} FROM stats_period_facts WHERE period_id = ?`, bindings: [source.periodId] };
   const asof = source.kind === 'live' ? 'now()' : '(SELECT closed_at FROM stats_periods WHERE id = ?)';
   const asofBindings = source.kind === 'live' ? [] : [source.periodId];
@@ -230,7 +248,7 @@ export async function statsBy(db: Db, scope: ReportScope, period: Period, groupB
 
 /** The hotspots: 100 m Lambert-93 cells with at least `min` reports received in the window, as GeoJSON (at most 2 000 cells). */
 export async function hotspots(db: Db, scope: ReportScope, window: Period, min: number, filters: StatsFilters): Promise<unknown> {
-  const facts = liveFacts(T0, T1, window.from, window.to);
+  const facts = liveFacts(T0, T1, window.from, window.to, joinsFor(null, filters));
   const filter = factFilter(scope, filters);
   const { rows } = await db.raw(
     `WITH f AS (${facts.sql}),
