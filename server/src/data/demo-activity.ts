@@ -3,6 +3,7 @@
  * bulk insert of its reports, timelines and followers — a few statements for thousands of rows, no outbox (no mail).
  */
 import type { Knex } from 'knex';
+import type { NewReport } from './reports.js';
 
 /** Whether the synthetic activity is already there. */
 export async function hasSyntheticReports(knex: Knex): Promise<boolean> {
@@ -29,27 +30,12 @@ export async function sampleSpots(knex: Knex, perCommune: number): Promise<{ lon
   return rows.map((r: any) => ({ lon: Number(r.lon), lat: Number(r.lat) }));
 }
 
-export interface ActivityRow {
-  categoryCode: string;
-  description: string;
-  urgent: boolean;
-  urgencyCriterion: string | null;
-  urgencyNotJustified: boolean;
+/** A synthetic report: a submission's fields (dates as ISO strings), its status and timings, and its timeline. */
+export interface ActivityRow extends Omit<NewReport, 'ackDueAt' | 'resolveDueAt' | 'idempotencyKey' | 'source' | 'status'> {
   status: string;
-  lon: number;
-  lat: number;
-  communeInsee: string;
-  parcelIdu: string | null;
-  owners: unknown;
-  qpvCode: string | null;
-  subsectorId: number | null;
-  serviceCode: string;
-  routing: unknown;
-  unresolved: boolean;
-  alsoNotify: string[];
+  urgencyNotJustified: boolean;
   ackDueAt: string;
   resolveDueAt: string;
-  delayBasis: string;
   ackAt: string | null;
   resolvedAt: string | null;
   finishedAt: string | null;
@@ -57,7 +43,6 @@ export interface ActivityRow {
   reopenedCount: number;
   satisfaction: number | null;
   source: string;
-  createdBy: number;
   createdAt: string;
   updatedAt: string;
   duplicate: boolean;
