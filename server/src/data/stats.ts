@@ -98,22 +98,30 @@ function factFilter(scope: ReportScope, f: StatsFilters): SqlPart {
   return { sql: where.join(' AND '), bindings: b };
 }
 
-/** The key of a fact in each dimension, and the table naming the keys (when the configuration does). */
-const DIMENSION_SQL: Record<StatsDimension, { key: string; label?: { table: string; column: string } }> = {
-  month: { key: `to_char(f.created_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')` },
+/**
+ * The key of a fact in each dimension (grouped on as is: a month is a timestamp, a sub-sector an integer — cheaper
+ * per row than text), how the key is written in the answer, and the table naming the keys (when the configuration does).
+ */
+const DIMENSION_SQL: Record<StatsDimension, { key: string; out?: string; label?: { table: string; column: string } }> = {
+  month: { key: `date_trunc('month', f.created_at AT TIME ZONE 'Europe/Paris')`, out: `to_char(g.key, 'YYYY-MM')` },
   commune: { key: 'f.commune_insee', label: { table: 'communes', column: 'insee' } },
-  qpv: { key: `CASE WHEN f.qpv_code IS NULL THEN 'hors_qpv' ELSE 'qpv' END` },
+  qpv: { key: 'f.qpv_code IS NOT NULL', out: `CASE WHEN g.key THEN 'qpv' ELSE 'hors_qpv' END` },
   sector: { key: 'f.sector_code', label: { table: 'sectors', column: 'code' } },
-  subsector: { key: 'f.subsector_id::text', label: { table: 'subsectors', column: 'id::text' } },
+  subsector: { key: 'f.subsector_id', out: 'g.key::text', label: { table: 'subsectors', column: 'id' } },
   organisation: { key: 'f.organisation_code', label: { table: 'organisations', column: 'code' } },
   service: { key: 'f.service_code', label: { table: 'services', column: 'code' } },
   theme: { key: 'f.theme_code', label: { table: 'themes', column: 'code' } },
   category: { key: 'f.category_code', label: { table: 'categories', column: 'code' } },
-  urgent: { key: `CASE WHEN f.urgent THEN 'urgent' ELSE 'non_urgent' END` },
+  urgent: { key: 'f.urgent', out: `CASE WHEN g.key THEN 'urgent' ELSE 'non_urgent' END` },
   channel: { key: 'f.source' },
 };
 
 const [BAND1, BAND2] = BACKLOG_BANDS_HOURS;
+/** When the figures are evaluated, and the end of the period as evaluated: computed once per statement (InitPlans). */
+const ASOF = '(SELECT asof FROM w)';
+const E = '(SELECT e FROM w)';
+/** An interval aggregate in hours (converted once per group, not per row: numeric `extract` per row is slow). */
+const hours = (aggregate: string) => `extract(epoch FROM ${aggregate}) / 3600`;
 
 /**
  * The indicators over facts `f`, evaluated at `asof` (now, or when the period was closed): a report counts in the
@@ -123,18 +131,18 @@ const [BAND1, BAND2] = BACKLOG_BANDS_HOURS;
 const MEASURES = `
   count(*)::int AS received,
   count(*) FILTER (WHERE counted AND ack_at <= ack_due_at)::int AS ack_on_time,
-  count(*) FILTER (WHERE counted AND (ack_at IS NOT NULL OR ack_due_at < asof))::int AS ack_due,
+  count(*) FILTER (WHERE counted AND (ack_at IS NOT NULL OR ack_due_at < ${ASOF}))::int AS ack_due,
   count(*) FILTER (WHERE counted AND resolved_at <= resolve_due_at)::int AS resolved_on_time,
-  count(*) FILTER (WHERE counted AND (resolved_at IS NOT NULL OR resolve_due_at < asof))::int AS resolve_due,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY ack_hours) FILTER (WHERE counted) AS ack_median,
-  percentile_cont(0.9) WITHIN GROUP (ORDER BY ack_hours) FILTER (WHERE counted) AS ack_p90,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_hours) FILTER (WHERE counted) AS resolve_median,
-  percentile_cont(0.9) WITHIN GROUP (ORDER BY resolve_hours) FILTER (WHERE counted) AS resolve_p90,
+  count(*) FILTER (WHERE counted AND (resolved_at IS NOT NULL OR resolve_due_at < ${ASOF}))::int AS resolve_due,
+  ${hours('percentile_cont(0.5) WITHIN GROUP (ORDER BY ack_delay) FILTER (WHERE counted)')} AS ack_median,
+  ${hours('percentile_cont(0.9) WITHIN GROUP (ORDER BY ack_delay) FILTER (WHERE counted)')} AS ack_p90,
+  ${hours('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_delay) FILTER (WHERE counted)')} AS resolve_median,
+  ${hours('percentile_cont(0.9) WITHIN GROUP (ORDER BY resolve_delay) FILTER (WHERE counted)')} AS resolve_p90,
   count(*) FILTER (WHERE open_at_end)::int AS backlog,
-  count(*) FILTER (WHERE open_at_end AND age_at_end < ${BAND1})::int AS backlog_band1,
-  count(*) FILTER (WHERE open_at_end AND age_at_end >= ${BAND1} AND age_at_end < ${BAND2})::int AS backlog_band2,
-  count(*) FILTER (WHERE open_at_end AND age_at_end >= ${BAND2})::int AS backlog_band3,
-  count(*) FILTER (WHERE open_at_end AND resolve_due_at < e)::int AS overdue,
+  count(*) FILTER (WHERE open_at_end AND created_at > ${E} - interval '${BAND1} hours')::int AS backlog_band1,
+  count(*) FILTER (WHERE open_at_end AND created_at <= ${E} - interval '${BAND1} hours' AND created_at > ${E} - interval '${BAND2} hours')::int AS backlog_band2,
+  count(*) FILTER (WHERE open_at_end AND created_at <= ${E} - interval '${BAND2} hours')::int AS backlog_band3,
+  count(*) FILTER (WHERE open_at_end AND resolve_due_at < ${E})::int AS overdue,
   sum(transfer_count)::int AS transfers,
   count(*) FILTER (WHERE transfer_count > 0)::int AS transferred,
   count(*) FILTER (WHERE status = 'rejected')::int AS rejected,
@@ -145,13 +153,16 @@ const MEASURES = `
   avg(satisfaction)::float8 AS satisfaction,
   count(satisfaction)::int AS satisfaction_count`;
 
+/** The facts' columns the measures read (the rest stays out of the sort). */
+const INPUTS = ['status', 'created_at', 'ack_due_at', 'resolve_due_at', 'ack_at', 'resolved_at', 'transfer_count', 'reopened_count', 'urgent', 'urgency_not_justified', 'satisfaction']
+  .map((c) => `f.${c}`).join(', ');
+
 /** Per-fact values the measures read, computed once per row. */
 const DERIVED = `
   f.status NOT IN ('rejected', 'duplicate') AS counted,
-  extract(epoch FROM f.ack_at - f.created_at) / 3600 AS ack_hours,
-  extract(epoch FROM f.resolved_at - f.created_at) / 3600 AS resolve_hours,
-  (f.created_at <= w.e AND (f.finished_at IS NULL OR f.finished_at > w.e)) AS open_at_end,
-  extract(epoch FROM w.e - f.created_at) / 3600 AS age_at_end`;
+  f.ack_at - f.created_at AS ack_delay,
+  f.resolved_at - f.created_at AS resolve_delay,
+  (f.created_at <= ${E} AND (f.finished_at IS NULL OR f.finished_at > ${E})) AS open_at_end`;
 
 export interface StatsMeasures {
   received: number;
@@ -230,9 +241,9 @@ export async function statsBy(db: Db, scope: ReportScope, period: Period, groupB
   const { rows } = await db.raw(
     `WITH w AS (SELECT a.asof, least(${T1}, a.asof) AS e FROM (SELECT ${asof} AS asof) a),
      f AS (${facts.sql}),
-     x AS (SELECT ${dim.key} AS key, f.*, w.asof, w.e, ${DERIVED} FROM f, w WHERE ${filter.sql}),
+     x AS (SELECT ${dim.key} AS key, ${INPUTS}, ${DERIVED} FROM f WHERE ${filter.sql}),
      g AS (SELECT GROUPING(key) = 1 AS is_total, key, ${MEASURES} FROM x GROUP BY GROUPING SETS ((key), ()))
-     SELECT g.*, ${label} AS name, (SELECT asof FROM w) AS asof FROM g
+     SELECT g.*, ${dim.out ?? 'g.key'} AS key_out, ${label} AS name, (SELECT asof FROM w) AS asof FROM g
      ORDER BY g.is_total DESC, ${groupBy === 'month' ? 'g.key' : 'g.received DESC, g.key'} NULLS LAST
      LIMIT ${MAX_STATS_ROWS + 1}`,
     [period.to, ...asofBindings, ...facts.bindings, ...filter.bindings],
@@ -240,7 +251,7 @@ export async function statsBy(db: Db, scope: ReportScope, period: Period, groupB
   const total = rows.find((r: any) => r.is_total);
   const asOf = new Date(total?.asof ?? Date.now()).toISOString();
   return {
-    rows: rows.filter((r: any) => !r.is_total).map((r: any) => ({ key: r.key, name: r.name, ...measuresOf(r) })),
+    rows: rows.filter((r: any) => !r.is_total).map((r: any) => ({ key: r.key_out, name: r.name, ...measuresOf(r) })),
     totals: measuresOf(total),
     asOf,
   };
