@@ -135,8 +135,8 @@ export async function run(opts: StatsBenchOptions = {}): Promise<StatsBenchResul
   const db = await openDatabase({ databaseUrl: url });
   await loadDemoIfEmpty(db.knex, (m) => log(`  ${m}`));
   const knex = db.knex;
-  await knex.raw(`DELETE FROM report_events WHERE report_id IN (SELECT id FROM reports)`);
-  await knex.raw('DELETE FROM report_followers; DELETE FROM outbox; DELETE FROM stats_period_facts; DELETE FROM stats_periods; DELETE FROM reports');
+  // every run measures the same reports: start empty (TRUNCATE: a DELETE would check reports.duplicate_of row by row)
+  await knex.raw('TRUNCATE reports, report_events, report_followers, report_photos, outbox, stats_period_facts, stats_periods');
   const server = await startServer(url, 'child');
   const cookie = await login(server.baseUrl, 'gup@demo.gup', 'demo-gup-2026');
   const rawPool = new pg.Pool({ connectionString: url, max: concurrency });
