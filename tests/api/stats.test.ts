@@ -8,6 +8,8 @@ import { testContext } from '../support/context.js';
 import { DEMO, pointIn } from '../support/geo.js';
 import { api, login } from '../support/http.js';
 import { postReport, reportBody } from '../support/reports.js';
+import { statsBy, StatsTooLong } from '../../server/src/data/stats.js';
+import { SCOPE_ALL } from '../../server/src/domain/access.js';
 
 const H = 3_600_000;
 const at = (iso: string, plusHours = 0) => new Date(Date.parse(iso) + plusHours * H);
@@ -244,6 +246,17 @@ describe('Statistics: bad input', () => {
     const res = await api('/api/stats/hotspots?minReports=0', { cookie: officer });
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].field).toBe('minReports');
+  });
+});
+
+describe('Statistics: time limit', () => {
+  it('when a statement outlives its limit, then PostgreSQL stops it as StatsTooLong (the embedded engine has no timers and answers)', async () => {
+    const { db } = await testContext();
+    const today = new Date().toISOString().slice(0, 10);
+    const yearAgo = new Date(Date.now() - 360 * 86_400_000).toISOString().slice(0, 10);
+    const run = statsBy(db.knex, SCOPE_ALL, { from: yearAgo, to: today }, 'month', {}, { kind: 'live' }, 1);
+    if (db.engine === 'postgres') await expect(run).rejects.toBeInstanceOf(StatsTooLong);
+    else expect((await run).totals.received).toBeGreaterThan(1000); // the synthetic year (its first days may lie before the window)
   });
 });
 

@@ -221,6 +221,32 @@ function measuresOf(r: Record<string, any>): StatsMeasures {
   };
 }
 
+/** A statistics statement that ran past its time limit (PostgreSQL's statement_timeout; the embedded engine has none). */
+export class StatsTooLong extends Error {
+  constructor() {
+    super('statistics statement timed out');
+    this.name = 'StatsTooLong';
+  }
+}
+
+/** Longest a statistics statement may run on PostgreSQL: no request may hold a backend for minutes. */
+export const STATS_TIMEOUT_MS = 20_000;
+
+/** Runs one statistics statement under a time limit (`SET LOCAL statement_timeout` in its own transaction). */
+async function boundedRaw(db: Db, sql: string, bindings: readonly Knex.RawBinding[], timeoutMs: number): Promise<{ rows: any[] }> {
+  const ms = Math.max(1, Math.floor(timeoutMs));
+  const run = async (trx: Knex.Transaction) => {
+    await trx.raw(`SET LOCAL statement_timeout = ${ms}`);
+    return trx.raw(sql, bindings as Knex.RawBinding[]);
+  };
+  try {
+    return db.isTransaction ? await run(db as Knex.Transaction) : await (db as Knex).transaction(run);
+  } catch (err) {
+    if ((err as { code?: string }).code === '57014') throw new StatsTooLong();
+    throw err;
+  }
+}
+
 /** Where the facts come from: the live reports, or the snapshot of a closed period (evaluated when it was closed). */
 export type FactSource = { kind: 'live' } | { kind: 'frozen'; periodId: number };
 
@@ -229,7 +255,9 @@ export const MAX_STATS_ROWS = 1000;
 /**
  * The indicators of a period by one dimension, in the caller's scope, with the totals: one statement.
  */
-export async function statsBy(db: Db, scope: ReportScope, period: Period, groupBy: StatsDimension, filters: StatsFilters, source: FactSource): Promise<{ rows: StatsRow[]; totals: StatsMeasures; asOf: string }> {
+export async function statsBy(
+  db: Db, scope: ReportScope, period: Period, groupBy: StatsDimension, filters: StatsFilters, source: FactSource, timeoutMs = STATS_TIMEOUT_MS,
+): Promise<{ rows: StatsRow[]; totals: StatsMeasures; asOf: string }> {
   const facts = source.kind === 'live'
     ? liveFacts(T0, T1, period.from, period.to, joinsFor(groupBy, filters))
     : { sql: `SELECT ${FACT_COLUMNS.join(', ')} FROM stats_period_facts WHERE period_id = ?`, bindings: [source.periodId] };
@@ -238,7 +266,7 @@ export async function statsBy(db: Db, scope: ReportScope, period: Period, groupB
   const filter = factFilter(scope, filters);
   const dim = DIMENSION_SQL[groupBy];
   const label = dim.label ? `(SELECT d.name FROM ${dim.label.table} d WHERE d.${dim.label.column} = g.key)` : 'NULL::text';
-  const { rows } = await db.raw(
+  const { rows } = await boundedRaw(db,
     `WITH w AS (SELECT a.asof, least(${T1}, a.asof) AS e FROM (SELECT ${asof} AS asof) a),
      f AS (${facts.sql}),
      x AS (SELECT ${dim.key} AS key, ${INPUTS}, ${DERIVED} FROM f WHERE ${filter.sql}),
@@ -247,6 +275,7 @@ export async function statsBy(db: Db, scope: ReportScope, period: Period, groupB
      ORDER BY g.is_total DESC, ${groupBy === 'month' ? 'g.key' : 'g.received DESC, g.key'} NULLS LAST
      LIMIT ${MAX_STATS_ROWS + 1}`,
     [period.to, ...asofBindings, ...facts.bindings, ...filter.bindings],
+    timeoutMs,
   );
   const total = rows.find((r: any) => r.is_total);
   const asOf = new Date(total?.asof ?? Date.now()).toISOString();
@@ -258,10 +287,10 @@ export async function statsBy(db: Db, scope: ReportScope, period: Period, groupB
 }
 
 /** The hotspots: 100 m Lambert-93 cells with at least `min` reports received in the window, as GeoJSON (at most 2 000 cells). */
-export async function hotspots(db: Db, scope: ReportScope, window: Period, min: number, filters: StatsFilters): Promise<unknown> {
+export async function hotspots(db: Db, scope: ReportScope, window: Period, min: number, filters: StatsFilters, timeoutMs = STATS_TIMEOUT_MS): Promise<unknown> {
   const facts = liveFacts(T0, T1, window.from, window.to, joinsFor(null, filters));
   const filter = factFilter(scope, filters);
-  const { rows } = await db.raw(
+  const { rows } = await boundedRaw(db,
     `WITH f AS (${facts.sql}),
      c AS (SELECT f.cell_x, f.cell_y, count(*)::int AS reports, count(*) FILTER (WHERE f.status IN ${OPEN_STATUSES_SQL})::int AS open
            FROM f WHERE ${filter.sql} GROUP BY f.cell_x, f.cell_y HAVING count(*) >= ? ORDER BY reports DESC, f.cell_x, f.cell_y LIMIT 2000)
@@ -271,6 +300,7 @@ export async function hotspots(db: Db, scope: ReportScope, window: Period, min: 
        'geometry', ST_AsGeoJSON(ST_Transform(ST_MakeEnvelope(c.cell_x * 100, c.cell_y * 100, c.cell_x * 100 + 100, c.cell_y * 100 + 100, 2154), 4326), 6)::json
      ) ORDER BY c.reports DESC, c.cell_x, c.cell_y), '[]'::json)) AS fc FROM c`,
     [...facts.bindings, ...filter.bindings, min],
+    timeoutMs,
   );
   const fc = rows[0].fc;
   return typeof fc === 'string' ? JSON.parse(fc) : fc;

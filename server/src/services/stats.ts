@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import {
-  closePeriod, findPeriod, hotspots, listPeriods, statsBy, type ClosedPeriod, type Period, type StatsFilters, type StatsMeasures, type StatsRow,
+  closePeriod, findPeriod, hotspots, listPeriods, statsBy, StatsTooLong, type ClosedPeriod, type Period, type StatsFilters, type StatsMeasures, type StatsRow,
 } from '../data/stats.js';
 import type { SessionUser } from '../data/users.js';
 import { reportScope, type ReportScope } from '../domain/access.js';
@@ -15,6 +15,16 @@ import { AppError, forbidden } from '../http/errors.js';
 /** Today in Paris time, as YYYY-MM-DD. */
 const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
 export const todayInParis = (now = new Date()) => parisDay.format(now);
+
+/** A statement past its time limit is a 503 the reader can act on (a shorter period, a filter), not a 500. */
+async function bounded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof StatsTooLong) throw new AppError(503, 'stats_too_long', 'Calcul trop long : réduisez la période ou ajoutez un filtre');
+    throw err;
+  }
+}
 
 /** The caller's scope, or 403 for an account that sees no report. */
 function statsScope(user: SessionUser): ReportScope {
@@ -60,7 +70,7 @@ export async function statsFor(knex: Knex, user: SessionUser, q: { period: Perio
   const scope = statsScope(user);
   const closed = await findPeriod(knex, q.period);
   const read = async (source: Parameters<typeof statsBy>[5]) => {
-    const s = await statsBy(knex, scope, q.period, q.groupBy, q.filters, source);
+    const s = await bounded(statsBy(knex, scope, q.period, q.groupBy, q.filters, source));
     return { asOf: s.asOf, rows: s.rows.map(view(q.groupBy)), totals: s.totals };
   };
   const main = await read(closed ? { kind: 'frozen', periodId: closed.id } : { kind: 'live' });
@@ -75,7 +85,7 @@ export async function hotspotsFor(knex: Knex, user: SessionUser, q: { to: string
   const scope = statsScope(user);
   const to = periodOf(undefined, q.to).to;
   const from = new Date(Date.parse(`${to}T00:00:00Z`) - (HOTSPOT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
-  const fc = await hotspots(knex, scope, { from, to }, q.min, q.filters);
+  const fc = await bounded(hotspots(knex, scope, { from, to }, q.min, q.filters));
   return { ...(fc as object), from, to, minReports: q.min };
 }
 
