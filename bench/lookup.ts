@@ -237,7 +237,7 @@ async function prepareDataset(dataset: Dataset, url: string, log: (m: string) =>
     if (await ensureDatabase(url)) log(`Base ${redact(url)} créée.`);
     const db = await openDatabase({ databaseUrl: url, poolMax: 2 });
     try {
-      if (await loadDemoIfEmpty(db.knex, (m) => log(`  ${m}`))) log('Données de démonstration chargées.');
+      if (await loadDemoIfEmpty(db, (m) => log(`  ${m}`))) log('Données de démonstration chargées.');
       const user = await db.knex('users').where({ email: DEMO_LOGIN.email }).first('id');
       if (!user) throw new Error(`${redact(url)} ne contient pas le compte ${DEMO_LOGIN.email} (base non vide mais sans la démo ?)`);
       return { credentials: DEMO_LOGIN };

@@ -77,7 +77,7 @@ async function demoDatabase(): Promise<Database> {
   if (urls) {
     await ensureDatabase(urls.demo);
     const db = await openDatabase({ databaseUrl: urls.demo, poolMax: 4 });
-    await loadDemoIfEmpty(db.knex);
+    await loadDemoIfEmpty(db);
     return db;
   }
   const cacheDir = path.join(paths.repoRoot, 'tests', '.data');
@@ -90,7 +90,7 @@ async function demoDatabase(): Promise<Database> {
     }
   }
   const db = await openDatabase({});
-  await loadDemoIfEmpty(db.knex);
+  await loadDemoIfEmpty(db);
   return db;
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the benchmarks of issue 3, one after the other — the lookup (demo data and 500 000 synthetic
- * parcels, bench/lookup.ts), then the tiles when bench/tiles.ts is there, then the report intake (bench/intake.ts) —
+ * parcels, bench/lookup.ts), then the tiles when bench/tiles.ts is there, then the report intake (bench/intake.ts),
+ * the live preview, and the statistics of issue 12 (bench/stats.ts: dashboards at 10 000 to 1 000 000 reports) —
  * with a summary of every target
  * (PASS/FAIL), written to bench/results/latest.json.
  *
@@ -18,6 +19,7 @@ import { report as reportOgc, run as runOgc, type OgcBenchResult } from './ogcap
 import { benchDatabaseUrls } from './lib/db.js';
 import { report as reportPreview, run as runPreview, type PreviewBenchResult } from './preview-browser.js';
 import { report, run as runLookup, type Check, type Dataset, type LookupOptions, type Result as LookupResult } from './lookup.js';
+import { report as reportStats, run as runStats, type StatsBenchResult } from './stats.js';
 import { argsOf } from './lib/args.js';
 
 const here = import.meta.dirname;
@@ -137,7 +139,19 @@ try {
 }
 const ogcChecks = 'error' in ogc ? [{ target: 'ogcapi: bench ran', value: 'error', pass: false }] : ogc.checks;
 
-const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks, ...previewChecks, ...ogcChecks];
+// statistics (bench/stats.ts, issue 12): every dashboard query at 10 000, 100 000 and 1 000 000 reports, HTTP vs raw SQL
+let stats: StatsBenchResult | null | { error: string };
+try {
+  console.log('\n== Statistiques (bench/stats.ts)');
+  stats = await runStats();
+  reportStats(stats);
+} catch (err) {
+  stats = { error: err instanceof Error ? err.stack ?? err.message : String(err) };
+  console.log(`Bench stats en erreur : ${stats.error}`);
+}
+const statsChecks = stats === null ? [] : 'error' in stats ? [{ target: 'stats: bench ran', value: 'error', pass: false }] : stats.checks;
+
+const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks, ...previewChecks, ...ogcChecks, ...statsChecks];
 console.log('\n==== Résumé des cibles (issue 3)');
 if (lookup.skipped) console.log('lookup : ignoré (pas de base PostgreSQL, voir plus haut)');
 for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
@@ -157,6 +171,7 @@ if (!lookup.skipped || (tiles.ran && !tiles.error)) {
     intake,
     preview,
     ogc,
+    stats,
   };
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);

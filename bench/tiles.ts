@@ -90,7 +90,7 @@ export async function run(): Promise<TileBenchRow[] | null> {
       console.log('bench/tiles: this PostGIS has no ST_AsMVT (no protobuf) — benchmark skipped.');
       return null;
     }
-    await loadDemoIfEmpty(db.knex);
+    await loadDemoIfEmpty(db);
     await raw.connect();
     const app = createApp({ db, config: { ...loadConfig({}), databaseUrl, demo: false }, log: pino({ level: 'silent' }) });
     server = await new Promise<http.Server>((resolve) => {

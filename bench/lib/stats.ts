@@ -33,17 +33,8 @@ export function table(rows: (string | number)[][]): string {
   return out.join('\n');
 }
 
-/** Deterministic PRNG (mulberry32), so that every run draws the same points in the same order. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), so that every run draws the same points in the same order (the demo activity's). */
+export { prng } from '../../server/src/domain/demo-activity.js';
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
   const a = items.slice();

@@ -20,6 +20,7 @@ import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
 import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
+import { statsRouter } from './routes/stats.js';
 import { subsectorsRouter } from './routes/subsectors.js';
 import { basemap, territoryRouter } from './routes/territory.js';
 import { tilesRoute } from './routes/tiles.js';
@@ -84,6 +85,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/territory', territoryRouter(ctx));
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
+  app.use('/api/stats', statsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)

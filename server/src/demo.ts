@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import type { Database } from './data/db.js';
 import { hashPassword } from './auth/passwords.js';
 import { paths } from './config.js';
 import { hasTerritory } from './data/territory.js';
 import { disableDemoAccounts, enableDemoAccounts, hasAnyUser, upsertUser } from './data/users.js';
+import { loadDemoActivity } from './services/demo-activity.js';
 import { territoryConfigSchema } from './domain/territory.js';
 import { importPaths } from './import/index.js';
 
@@ -12,7 +14,8 @@ import { importPaths } from './import/index.js';
  * Demo mode: on an empty database, imports the shipped demo data (geodata/) and creates the demo accounts of the
  * configuration with its demo password. Returns whether anything was loaded.
  */
-export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = () => {}, folder = paths.demoGeodata): Promise<boolean> {
+export async function loadDemoIfEmpty(db: Database, log: (msg: string) => void = () => {}, folder = paths.demoGeodata): Promise<boolean> {
+  const { knex } = db;
   if (await hasTerritory(knex)) {
     // data imported by hand (npm run import) before the first start: still give the demo its accounts
     if (!(await hasAnyUser(knex))) await createDemoAccounts(knex);
@@ -22,6 +25,7 @@ export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = (
   await importPaths(knex, [folder], { onFile: (s) => log(`  ${s.file} : ${s.read} lus, ${s.inserted} ajoutés (${s.ms} ms)`) });
   await createDemoAccounts(knex);
   log('Comptes de démonstration créés.');
+  log(`Activité de démonstration : ${await loadDemoActivity(db)} signalements synthétiques sur douze mois.`);
   return true;
 }
 
@@ -30,9 +34,10 @@ export async function loadDemoIfEmpty(knex: Knex, log: (msg: string) => void = (
  * by an earlier start outside demo mode; outside it, the demo accounts (published password) are disabled and their
  * sessions ended, and the log says so. Returns the number of demo accounts disabled.
  */
-export async function applyDemoMode(knex: Knex, demo: boolean, log: (msg: string) => void = () => {}): Promise<number> {
+export async function applyDemoMode(db: Database, demo: boolean, log: (msg: string) => void = () => {}): Promise<number> {
+  const { knex } = db;
   if (demo) {
-    await loadDemoIfEmpty(knex, log);
+    await loadDemoIfEmpty(db, log);
     const enabled = await enableDemoAccounts(knex);
     if (enabled > 0) log(`Mode démonstration : ${enabled} compte(s) de démonstration réactivé(s).`);
     return 0;

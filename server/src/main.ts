@@ -20,7 +20,7 @@ if (cluster.isWorker) {
   log.info(config.databaseUrl ? 'Connexion à PostgreSQL…' : `Base PostGIS intégrée (PGlite) dans ${config.dataDir}…`);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   log.info({ engine: db.engine, postgis: db.postgisVersion, mvt: db.hasMvt ? 'ST_AsMVT' : 'node' }, 'base prête, migrations appliquées');
-  await applyDemoMode(db.knex, config.demo, (m) => log.info(m)); // outside demo mode, no demo account signs in
+  await applyDemoMode(db, config.demo, (m) => log.info(m)); // outside demo mode, no demo account signs in
 
   let stopServing: () => Promise<void>;
   if (config.workers > 1) {

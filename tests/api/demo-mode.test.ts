@@ -25,7 +25,7 @@ const opened: { db: Database; server: Server }[] = [];
 async function start(demo: boolean, log: string[] = [], prepare?: (db: Database) => Promise<void>) {
   const db = await openDatabase({ dataDir });
   await prepare?.(db);
-  await applyDemoMode(db.knex, demo, (m) => log.push(m));
+  await applyDemoMode(db, demo, (m) => log.push(m));
   const config = { ...loadConfig({ GUP_DEMO: demo ? '1' : '0', GUP_DATA_DIR: dataDir }) };
   const server = await new Promise<Server>((resolve) => { const s = http.createServer(createApp({ db, config, log: pino({ level: 'silent' }) })).listen(0, '127.0.0.1', () => resolve(s)); });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

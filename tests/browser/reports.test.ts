@@ -153,4 +153,20 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
     expect(await actions.getByRole('button', { name: 'Rouvrir', exact: true }).isVisible()).toBe(true);
     expect(await actions.getByRole('button', { name: 'Marquer comme traité' }).count()).toBe(0);
   });
+
+  it('when the referent closes the report rating it 4 out of 5, then the report is "Clos" and shows the rating', async () => {
+    const page = await personLoggedIn(COMMUNE_USER);
+    await page.goto('/signalements?status=resolved');
+    await page.getByRole('link', { name: reference }).click();
+    const actions = page.getByTestId('report-actions');
+    await actions.getByRole('button', { name: 'Clore', exact: true }).click();
+    const rating = actions.getByRole('group', { name: 'Votre satisfaction (facultatif)' });
+    expect(await rating.getByRole('radio', { name: 'Sans note' }).isChecked()).toBe(true);
+    await rating.getByRole('radio', { name: '4 — satisfait' }).check();
+    await actions.getByLabel('Commentaire (facultatif)').fill('Rapide et propre');
+    await actions.getByRole('button', { name: 'Confirmer : Clore' }).click();
+    await expect.poll(() => page.getByTestId('report-status').textContent()).toContain('Clos');
+    expect(await page.getByTestId('report-satisfaction').textContent()).toBe('4 sur 5');
+    expect(await page.getByTestId('report-synthetic').count()).toBe(0); // a real report: no demo label
+  });
 });

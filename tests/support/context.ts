@@ -27,7 +27,7 @@ function demoFingerprint(): string {
       else if (!entry.name.endsWith('.md')) hash.update(p).update(fs.readFileSync(p));
     }
   };
-  for (const dir of ['db', 'geodata', 'server/src/demo.ts', 'server/src/domain', 'server/src/import', 'server/src/data/imports.ts']) {
+  for (const dir of ['db', 'geodata', 'server/src/demo.ts', 'server/src/domain', 'server/src/import', 'server/src/data/imports.ts', 'server/src/services/demo-activity.ts', 'server/src/data/demo-activity.ts']) {
     const p = path.join(paths.repoRoot, dir);
     if (fs.statSync(p).isDirectory()) walk(p);
     else hash.update(p).update(fs.readFileSync(p));
@@ -44,7 +44,7 @@ async function openPostgresForTests(url: string): Promise<Database> {
   await admin.raw('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
   await admin.destroy();
   const db = await openDatabase({ databaseUrl: url, poolMax: 20 });
-  await loadDemoIfEmpty(db.knex);
+  await loadDemoIfEmpty(db);
   return db;
 }
 
@@ -55,7 +55,7 @@ async function openEmbeddedForTests(): Promise<Database> {
     return openDatabase({ loadDataDir: new Blob([fs.readFileSync(cache)]) });
   }
   const db = await openDatabase({});
-  await loadDemoIfEmpty(db.knex);
+  await loadDemoIfEmpty(db);
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   for (const old of fs.readdirSync(CACHE_DIR)) if (old.startsWith('demo-') && old.endsWith('.tar.gz')) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
   const blob = await db.dumpDataDir!();

@@ -84,6 +84,10 @@ export interface ReportRow {
   createdByName: string;
   createdAt: string;
   delayBasis: string | null;
+  /** Synthetic demo activity: shown as « Donnée de démonstration ». */
+  synthetic: boolean;
+  /** The commune's 1–5 rating, given when it closed the report. */
+  satisfaction: number | null;
   overdue: boolean;
   lon: number;
   lat: number;
@@ -115,6 +119,8 @@ export interface ReportDetails extends ReportRow {
   followers: { id: number; name: string }[];
   /** What this user may do now (the server's lifecycle table). */
   actions: ReportAction[];
+  /** Whether this user's closing may carry a 1–5 rating (the commune's). */
+  mayRate: boolean;
 }
 
 /** After a transfer the former service no longer sees the report: only what changed comes back. */
@@ -130,6 +136,8 @@ export interface TransitionInput {
   comment?: string;
   service?: string;
   duplicateOf?: number;
+  /** 1–5, when the commune closes the report. */
+  satisfaction?: number;
 }
 
 /** List filters, as in the URL and the API query. */

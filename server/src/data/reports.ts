@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
-import type { ReportStatus } from '../domain/reports.js';
+import { OPEN_STATUS_LIST, REPORT_STATUSES, type ReportSort, type ReportStatus } from '../domain/reports.js';
 import { OPEN_STATUSES_SQL, overdueSql, scopePredicate } from './access.js';
 
 type Db = Knex | Knex.Transaction;
@@ -41,6 +41,10 @@ export interface ReportRow {
   updatedAt: string;
   delayBasis: string | null;
   source: string;
+  /** Synthetic demo activity ("Donnée de démonstration"). */
+  synthetic: boolean;
+  /** The commune's 1–5 rating given when it closed the report. */
+  satisfaction: number | null;
   overdue: boolean;
 }
 
@@ -51,7 +55,7 @@ const SELECT = `SELECT r.id, r.reference, r.category_code AS "categoryCode", c.n
   s.name AS "serviceName", r.routing, r.unresolved, r.also_notify AS "alsoNotify", r.ack_due_at AS "ackDueAt", r.resolve_due_at AS "resolveDueAt",
   r.acknowledged_at AS "acknowledgedAt", r.resolved_at AS "resolvedAt", r.duplicate_of AS "duplicateOf", r.created_by AS "createdBy",
   u.name AS "createdByName", r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.delay_basis AS "delayBasis", r.source,
-  ${overdueSql('r')} AS overdue
+  r.synthetic, r.satisfaction, ${overdueSql('r')} AS overdue
   FROM reports r
   JOIN categories c ON c.code = r.category_code
   JOIN communes m ON m.insee = r.commune_insee
@@ -186,12 +190,20 @@ export interface ReportFilters {
   bbox?: [number, number, number, number] | undefined;
   since?: Date | undefined;
   until?: Date | undefined;
-  limit: number;
-  offset: number;
 }
 
-/** The reports of a scope (domain/access.ts) matching the filters, newest first, with the total. */
-export async function listReports(db: Db, scope: ReportScope, f: ReportFilters): Promise<{ rows: ReportRow[]; total: number }> {
+/** Orders of a list: newest first (default), oldest first, or the work list (`REPORT_SORTS` of the domain). */
+const ORDER_BY: Record<ReportSort, string> = {
+  newest: 'r.created_at DESC, r.id DESC',
+  oldest: 'r.created_at ASC, r.id ASC',
+  // the work list: overdue first (the most late first), then the other open ones, oldest first, then the rest, newest first
+  priority: `CASE WHEN ${overdueSql('r')} THEN 0 WHEN r.status IN ${OPEN_STATUSES_SQL} THEN 1 ELSE 2 END,
+    CASE WHEN ${overdueSql('r')} THEN r.resolve_due_at END ASC,
+    CASE WHEN r.status IN ${OPEN_STATUSES_SQL} THEN r.created_at END ASC, r.created_at DESC, r.id DESC`,
+};
+
+/** The WHERE clause of a list: the scope (domain/access.ts) and the filters, values bound. */
+function listWhere(scope: ReportScope, f: ReportFilters): { clause: string; bindings: Knex.RawBinding[] } {
   const visible = scopePredicate(scope, 'r');
   const where: string[] = [visible.sql];
   const b: Knex.RawBinding[] = [...visible.bindings];
@@ -205,10 +217,40 @@ export async function listReports(db: Db, scope: ReportScope, f: ReportFilters):
   if (f.bbox) { where.push('r.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)'); b.push(...f.bbox); }
   if (f.since) { where.push('r.created_at >= ?'); b.push(f.since); }
   if (f.until) { where.push('r.created_at <= ?'); b.push(f.until); }
-  const clause = `WHERE ${where.join(' AND ')}`;
-  const { rows } = await db.raw(`${SELECT} ${clause} ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?`, [...b, f.limit, f.offset]);
+  return { clause: `WHERE ${where.join(' AND ')}`, bindings: b };
+}
+
+/** The reports of a scope (domain/access.ts) matching the filters, in the order asked (newest first by default), with the total. */
+export async function listReports(db: Db, scope: ReportScope, f: ReportFilters & { sort?: ReportSort | undefined; limit: number; offset: number }): Promise<{ rows: ReportRow[]; total: number }> {
+  const { clause, bindings: b } = listWhere(scope, f);
+  const { rows } = await db.raw(`${SELECT} ${clause} ORDER BY ${ORDER_BY[f.sort ?? 'newest']} LIMIT ? OFFSET ?`, [...b, f.limit, f.offset]);
   const count = await db.raw(`SELECT count(*)::int AS n FROM reports r ${clause}`, b);
   return { rows: rows as ReportRow[], total: count.rows[0].n as number };
+}
+
+export interface ReportCounts {
+  total: number;
+  open: number;
+  overdue: number;
+  byStatus: Record<ReportStatus, number>;
+}
+
+/** How many reports of a scope match the filters: in all, open, overdue and per status (one statement). */
+export async function countReports(db: Db, scope: ReportScope, f: ReportFilters): Promise<ReportCounts> {
+  const { clause, bindings } = listWhere(scope, f);
+  const { rows } = await db.raw(
+    `SELECT r.status, count(*)::int AS n, count(*) FILTER (WHERE ${overdueSql('r')})::int AS overdue FROM reports r ${clause} GROUP BY r.status`,
+    bindings,
+  );
+  const byStatus = Object.fromEntries(REPORT_STATUSES.map((s) => [s, 0])) as Record<ReportStatus, number>;
+  let overdue = 0;
+  for (const r of rows as { status: ReportStatus; n: number; overdue: number }[]) { byStatus[r.status] = r.n; overdue += r.overdue; }
+  return {
+    total: REPORT_STATUSES.reduce((n, s) => n + byStatus[s], 0),
+    open: OPEN_STATUS_LIST.reduce((n, s) => n + byStatus[s], 0),
+    overdue,
+    byStatus,
+  };
 }
 
 export interface NearbyReport { id: number; reference: string; description: string; status: string; distanceM: number; createdAt: string }

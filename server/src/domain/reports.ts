@@ -25,6 +25,10 @@ export const STATUS_LABELS: Record<ReportStatus, string> = {
   duplicate: 'Doublon',
 };
 
+/** Orders of a report list: newest first, oldest first, or the work list (overdue first, then the oldest open). */
+export const REPORT_SORTS = ['newest', 'oldest', 'priority'] as const;
+export type ReportSort = (typeof REPORT_SORTS)[number];
+
 /** Actions on a report; most change its status, some only add to its timeline. */
 export const REPORT_ACTIONS = ['acknowledge', 'start', 'resolve', 'transfer', 'reject', 'merge', 'close', 'reopen', 'comment', 'add_info', 'flag_urgency'] as const;
 export type ReportAction = (typeof REPORT_ACTIONS)[number];
@@ -178,6 +182,14 @@ export function relationsOf(
   if (user.role === 'service_agent' && user.serviceCode === report.serviceCode) rel.push('service');
   if (user.role === 'commune_user' && user.communeInsee === report.communeInsee) rel.push('commune');
   return rel;
+}
+
+/**
+ * Whether the person closing a report may rate it (satisfaction 1–5, DESIGN 3.5): the commune, whose opinion it is.
+ * @example mayRate(['officer']) // false
+ */
+export function mayRate(relations: readonly Relation[]): boolean {
+  return relations.includes('commune');
 }
 
 /** An event of a report's timeline, as far as "what was the commune told" goes. */

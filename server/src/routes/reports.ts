@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../auth/middleware.js';
-import { listReports, nearbyOpenReports, type ReportRow } from '../data/reports.js';
+import { countReports, listReports, nearbyOpenReports, type ReportRow } from '../data/reports.js';
 import { canReport, reportScope } from '../domain/access.js';
-import { REPORT_ACTIONS, REPORT_STATUSES, STATUS_LABELS, type ReportAction } from '../domain/reports.js';
+import { REPORT_ACTIONS, REPORT_SORTS, REPORT_STATUSES, STATUS_LABELS, type ReportAction } from '../domain/reports.js';
 import type { AppContext } from '../http/context.js';
 import { toCsv, type CsvColumn } from '../http/csv.js';
 import { AppError, forbidden, validationError } from '../http/errors.js';
@@ -33,6 +33,7 @@ const transitionSchema = z.object({
   comment: z.string().trim().max(4000).nullable().optional(),
   service: z.string().trim().max(64).optional(),
   duplicateOf: idValue.optional(),
+  satisfaction: z.number({ error: 'note de 1 à 5' }).int('note de 1 à 5').min(1, 'note de 1 à 5').max(5, 'note de 1 à 5').optional(),
 }).strict().refine((b) => !!b.to !== !!b.action, { message: 'donner soit « to » (statut visé), soit « action »', path: ['to'] });
 
 const csvList = (values: readonly string[]) => z.string().transform((s, ctx) => {
@@ -55,6 +56,7 @@ const listSchema = z.object({
     return n as [number, number, number, number];
   }).optional(),
   format: z.enum(['json', 'csv']).default('json'),
+  sort: z.enum(REPORT_SORTS).default('newest'),
   limit: z.coerce.number().int().min(1).max(5000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -94,6 +96,14 @@ export function reportsRouter(ctx: AppContext): Router {
     const { rows, total } = await listReports(knex, reportScope(user), { ...filters, status: status as ReportRow['status'][] | undefined });
     if (format === 'csv') return sendCsv(res, rows);
     res.json({ total, reports: rows.map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })) });
+  });
+
+  // the caller's counts (a service agent's queue, a commune's follow-up): in all, open, overdue, per status
+  router.get('/counts', async (req, res) => {
+    const parsed = listSchema.omit({ format: true, sort: true, limit: true, offset: true }).strict().safeParse(req.query);
+    if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
+    const { status, ...filters } = parsed.data;
+    res.json(await countReports(knex, reportScope(currentUser(req)), { ...filters, status: status as ReportRow['status'][] | undefined }));
   });
 
   router.get('/nearby', async (req, res) => {

@@ -10,7 +10,7 @@ import type { CategoryRow, TerritoryInfo } from '../data/territory.js';
 import type { SessionUser } from '../data/users.js';
 import { canReport, canSee, mayReportIn, reportScope } from '../domain/access.js';
 import {
-  availableActions, checkAction, computeDelays, isPublicAnswer, relationsOf, STATUS_LABELS, type ReportAction, type ReportStatus,
+  availableActions, checkAction, computeDelays, isPublicAnswer, mayRate, OPEN_STATUSES, relationsOf, STATUS_LABELS, type ReportAction, type ReportStatus,
 } from '../domain/reports.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { lookup } from './lookup.js';
@@ -192,6 +192,8 @@ export async function reportDetails(knex: Knex, user: SessionUser, id: number) {
     photos: photos.map((p) => ({ ...p, url: `/api/reports/${id}/photos/${p.id}`, thumbnailUrl: `/api/reports/${id}/photos/${p.id}?thumbnail=1` })),
     followers: followers.map((f) => ({ id: f.id, name: f.name })),
     actions: availableActions(r.status, relationsOf(user, r), r.urgent),
+    /** Whether closing, for this user, may carry a 1–5 rating (the commune's). */
+    mayRate: mayRate(relationsOf(user, r)),
     statusLabel: STATUS_LABELS[r.status],
   };
 }
@@ -201,6 +203,8 @@ export interface TransitionInput {
   comment?: string | null | undefined;
   service?: string | undefined;
   duplicateOf?: number | undefined;
+  /** The commune's 1–5 rating, when it closes the report. */
+  satisfaction?: number | undefined;
 }
 
 /** Applies an action allowed by the lifecycle table; each one is an event with who, when and the comment. */
@@ -217,6 +221,20 @@ export async function applyAction(db: Database, user: SessionUser, id: number, i
   if (check.to) update.status = check.to;
   if (input.action === 'acknowledge') update.acknowledged_at = now;
   if (input.action === 'resolve') update.resolved_at = now;
+  // what the statistics read (DESIGN 3.5), kept here, where every transition passes
+  if (input.action === 'acknowledge' || input.action === 'start' || input.action === 'resolve') update.ack_at = knex.raw('COALESCE(ack_at, ?)', [now]);
+  // finished when it leaves the open statuses (resolved, rejected, merged), open again when reopened
+  if (check.to && OPEN_STATUSES.has(r.status) !== OPEN_STATUSES.has(check.to)) update.finished_at = OPEN_STATUSES.has(check.to) ? null : now;
+  if (input.action === 'transfer') update.transfer_count = knex.raw('transfer_count + 1');
+  if (input.action === 'reopen') update.reopened_count = knex.raw('reopened_count + 1');
+  if (input.satisfaction !== undefined) {
+    if (input.action !== 'close' || !mayRate(relations)) {
+      throw new AppError(422, 'invalid_input', 'Seule la commune note un signalement, en le clôturant', [{ field: 'satisfaction', message: 'note réservée à la clôture par la commune' }]);
+    }
+    update.satisfaction = input.satisfaction;
+    update.satisfaction_comment = comment;
+    details.satisfaction = input.satisfaction;
+  }
   if (input.action === 'flag_urgency') update.urgency_not_justified = true;
   if (input.action === 'transfer') {
     if (!input.service) throw new AppError(422, 'invalid_input', 'Service de destination obligatoire', [{ field: 'service', message: 'obligatoire' }]);
@@ -232,6 +250,7 @@ export async function applyAction(db: Database, user: SessionUser, id: number, i
       ack_due_at: delays.ackDueAt,
       resolve_due_at: delays.resolveDueAt,
       acknowledged_at: null,
+      ack_at: null,
       delay_basis: delays.basis,
     });
     Object.assign(details, { from: r.serviceCode, to: target.code });

@@ -1,0 +1,358 @@
+/**
+ * Statistics of interventions (DESIGN 3.5), computed by PostgreSQL in one statement per question: the per-report
+ * facts (live from `reports`, or frozen in `stats_period_facts` for a closed period) → the caller's scope
+ * (`scopePredicate`) and filters → one aggregation with `GROUPING SETS` (the rows and the totals together).
+ */
+import type { Knex } from 'knex';
+import type { ReportScope } from '../domain/access.js';
+import { BACKLOG_BANDS_HOURS, type Channel, type StatsDimension } from '../domain/stats.js';
+import { OPEN_STATUSES_SQL, scopePredicate, type SqlPart } from './access.js';
+
+type Db = Knex | Knex.Transaction;
+
+export interface StatsFilters {
+  commune?: string | undefined;
+  qpv?: boolean | undefined;
+  sector?: string | undefined;
+  subsector?: number | undefined;
+  organisation?: string | undefined;
+  service?: string | undefined;
+  theme?: string | undefined;
+  category?: string | undefined;
+  urgent?: boolean | undefined;
+  channel?: Channel | undefined;
+  synthetic?: boolean | undefined;
+}
+
+/** Calendar days, both included, in Paris time. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+/**
+ * The facts of one report, the unit every indicator is computed from; a closed period stores exactly these columns
+ * (`stats_period_facts`), so one aggregation reads the live and the frozen figures.
+ */
+const FACT_COLUMNS = [
+  'report_id', 'created_at', 'commune_insee', 'sector_code', 'qpv_code', 'subsector_id', 'organisation_code', 'service_code',
+  'also_notify', 'theme_code', 'category_code', 'urgent', 'urgency_not_justified', 'source', 'synthetic', 'status', 'ack_due_at',
+  'resolve_due_at', 'ack_at', 'resolved_at', 'finished_at', 'transfer_count', 'reopened_count', 'satisfaction',
+] as const;
+
+/** Start (inclusive) and end (exclusive) of a period as instants: Paris midnights. */
+const T0 = `((?::date)::timestamp AT TIME ZONE 'Europe/Paris')`;
+const T1 = `(((?::date) + 1)::timestamp AT TIME ZONE 'Europe/Paris')`;
+
+/** Columns of the facts that come from the configuration (a join each), not from the report itself. */
+type JoinedColumn = 'theme_code' | 'organisation_code' | 'sector_code';
+const ALL_JOINED: ReadonlySet<JoinedColumn> = new Set(['theme_code', 'organisation_code', 'sector_code']);
+
+/**
+ * The live facts of the reports received in a period (plus their Lambert-93 cell, for hotspots). The columns that
+ * need a join are joined only when `joined` asks for them (NULL otherwise): a dashboard by commune does not pay for
+ * the services, categories and communes tables on every row.
+ */
+function liveFacts(start: string, end: string, startBinding: Knex.Value, endBinding: Knex.Value, joined: ReadonlySet<JoinedColumn> = ALL_JOINED): SqlPart {
+  const col = (c: JoinedColumn, expr: string) => (joined.has(c) ? `${expr} AS ${c}` : `NULL::text AS ${c}`);
+  return {
+    sql: `SELECT r.id AS report_id, r.created_at, r.commune_insee, ${col('sector_code', 'm.sector_code')}, r.qpv_code, r.subsector_id,
+        ${col('organisation_code', 's.organisation_code')}, r.service_code, r.also_notify, ${col('theme_code', 'c.theme_code')}, r.category_code,
+        r.urgent, r.urgency_not_justified, r.source, r.synthetic, r.status, r.ack_due_at, r.resolve_due_at, r.ack_at, r.resolved_at, r.finished_at,
+        r.transfer_count, r.reopened_count, r.satisfaction, r.cell_x, r.cell_y
+      FROM reports r
+      ${joined.has('theme_code') ? 'JOIN categories c ON c.code = r.category_code' : ''}
+      ${joined.has('organisation_code') ? 'JOIN services s ON s.code = r.service_code' : ''}
+      ${joined.has('sector_code') ? 'JOIN communes m ON m.insee = r.commune_insee' : ''}
+      WHERE r.created_at >= ${start} AND r.created_at < ${end}`,
+    bindings: [startBinding, endBinding],
+  };
+}
+
+/** The joined columns a question reads: its dimension's and its filters'. */
+function joinsFor(groupBy: StatsDimension | null, f: StatsFilters): Set<JoinedColumn> {
+  const need = new Set<JoinedColumn>();
+  if (groupBy === 'theme' || f.theme !== undefined) need.add('theme_code');
+  if (groupBy === 'organisation' || f.organisation !== undefined) need.add('organisation_code');
+  if (groupBy === 'sector' || f.sector !== undefined) need.add('sector_code');
+  return need;
+}
+
+/** The caller's scope and the filters, on facts aliased `f`. */
+function factFilter(scope: ReportScope, f: StatsFilters): SqlPart {
+  const visible = scopePredicate(scope, 'f');
+  const where = [visible.sql];
+  const b: Knex.Value[] = [...visible.bindings];
+  const eq = (col: string, v: Knex.Value | undefined) => { if (v !== undefined) { where.push(`f.${col} = ?`); b.push(v); } };
+  eq('commune_insee', f.commune);
+  eq('sector_code', f.sector);
+  eq('subsector_id', f.subsector);
+  eq('organisation_code', f.organisation);
+  eq('service_code', f.service);
+  eq('theme_code', f.theme);
+  eq('category_code', f.category);
+  eq('urgent', f.urgent);
+  eq('source', f.channel);
+  eq('synthetic', f.synthetic);
+  if (f.qpv !== undefined) where.push(f.qpv ? 'f.qpv_code IS NOT NULL' : 'f.qpv_code IS NULL');
+  return { sql: where.join(' AND '), bindings: b };
+}
+
+/**
+ * The key of a fact in each dimension (grouped on as is: a month is a timestamp, a sub-sector an integer — cheaper
+ * per row than text), how the key is written in the answer, and the table naming the keys (when the configuration does).
+ */
+const DIMENSION_SQL: Record<StatsDimension, { key: string; out?: string; label?: { table: string; column: string } }> = {
+  month: { key: `date_trunc('month', f.created_at AT TIME ZONE 'Europe/Paris')`, out: `to_char(g.key, 'YYYY-MM')` },
+  commune: { key: 'f.commune_insee', label: { table: 'communes', column: 'insee' } },
+  qpv: { key: 'f.qpv_code IS NOT NULL', out: `CASE WHEN g.key THEN 'qpv' ELSE 'hors_qpv' END` },
+  sector: { key: 'f.sector_code', label: { table: 'sectors', column: 'code' } },
+  subsector: { key: 'f.subsector_id', out: 'g.key::text', label: { table: 'subsectors', column: 'id' } },
+  organisation: { key: 'f.organisation_code', label: { table: 'organisations', column: 'code' } },
+  service: { key: 'f.service_code', label: { table: 'services', column: 'code' } },
+  theme: { key: 'f.theme_code', label: { table: 'themes', column: 'code' } },
+  category: { key: 'f.category_code', label: { table: 'categories', column: 'code' } },
+  urgent: { key: 'f.urgent', out: `CASE WHEN g.key THEN 'urgent' ELSE 'non_urgent' END` },
+  channel: { key: 'f.source' },
+};
+
+const [BAND1, BAND2] = BACKLOG_BANDS_HOURS;
+/** When the figures are evaluated, and the end of the period as evaluated: computed once per statement (InitPlans). */
+const ASOF = '(SELECT asof FROM w)';
+const E = '(SELECT e FROM w)';
+/** An interval aggregate in hours (converted once per group, not per row: numeric `extract` per row is slow). */
+const hours = (aggregate: string) => `extract(epoch FROM ${aggregate}) / 3600`;
+
+/**
+ * The indicators over facts `f`, evaluated at `asof` (now, or when the period was closed): a report counts in the
+ * delays unless rejected or merged; late once its due date has passed, answered or not; backlog and overdue at the
+ * end of the period (`e` = the earlier of its end and `asof`).
+ */
+const MEASURES = `
+  count(*)::int AS received,
+  count(*) FILTER (WHERE counted AND ack_at <= ack_due_at)::int AS ack_on_time,
+  count(*) FILTER (WHERE counted AND (ack_at IS NOT NULL OR ack_due_at < ${ASOF}))::int AS ack_due,
+  count(*) FILTER (WHERE counted AND resolved_at <= resolve_due_at)::int AS resolved_on_time,
+  count(*) FILTER (WHERE counted AND (resolved_at IS NOT NULL OR resolve_due_at < ${ASOF}))::int AS resolve_due,
+  ${hours('percentile_cont(0.5) WITHIN GROUP (ORDER BY ack_delay) FILTER (WHERE counted)')} AS ack_median,
+  ${hours('percentile_cont(0.9) WITHIN GROUP (ORDER BY ack_delay) FILTER (WHERE counted)')} AS ack_p90,
+  ${hours('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_delay) FILTER (WHERE counted)')} AS resolve_median,
+  ${hours('percentile_cont(0.9) WITHIN GROUP (ORDER BY resolve_delay) FILTER (WHERE counted)')} AS resolve_p90,
+  count(*) FILTER (WHERE open_at_end)::int AS backlog,
+  count(*) FILTER (WHERE open_at_end AND created_at > ${E} - interval '${BAND1} hours')::int AS backlog_band1,
+  count(*) FILTER (WHERE open_at_end AND created_at <= ${E} - interval '${BAND1} hours' AND created_at > ${E} - interval '${BAND2} hours')::int AS backlog_band2,
+  count(*) FILTER (WHERE open_at_end AND created_at <= ${E} - interval '${BAND2} hours')::int AS backlog_band3,
+  count(*) FILTER (WHERE open_at_end AND resolve_due_at < ${E})::int AS overdue,
+  sum(transfer_count)::int AS transfers,
+  count(*) FILTER (WHERE transfer_count > 0)::int AS transferred,
+  count(*) FILTER (WHERE status = 'rejected')::int AS rejected,
+  count(*) FILTER (WHERE status = 'duplicate')::int AS duplicates,
+  count(*) FILTER (WHERE reopened_count > 0)::int AS reopened,
+  count(*) FILTER (WHERE urgent)::int AS urgent,
+  count(*) FILTER (WHERE urgency_not_justified)::int AS urgency_not_justified,
+  avg(satisfaction)::float8 AS satisfaction,
+  count(satisfaction)::int AS satisfaction_count`;
+
+/** The facts' columns the measures read (the rest stays out of the sort). */
+const INPUTS = ['status', 'created_at', 'ack_due_at', 'resolve_due_at', 'ack_at', 'resolved_at', 'transfer_count', 'reopened_count', 'urgent', 'urgency_not_justified', 'satisfaction']
+  .map((c) => `f.${c}`).join(', ');
+
+/** Per-fact values the measures read, computed once per row. */
+const DERIVED = `
+  f.status NOT IN ('rejected', 'duplicate') AS counted,
+  f.ack_at - f.created_at AS ack_delay,
+  f.resolved_at - f.created_at AS resolve_delay,
+  (f.created_at <= ${E} AND (f.finished_at IS NULL OR f.finished_at > ${E})) AS open_at_end`;
+
+export interface StatsMeasures {
+  received: number;
+  /** Acknowledged by ackDueAt ÷ (acknowledged + not acknowledged and past ackDueAt); 0–1, null when none is due. */
+  ackOnTimeRate: number | null;
+  /** Resolved by resolveDueAt ÷ (resolved + open past resolveDueAt); 0–1, null when none is due. */
+  resolvedOnTimeRate: number | null;
+  ackMedianHours: number | null;
+  ackP90Hours: number | null;
+  resolveMedianHours: number | null;
+  resolveP90Hours: number | null;
+  backlog: number;
+  backlogByAge: { under48h: number; from48hTo10d: number; over10d: number };
+  overdue: number;
+  transfers: number;
+  transferRate: number | null;
+  rejected: number;
+  duplicates: number;
+  reopened: number;
+  urgent: number;
+  urgencyNotJustified: number;
+  satisfaction: number | null;
+  satisfactionCount: number;
+}
+
+export interface StatsRow extends StatsMeasures {
+  key: string | null;
+  /** The configuration's name of the key (commune, service…), null for dimensions the domain labels. */
+  name: string | null;
+}
+
+const round = (v: unknown, digits: number) => (v === null || v === undefined ? null : Math.round(Number(v) * 10 ** digits) / 10 ** digits);
+const ratio = (n: number, d: number) => (d > 0 ? round(n / d, 4) : null);
+
+function measuresOf(r: Record<string, any>): StatsMeasures {
+  return {
+    received: r.received,
+    ackOnTimeRate: ratio(r.ack_on_time, r.ack_due),
+    resolvedOnTimeRate: ratio(r.resolved_on_time, r.resolve_due),
+    ackMedianHours: round(r.ack_median, 1),
+    ackP90Hours: round(r.ack_p90, 1),
+    resolveMedianHours: round(r.resolve_median, 1),
+    resolveP90Hours: round(r.resolve_p90, 1),
+    backlog: r.backlog,
+    backlogByAge: { under48h: r.backlog_band1, from48hTo10d: r.backlog_band2, over10d: r.backlog_band3 },
+    overdue: r.overdue,
+    transfers: r.transfers ?? 0,
+    transferRate: ratio(r.transferred, r.received),
+    rejected: r.rejected,
+    duplicates: r.duplicates,
+    reopened: r.reopened,
+    urgent: r.urgent,
+    urgencyNotJustified: r.urgency_not_justified,
+    satisfaction: round(r.satisfaction, 2),
+    satisfactionCount: r.satisfaction_count,
+  };
+}
+
+/** A statistics statement that ran past its time limit (PostgreSQL's statement_timeout; the embedded engine has none). */
+export class StatsTooLong extends Error {
+  constructor() {
+    super('statistics statement timed out');
+    this.name = 'StatsTooLong';
+  }
+}
+
+/** Longest a statistics statement may run on PostgreSQL: no request may hold a backend for minutes. */
+export const STATS_TIMEOUT_MS = 20_000;
+
+/** Runs one statistics statement under a time limit (`SET LOCAL statement_timeout` in its own transaction). */
+async function boundedRaw(db: Db, sql: string, bindings: readonly Knex.RawBinding[], timeoutMs: number): Promise<{ rows: any[] }> {
+  const ms = Math.max(1, Math.floor(timeoutMs));
+  const run = async (trx: Knex.Transaction) => {
+    await trx.raw(`SET LOCAL statement_timeout = ${ms}`);
+    return trx.raw(sql, bindings as Knex.RawBinding[]);
+  };
+  try {
+    return db.isTransaction ? await run(db as Knex.Transaction) : await (db as Knex).transaction(run);
+  } catch (err) {
+    if ((err as { code?: string }).code === '57014') throw new StatsTooLong();
+    throw err;
+  }
+}
+
+/** Where the facts come from: the live reports, or the snapshot of a closed period (evaluated when it was closed). */
+export type FactSource = { kind: 'live' } | { kind: 'frozen'; periodId: number };
+
+export const MAX_STATS_ROWS = 1000;
+
+/**
+ * The indicators of a period by one dimension, in the caller's scope, with the totals: one statement.
+ */
+export async function statsBy(
+  db: Db, scope: ReportScope, period: Period, groupBy: StatsDimension, filters: StatsFilters, source: FactSource, timeoutMs = STATS_TIMEOUT_MS,
+): Promise<{ rows: StatsRow[]; totals: StatsMeasures; asOf: string }> {
+  const facts = source.kind === 'live'
+    ? liveFacts(T0, T1, period.from, period.to, joinsFor(groupBy, filters))
+    : { sql: `SELECT ${FACT_COLUMNS.join(', ')} FROM stats_period_facts WHERE period_id = ?`, bindings: [source.periodId] };
+  const asof = source.kind === 'live' ? 'now()' : '(SELECT closed_at FROM stats_periods WHERE id = ?)';
+  const asofBindings = source.kind === 'live' ? [] : [source.periodId];
+  const filter = factFilter(scope, filters);
+  const dim = DIMENSION_SQL[groupBy];
+  const label = dim.label ? `(SELECT d.name FROM ${dim.label.table} d WHERE d.${dim.label.column} = g.key)` : 'NULL::text';
+  const { rows } = await boundedRaw(db,
+    `WITH w AS (SELECT a.asof, least(${T1}, a.asof) AS e FROM (SELECT ${asof} AS asof) a),
+     f AS (${facts.sql}),
+     x AS (SELECT ${dim.key} AS key, ${INPUTS}, ${DERIVED} FROM f WHERE ${filter.sql}),
+     g AS (SELECT GROUPING(key) = 1 AS is_total, key, ${MEASURES} FROM x GROUP BY GROUPING SETS ((key), ()))
+     SELECT g.*, ${dim.out ?? 'g.key'} AS key_out, ${label} AS name, (SELECT asof FROM w) AS asof FROM g
+     ORDER BY g.is_total DESC, ${groupBy === 'month' ? 'g.key' : 'g.received DESC, g.key'} NULLS LAST
+     LIMIT ${MAX_STATS_ROWS + 1}`,
+    [period.to, ...asofBindings, ...facts.bindings, ...filter.bindings],
+    timeoutMs,
+  );
+  const total = rows.find((r: any) => r.is_total);
+  const asOf = new Date(total?.asof ?? Date.now()).toISOString();
+  return {
+    rows: rows.filter((r: any) => !r.is_total).map((r: any) => ({ key: r.key_out, name: r.name, ...measuresOf(r) })),
+    totals: measuresOf(total),
+    asOf,
+  };
+}
+
+/** The hotspots: 100 m Lambert-93 cells with at least `min` reports received in the window, as GeoJSON (at most 2 000 cells). */
+export async function hotspots(db: Db, scope: ReportScope, window: Period, min: number, filters: StatsFilters, timeoutMs = STATS_TIMEOUT_MS): Promise<unknown> {
+  const facts = liveFacts(T0, T1, window.from, window.to, joinsFor(null, filters));
+  const filter = factFilter(scope, filters);
+  const { rows } = await boundedRaw(db,
+    `WITH f AS (${facts.sql}),
+     c AS (SELECT f.cell_x, f.cell_y, count(*)::int AS reports, count(*) FILTER (WHERE f.status IN ${OPEN_STATUSES_SQL})::int AS open
+           FROM f WHERE ${filter.sql} GROUP BY f.cell_x, f.cell_y HAVING count(*) >= ? ORDER BY reports DESC, f.cell_x, f.cell_y LIMIT 2000)
+     SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
+       'type', 'Feature', 'id', c.cell_x || ':' || c.cell_y,
+       'properties', json_build_object('cell', c.cell_x || ':' || c.cell_y, 'reports', c.reports, 'open', c.open),
+       'geometry', ST_AsGeoJSON(ST_Transform(ST_MakeEnvelope(c.cell_x * 100, c.cell_y * 100, c.cell_x * 100 + 100, c.cell_y * 100 + 100, 2154), 4326), 6)::json
+     ) ORDER BY c.reports DESC, c.cell_x, c.cell_y), '[]'::json)) AS fc FROM c`,
+    [...facts.bindings, ...filter.bindings, min],
+    timeoutMs,
+  );
+  const fc = rows[0].fc;
+  return typeof fc === 'string' ? JSON.parse(fc) : fc;
+}
+
+export interface ClosedPeriod {
+  id: number;
+  label: string;
+  from: string;
+  to: string;
+  closedAt: string;
+  closedBy: { id: number; name: string };
+}
+
+const PERIOD_SELECT = `SELECT p.id, p.label, to_char(p.from_date, 'YYYY-MM-DD') AS "from", to_char(p.to_date, 'YYYY-MM-DD') AS "to",
+  p.closed_at AS "closedAt", json_build_object('id', u.id, 'name', u.name) AS "closedBy"
+  FROM stats_periods p JOIN users u ON u.id = p.closed_by`;
+
+const periodRow = (r: any): ClosedPeriod => ({
+  id: r.id, label: r.label, from: r.from, to: r.to, closedAt: new Date(r.closedAt).toISOString(),
+  closedBy: typeof r.closedBy === 'string' ? JSON.parse(r.closedBy) : r.closedBy,
+});
+
+export async function listPeriods(db: Db): Promise<ClosedPeriod[]> {
+  const { rows } = await db.raw(`${PERIOD_SELECT} ORDER BY p.from_date DESC, p.to_date DESC`);
+  return rows.map(periodRow);
+}
+
+export async function findPeriod(db: Db, period: Period): Promise<ClosedPeriod | null> {
+  const { rows } = await db.raw(`${PERIOD_SELECT} WHERE p.from_date = ?::date AND p.to_date = ?::date`, [period.from, period.to]);
+  return rows[0] ? periodRow(rows[0]) : null;
+}
+
+/**
+ * Closes a period: stores it with who and when, and freezes the facts of every report received in it (all scopes:
+ * each reader's scope applies when the snapshot is read). Null when that period is already closed.
+ */
+export async function closePeriod(db: Knex, period: Period, label: string, userId: number): Promise<ClosedPeriod | null> {
+  return db.transaction(async (trx) => {
+    const { rows } = await trx.raw(
+      `INSERT INTO stats_periods (label, from_date, to_date, closed_by) VALUES (?, ?::date, ?::date, ?)
+       ON CONFLICT (from_date, to_date) DO NOTHING RETURNING id`,
+      [label, period.from, period.to, userId],
+    );
+    if (!rows[0]) return null;
+    const id = rows[0].id as number;
+    const facts = liveFacts(T0, T1, period.from, period.to);
+    await trx.raw(
+      `INSERT INTO stats_period_facts (period_id, ${FACT_COLUMNS.join(', ')})
+       SELECT ?, ${FACT_COLUMNS.join(', ')} FROM (${facts.sql}) f`,
+      [id, ...facts.bindings],
+    );
+    return (await findPeriod(trx, period))!;
+  });
+}

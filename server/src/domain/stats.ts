@@ -1,0 +1,86 @@
+/**
+ * Statistics of interventions (observatoire, DESIGN 3.5): the dimensions, the channels, the period rule and the labels
+ * that need no database. The indicators themselves are computed by PostgreSQL (server/src/data/stats.ts).
+ * Pure code, shared by the server and the client.
+ */
+import type { Role } from './territory.js';
+
+/** Dimensions a statistic can be broken down by (`groupBy`). */
+export const STATS_DIMENSIONS = ['month', 'commune', 'qpv', 'sector', 'subsector', 'organisation', 'service', 'theme', 'category', 'urgent', 'channel'] as const;
+export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
+
+/** Channels a report comes in by (`reports.source`). */
+export const CHANNELS = ['web', 'open311', 'diagnosis'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const CHANNEL_LABELS: Record<Channel, string> = { web: 'Application web', open311: 'Open311 (logiciel de la commune)', diagnosis: 'Diagnostic en marchant' };
+
+/** Longest period a statistic may cover (days): a bound on every request. */
+export const MAX_PERIOD_DAYS = 3 * 366;
+/** Hotspots: default minimum of reports in a cell, and the window they are counted over. */
+export const HOTSPOT_DEFAULT_MIN = 5;
+export const HOTSPOT_DAYS = 90;
+/** Backlog age bands (hours): under 48 h, 48 h to 10 days, over 10 days. */
+export const BACKLOG_BANDS_HOURS = [48, 240] as const;
+
+const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+
+/**
+ * French label of a month key.
+ * @example monthLabel('2026-03') // 'mars 2026'
+ */
+export function monthLabel(key: string): string {
+  const [y, m] = key.split('-');
+  const name = MONTHS[Number(m) - 1];
+  return name ? `${name} ${y}` : key;
+}
+
+/**
+ * Label of a key of a dimension whose values are not in the configuration (month, QPV or not, urgency, channel), or
+ * of a missing value (no sector, no sub-sector); null when the configuration names it.
+ * @example fixedLabel('qpv', 'hors_qpv') // 'Hors QPV'
+ * @example fixedLabel('commune', '91027') // null
+ */
+export function fixedLabel(dimension: StatsDimension, key: string | null): string | null {
+  switch (dimension) {
+    case 'month': return key ? monthLabel(key) : null;
+    case 'qpv': return key === 'qpv' ? 'En QPV' : 'Hors QPV';
+    case 'urgent': return key === 'urgent' ? 'Urgent' : 'Non urgent';
+    case 'channel': return CHANNEL_LABELS[key as Channel] ?? key;
+    case 'sector': return key === null ? 'Sans secteur' : null;
+    case 'subsector': return key === null ? 'Hors sous-secteur' : null;
+    default: return key === null ? 'Non renseigné' : null;
+  }
+}
+
+export type PeriodCheck = { ok: true; from: string; to: string } | { ok: false; field: 'from' | 'to'; reason: string };
+
+const DAY_MS = 86_400_000;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * A statistics period: calendar days `from` to `to`, both included (Paris time), at most MAX_PERIOD_DAYS long.
+ * Missing bounds: the twelve months up to `today`.
+ * @example checkPeriod('2026-01-01', '2026-12-31', '2026-11-29') // { ok: true, from: '2026-01-01', to: '2026-12-31' }
+ * @example checkPeriod('2026-02-01', '2026-01-01', '2026-11-29').ok // false
+ */
+export function checkPeriod(from: string | undefined, to: string | undefined, today: string): PeriodCheck {
+  const end = to ?? today;
+  const start = from ?? isoDay(new Date(Date.parse(`${end}T00:00:00Z`) - 365 * DAY_MS));
+  const a = Date.parse(`${start}T00:00:00Z`);
+  const b = Date.parse(`${end}T00:00:00Z`);
+  if (b < a) return { ok: false, field: 'to', reason: '« to » doit suivre « from »' };
+  if ((b - a) / DAY_MS + 1 > MAX_PERIOD_DAYS) return { ok: false, field: 'from', reason: `période limitée à ${MAX_PERIOD_DAYS} jours` };
+  return { ok: true, from: start, to: end };
+}
+
+/** Roles that close a period (freeze a committee's figures): GUP officers and admins. */
+const PERIOD_CLOSERS: ReadonlySet<Role> = new Set(['gup_officer', 'admin']);
+
+/**
+ * Whether a user may close a statistics period.
+ * @example canClosePeriod({ role: 'commune_user' }) // false
+ */
+export function canClosePeriod(user: { role: Role }): boolean {
+  return PERIOD_CLOSERS.has(user.role);
+}
