@@ -1,9 +1,21 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import { findSessionUser, type SessionUser } from '../data/users.js';
+import { findTokenUser } from '../data/tokens.js';
+import { findSessionUser, hashToken, type SessionUser } from '../data/users.js';
 import type { Role } from '../domain/territory.js';
 import { AppError, forbidden } from '../http/errors.js';
+import { bearerToken } from './tokens.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The personal API token the request was authenticated by (absent for a session cookie). */
+      apiTokenId?: number;
+    }
+  }
+}
 
 export const SESSION_COOKIE = 'gup_session';
 
@@ -110,14 +122,39 @@ export async function sessionUser(knex: Knex, token: string): Promise<SessionUse
   return user;
 }
 
-/** Loads the session user from the cookie (through the short-lived cache above); answers 401 when there is none. */
+/** Who sent a request: its user, and the personal API token it came with (null for a session cookie). */
+export interface Authenticated {
+  user: SessionUser;
+  tokenId: number | null;
+}
+
+/**
+ * The one function that turns a request's credentials into its user, for every transport (requireSession, the lean
+ * path): a personal API token (`Authorization: Bearer gup_pat_…`) when the request carries one, else the session
+ * cookie. A token stands for its owner as the owner is now (role, scope; a deactivated owner opens nothing) and is not
+ * cached: a revoked token is refused at once. A Bearer header that does not open the API is a 401, whatever cookie
+ * comes with it; null when the request carries no credential that opens it.
+ */
+export async function authenticate(knex: Knex, sessionToken: string | undefined, authorization: string | undefined): Promise<Authenticated | null> {
+  const bearer = bearerToken(authorization);
+  if (bearer !== undefined) {
+    const hit = bearer === null ? null : await findTokenUser(knex, hashToken(bearer));
+    if (!hit) throw new AppError(401, 'invalid_token', 'Jeton d\'accès invalide, expiré ou révoqué');
+    return { user: hit.user, tokenId: hit.tokenId };
+  }
+  const user = sessionToken ? await sessionUser(knex, sessionToken) : null;
+  return user ? { user, tokenId: null } : null;
+}
+
+/** Loads the user from the API token or the session cookie (authenticate); answers 401 when there is none. */
 export function requireSession(knex: Knex): RequestHandler {
   sessionCache(knex); // watch writes from now on (a logout may come before any session check)
   return async (req, _res, next) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const user = token ? await sessionUser(knex, token) : null;
-    if (!user) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
-    req.user = user;
+    const auth = await authenticate(knex, token, req.headers.authorization);
+    if (!auth) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
+    req.user = auth.user;
+    if (auth.tokenId !== null) req.apiTokenId = auth.tokenId;
     next();
   };
 }

@@ -44,7 +44,8 @@ export async function upsertUser(knex: Knex, u: NewUser): Promise<number> {
   return (res as { id: number }).id;
 }
 
-const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+/** The stored form of a secret we only compare (session and API tokens): SHA-256, hex. */
+export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
 /** Opens a session; returns the opaque token for the cookie (only its hash is stored). */
 export async function createSession(knex: Knex, userId: number, hours: number): Promise<{ token: string; expiresAt: Date }> {
