@@ -48,7 +48,8 @@ export async function countTokens(knex: Knex, userId: number): Promise<number> {
 
 /** Deletes one of a user's tokens; false when the user holds no token of that id. */
 export async function deleteToken(knex: Knex, userId: number, id: number): Promise<boolean> {
-  return (await knex('api_tokens').where({ id, user_id: userId }).delete()) > 0;
+  const rows = (await knex('api_tokens').where({ id, user_id: userId }).delete().returning('id')) as unknown[];
+  return rows.length > 0;
 }
 
 /** Deletes the expired tokens (housekeeping, on creation). */

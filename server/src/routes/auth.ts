@@ -1,14 +1,16 @@
 import cluster from 'node:cluster';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.js';
 import { currentUser, requireSession, SESSION_COOKIE } from '../auth/middleware.js';
-import { audit, createSession, deleteSession, findUserForLogin } from '../data/users.js';
+import { audit, createSession, deleteSession, findUserForLogin, type SessionUser } from '../data/users.js';
 import { normalizeEmail } from '../domain/email.js';
 import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
+import { oidcRelyingParty } from '../services/oidc.js';
+import { oidcRouter } from './oidc.js';
 
 const loginSchema = z.object({ email: z.string().email().max(320), password: z.string().min(1).max(1024) });
 
@@ -46,23 +48,33 @@ export function authRouter(ctx: AppContext): Router {
   const perAddress = failedLoginLimit('login-address', ctx.config.loginMaxPerAddress, address);
   const perEmail = failedLoginLimit('login', 10, (req) => `${address(req)}|${String((req.body as { email?: unknown })?.email ?? '')}`);
 
+  /** Opens a GUP session and sets its cookie (password login and single sign-on alike). */
+  const openSession = async (res: Response, user: SessionUser, oidcIdToken: string | null = null) => {
+    const { token, expiresAt } = await createSession(knex, user.id, ctx.config.sessionHours, oidcIdToken);
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, expires: expiresAt, path: '/' });
+  };
+  const relyingParty = ctx.config.oidc ? oidcRelyingParty(knex, ctx.config.oidc, ctx.log) : null;
+  router.use('/oidc', oidcRouter(relyingParty, ctx.config.secureCookies, openSession));
+
   router.post('/login', normalizeLoginEmail, perAddress, perEmail, async (req, res) => {
     const { email, password } = loginSchema.parse(req.body);
     const user = await findUserForLogin(knex, email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
     if (!user || !ok) throw new AppError(401, 'invalid_credentials', 'Identifiants incorrects');
-    const { token, expiresAt } = await createSession(knex, user.id, ctx.config.sessionHours);
-    await audit(knex, { userId: user.id, action: 'login' });
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, expires: expiresAt, path: '/' });
     const { passwordHash: _hidden, ...publicUser } = user;
+    await openSession(res, publicUser);
+    await audit(knex, { userId: user.id, action: 'login' });
     res.json({ user: publicUser });
   });
 
+  // a session opened by single sign-on ends at the provider too: the answer names its logout URL for the browser
   router.post('/logout', async (req, res) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (token) await deleteSession(knex, token);
+    const idToken = token ? await deleteSession(knex, token) : null;
     res.clearCookie(SESSION_COOKIE, { path: '/' });
-    res.status(204).end();
+    const endSessionUrl = idToken && relyingParty ? await relyingParty.endSessionUrl(idToken).catch(() => null) : null;
+    if (endSessionUrl) res.json({ endSessionUrl });
+    else res.status(204).end();
   });
 
   router.get('/me', requireSession(knex), (req, res) => {
