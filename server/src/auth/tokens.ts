@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
+import { API_TOKEN_PREFIX } from '../domain/tokens.js';
 
-/** Every personal API token starts with it: recognisable in a leaked file, by secret scanners, and in a header. */
-export const API_TOKEN_PREFIX = 'gup_pat_';
 /** The prefix and 32 random bytes in base64url (43 characters). */
-const API_TOKEN_PATTERN = /^gup_pat_[A-Za-z0-9_-]{43}$/;
+const API_TOKEN_PATTERN = new RegExp(`^${API_TOKEN_PREFIX}[A-Za-z0-9_-]{43}$`);
 
 /** A new personal API token: the prefix and 32 random bytes (base64url). Shown once; only its SHA-256 is stored. */
 export function newApiToken(): string {

@@ -1,15 +1,7 @@
 import type { Knex } from 'knex';
 import type { Role } from '../domain/territory.js';
+import type { ApiTokenInfo } from '../domain/tokens.js';
 import type { SessionUser } from './users.js';
-
-/** A personal API token as its owner sees it: never the secret, nor its hash. */
-export interface ApiTokenInfo {
-  id: number;
-  label: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-}
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 

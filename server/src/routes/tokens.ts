@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../auth/middleware.js';
 import { listTokens } from '../data/tokens.js';
+import type { CreatedApiToken } from '../domain/tokens.js';
 import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { parseId } from '../http/input.js';
@@ -34,7 +35,8 @@ export function tokensRouter(ctx: AppContext): Router {
     const body = createSchema.parse(req.body ?? {});
     const days = body.expiresInDays === undefined ? 365 : body.expiresInDays;
     const { token, info } = await createApiToken(knex, user.id, body.label, days);
-    res.status(201).json({ token, ...info });
+    const created: CreatedApiToken = { ...info, token };
+    res.status(201).json(created);
   });
 
   router.delete('/:id', async (req, res) => {

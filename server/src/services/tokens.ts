@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { newApiToken } from '../auth/tokens.js';
-import { countTokens, deleteExpiredTokens, deleteToken, insertToken, type ApiTokenInfo } from '../data/tokens.js';
+import { countTokens, deleteExpiredTokens, deleteToken, insertToken } from '../data/tokens.js';
+import type { ApiTokenInfo } from '../domain/tokens.js';
 import { audit, hashToken } from '../data/users.js';
 import { AppError, notFound } from '../http/errors.js';
 
