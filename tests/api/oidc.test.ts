@@ -1,72 +1,22 @@
-import http, { type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/src/app.js';
-import { loadConfig, type OidcSettings } from '../../server/src/config.js';
-import { hashPassword } from '../../server/src/auth/passwords.js';
-import { upsertUser } from '../../server/src/data/users.js';
 import { testContext } from '../support/context.js';
+import { SCOPES, startSingleSignOn, type SingleSignOn } from '../support/oidc.js';
 
 /**
- * The whole single sign-on against a REAL identity provider: oidc-provider (panva) on a random port, configured like
- * ProConnect (scopes email, given_name, usual_name, siret; the e-mail in the userinfo, not in the ID token), its
- * development login and consent forms driven by plain HTTP, and a GUP server of its own (same database) configured
- * for it by its OidcSettings.
+ * The whole single sign-on against a REAL identity provider (tests/support/oidc.ts: oidc-provider configured like
+ * ProConnect), its development login and consent forms driven by plain HTTP, and a GUP server of its own.
  */
-const CLIENT_ID = 'gup-test';
-const CLIENT_SECRET = 'un-secret-de-test-assez-long-pour-hs256-0123456789';
-/** The provider's accounts: sub → claims. */
-const ACCOUNTS: Record<string, Record<string, unknown>> = {
-  'agent-gup': { email: 'GUP@demo.gup', given_name: 'Agent', usual_name: 'Officier', siret: '20005947300018' },
-  'agent-inconnu': { email: 'inconnu@agglo.fr', given_name: 'Agent', usual_name: 'Inconnu', siret: '20005947300018' },
-  'agent-inactif': { email: 'oidc.inactif@demo.gup', given_name: 'Agent', usual_name: 'Inactif', siret: '20005947300018' },
-  'agent-non-verifie': { email: 'gup@demo.gup', email_verified: false },
-};
-
-let idp: Server;
-let gup: Server;
+let sso: SingleSignOn;
 let issuer: string;
 let gupBase: string;
 
-const listen = (server: Server) => new Promise<string>((resolve) => {
-  server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
-});
-
 beforeAll(async () => {
-  const { db } = await testContext();
-  await upsertUser(db.knex, { email: 'oidc.inactif@demo.gup', name: 'Inactif', role: 'gup_officer', passwordHash: await hashPassword('inactif-2026') });
-  await db.knex('users').where({ email: 'oidc.inactif@demo.gup' }).update({ active: false });
-
-  idp = http.createServer();
-  issuer = await listen(idp);
-  gup = http.createServer();
-  gupBase = await listen(gup);
-
-  const provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${gupBase}/api/auth/oidc/callback`],
-      post_logout_redirect_uris: [`${gupBase}/`], response_types: ['code'], grant_types: ['authorization_code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    }],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], given_name: ['given_name'], usual_name: ['usual_name'], siret: ['siret'] },
-    pkce: { required: () => true },
-    findAccount: async (_ctx, sub) => (ACCOUNTS[sub] ? { accountId: sub, claims: async () => ({ sub, ...ACCOUNTS[sub] }) } : undefined),
-    cookies: { keys: ['cle-de-test-des-cookies-du-fournisseur'] },
-  });
-  idp.on('request', provider.callback());
-
-  const oidc: OidcSettings = {
-    issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${gupBase}/api/auth/oidc/callback`,
-    postLogoutRedirectUri: `${gupBase}/`, scopes: 'openid email given_name usual_name siret',
-  };
-  const config = { ...loadConfig({}), databaseUrl: process.env.DATABASE_URL?.trim(), demo: true, publicUrl: gupBase, oidc };
-  gup.on('request', createApp({ db, config, log: pino({ level: 'silent' }) }));
+  sso = await startSingleSignOn();
+  ({ issuer, gupBase } = sso);
 });
 
 afterAll(async () => {
-  await Promise.all([idp, gup].map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); })));
+  await sso.close();
 });
 
 /** A browser's cookies, per origin (enough for these two servers: paths are ignored). */
@@ -163,7 +113,7 @@ describe('single sign-on with OpenID Connect (ProConnect-like provider)', () => 
     expect(auth.searchParams.get('code_challenge')).toBeTruthy();
     expect(auth.searchParams.get('state')).toBeTruthy();
     expect(auth.searchParams.get('nonce')).toBeTruthy();
-    expect(auth.searchParams.get('scope')).toBe('openid email given_name usual_name siret');
+    expect(auth.searchParams.get('scope')).toBe(SCOPES);
     expect(browser.cookie(gupBase, 'gup_oidc')).toBeTruthy();
 
     const callback = await signInAtProvider(browser, auth, 'agent-gup');
