@@ -121,8 +121,16 @@ describe('personal API tokens', () => {
     expect(res.body.error.code).toBe('session_required');
     expect((await api('/api/auth/tokens', { cookie: ownerCookie })).body.tokens.map((t: { label: string }) => t.label)).not.toContain('enfant');
     expect((await api('/api/auth/tokens', { headers: bearer(body.token) })).status).toBe(200);
-    // a program with a token and no cookie passes the same-origin check of writes (no ambient credential)
+    // a program with a token and no cookie passes the same-origin check of writes (no ambient credential)…
     expect((await api(`/api/auth/tokens/${body.id}`, { method: 'DELETE', headers: { ...bearer(body.token), origin: 'https://ailleurs.example' } })).status).toBe(204);
+  });
+
+  it('when another site\'s page sends a write with the cookie, then a token beside it does not lift the origin check (403)', async () => {
+    const { body } = await create(ownerCookie, { label: 'avec cookie' });
+    const res = await api(`/api/auth/tokens/${body.id}`, { method: 'DELETE', cookie: ownerCookie, headers: { ...bearer(body.token), origin: 'https://ailleurs.example', 'sec-fetch-site': 'cross-site' } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('cross_origin');
+    expect((await api('/api/auth/me', { headers: bearer(body.token) })).status).toBe(200);
   });
 
   it('when the owner is deactivated, then the token is refused', async () => {
