@@ -184,9 +184,11 @@ describe('personal API tokens', () => {
         expect(res.status, `${path} ${header.slice(0, 40)}`).toBe(401);
       }
     }
-    // a Bearer header that fails wins over a valid cookie (no silent fallback)
-    expect((await api('/api/auth/me', { headers: { authorization: 'Bearer nope' }, cookie: ownerCookie })).status).toBe(401);
-    // another scheme is not a token: the cookie decides
+    // a GUP token that fails wins over a valid cookie (no silent fallback)
+    expect((await api('/api/auth/me', { headers: { authorization: 'Bearer gup_pat_nope' }, cookie: ownerCookie })).status).toBe(401);
+    expect((await api('/api/auth/me', { headers: { authorization: `Bearer ${valid.slice(0, -2)}zz` }, cookie: ownerCookie })).status).toBe(401);
+    // another Bearer value (a proxy's, another system's) or another scheme is not a GUP token: the cookie decides
+    expect((await api('/api/auth/me', { headers: { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' }, cookie: ownerCookie })).status).toBe(200);
     expect((await api('/api/auth/me', { headers: { authorization: 'Basic dXNlcjpwdw==' }, cookie: ownerCookie })).status).toBe(200);
     expect((await api('/api/auth/me', { headers: { authorization: 'Basic dXNlcjpwdw==' } })).status).toBe(401);
     // bytes fetch() refuses to send: NUL, a header past Node's limit

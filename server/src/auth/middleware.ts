@@ -132,8 +132,9 @@ export interface Authenticated {
  * The one function that turns a request's credentials into its user, for every transport (requireSession, the lean
  * path): a personal API token (`Authorization: Bearer gup_pat_…`) when the request carries one, else the session
  * cookie. A token stands for its owner as the owner is now (role, scope; a deactivated owner opens nothing) and is not
- * cached: a revoked token is refused at once. A Bearer header that does not open the API is a 401, whatever cookie
- * comes with it; null when the request carries no credential that opens it.
+ * cached: a revoked token is refused at once. A GUP token (`gup_pat_…`) that does not open the API is a 401, whatever
+ * cookie comes with it; another Authorization value is not ours (the cookie decides). Null when the request carries no
+ * credential that opens it.
  */
 export async function authenticate(knex: Knex, sessionToken: string | undefined, authorization: string | undefined): Promise<Authenticated | null> {
   const bearer = bearerToken(authorization);
