@@ -224,6 +224,19 @@ describe('single sign-on with OpenID Connect (ProConnect-like provider)', () => 
     expect((await browser.get(endSessionUrl)).status).toBe(200);
   });
 
+  it('when one address starts sign-ins again and again, then past the limit it gets a 429 page and no more rows are kept; another address is not held back', async () => {
+    const { db } = await testContext();
+    const from = (ip: string) => fetch(`${gupBase}/api/auth/oidc/login`, { redirect: 'manual', headers: { 'x-forwarded-for': ip } });
+    const statuses = await Promise.all(Array.from({ length: 100 }, () => from('198.51.100.7').then((r) => r.status)));
+    expect(statuses.every((s) => s === 302)).toBe(true);
+    const rows = Number((await db.knex('oidc_logins').count({ n: '*' }).first())!.n);
+    const refused = await from('198.51.100.7');
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toContain('Trop de tentatives');
+    expect(Number((await db.knex('oidc_logins').count({ n: '*' }).first())!.n)).toBe(rows);
+    expect((await from('198.51.100.8')).status).toBe(302);
+  });
+
   it('when a password session logs out, then 204 as before (no provider involved)', async () => {
     const login = await fetch(`${gupBase}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'urbaniste@demo.gup', password: 'demo-gup-2026' }) });
     const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;

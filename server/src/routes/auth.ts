@@ -24,13 +24,16 @@ const normalizeLoginEmail: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Failed logins of one client address in 15 minutes, counted by the primary process in cluster mode (server/src/cluster.ts). */
-function failedLoginLimit(prefix: string, limit: number, key: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+/**
+ * Failed logins of one client address in 15 minutes (every attempt when `countSuccesses`), counted by the primary
+ * process in cluster mode (server/src/cluster.ts).
+ */
+function failedLoginLimit(prefix: string, limit: number, key: (req: Parameters<RequestHandler>[0]) => string, countSuccesses = false): RequestHandler {
   return rateLimit({
     ...(cluster.isWorker ? { store: new ClusterMemoryStoreWorker({ prefix }) } : {}),
     windowMs: 15 * 60_000,
     limit,
-    skipSuccessfulRequests: true,
+    skipSuccessfulRequests: !countSuccesses,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: key,
@@ -54,7 +57,9 @@ export function authRouter(ctx: AppContext): Router {
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, expires: expiresAt, path: '/' });
   };
   const relyingParty = ctx.config.oidc ? oidcRelyingParty(knex, ctx.config.oidc, ctx.log) : null;
-  router.use('/oidc', oidcRouter(relyingParty, ctx.config.secureCookies, openSession));
+  // each sign-in started at the provider keeps a row for 10 minutes: as many per address as failed logins allowed
+  const startsPerAddress = failedLoginLimit('oidc-start', ctx.config.loginMaxPerAddress, address, true);
+  router.use('/oidc', oidcRouter(relyingParty, ctx.config.secureCookies, openSession, startsPerAddress));
 
   router.post('/login', normalizeLoginEmail, perAddress, perEmail, async (req, res) => {
     const { email, password } = loginSchema.parse(req.body);

@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import type { SessionUser } from '../data/users.js';
 import { AppError, clientErrorOf } from '../http/errors.js';
 import { OIDC_LOGIN_MINUTES, type OidcRelyingParty } from '../services/oidc.js';
@@ -22,9 +22,13 @@ function page(title: string, message: string): string {
  * Single sign-on (DESIGN 3.9): `GET /` tells the client whether it is configured, `GET /login` sends the browser to the
  * provider, `GET /callback` checks its answer (openid-client: state, PKCE, ID token signature and nonce) and opens a
  * normal GUP session for the active account of the e-mail. Without configuration, /login and /callback are 404s.
- * Failures of /login and /callback are French HTML pages (the browser is on them), with the error's status.
+ * Failures of /login and /callback are French HTML pages (the browser is on them), with the error's status. `startLimit`
+ * caps the sign-ins one address may start (each keeps a row until it ends or expires).
  */
-export function oidcRouter(rp: OidcRelyingParty | null, secureCookies: boolean, openSession: (res: Response, user: SessionUser, idToken: string) => Promise<void>): Router {
+export function oidcRouter(
+  rp: OidcRelyingParty | null, secureCookies: boolean, openSession: (res: Response, user: SessionUser, idToken: string) => Promise<void>,
+  startLimit: RequestHandler,
+): Router {
   const router = Router();
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: COOKIE_PATH };
 
@@ -37,7 +41,7 @@ export function oidcRouter(rp: OidcRelyingParty | null, secureCookies: boolean, 
     return rp;
   };
 
-  router.get('/login', async (_req, res) => {
+  router.get('/login', startLimit, async (_req, res) => {
     const { binding, authorizationUrl } = await enabled().start();
     res.cookie(OIDC_COOKIE, binding, { ...cookieOptions, maxAge: OIDC_LOGIN_MINUTES * 60_000 });
     res.redirect(302, authorizationUrl);
