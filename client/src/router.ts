@@ -15,6 +15,7 @@ export function createAppRouter(): Router {
       { path: '/', name: 'map', component: () => import('./views/MapView.vue'), meta: { requiresAuth: true } },
       { path: '/signalements', name: 'reports', component: () => import('./views/ReportsListView.vue'), meta: { requiresAuth: true } },
       { path: '/signalements/:id(\\d+)', name: 'report', component: () => import('./views/ReportView.vue'), meta: { requiresAuth: true } },
+      { path: '/jetons', name: 'tokens', component: () => import('./views/TokensView.vue'), meta: { requiresAuth: true } },
       { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
       { path: '/:pathMatch(.*)*', redirect: { name: 'map' } },
     ],

@@ -24,6 +24,7 @@ import { statsRouter } from './routes/stats.js';
 import { subsectorsRouter } from './routes/subsectors.js';
 import { basemap, territoryRouter } from './routes/territory.js';
 import { tilesRoute } from './routes/tiles.js';
+import { tokensRouter } from './routes/tokens.js';
 
 /**
  * The GUP HTTP handler, for `http.createServer`: the lean routes (the map's hot reads, server/src/http/lean.ts), then
@@ -80,6 +81,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/health', healthRouter(ctx));
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db));
+  app.use('/api/auth/tokens', tokensRouter(ctx));
   app.use('/api/parcels', parcelsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));

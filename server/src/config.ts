@@ -34,6 +34,23 @@ export interface ServerConfig {
    * 100); each e-mail has its own limit of 10 too.
    */
   loginMaxPerAddress: number;
+  /** Single sign-on through OpenID Connect (ProConnect), or null when GUP_OIDC_ISSUER is not set (routes off). */
+  oidc: OidcSettings | null;
+}
+
+/** OpenID Connect relying-party settings (GUP_OIDC_*). */
+export interface OidcSettings {
+  /** The provider's issuer URL (GUP_OIDC_ISSUER), e.g. https://auth.agentconnect.gouv.fr/api/v2 for ProConnect. */
+  issuer: string;
+  /** GUP_OIDC_CLIENT_ID, GUP_OIDC_CLIENT_SECRET (client_secret_basic). */
+  clientId: string;
+  clientSecret: string;
+  /** The callback registered at the provider (GUP_OIDC_REDIRECT_URI, default GUP_PUBLIC_URL/api/auth/oidc/callback). */
+  redirectUri: string;
+  /** Where the provider sends the browser back after logout (GUP_OIDC_POST_LOGOUT_REDIRECT_URI, default GUP_PUBLIC_URL/). */
+  postLogoutRedirectUri: string;
+  /** Scopes asked (GUP_OIDC_SCOPES, default ProConnect's `openid email given_name usual_name siret`). */
+  scopes: string;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -54,6 +71,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workers: databaseUrl === undefined ? 1 : workersFrom(env.GUP_WORKERS),
     publicUrl: publicUrlFrom(env.GUP_PUBLIC_URL, port),
     loginMaxPerAddress: wholeNumberFrom('GUP_LOGIN_MAX_PER_ADDRESS', env.GUP_LOGIN_MAX_PER_ADDRESS, 100),
+    oidc: oidcFrom(env, publicUrlFrom(env.GUP_PUBLIC_URL, port)),
+  };
+}
+
+/** GUP_OIDC_*: all of issuer, client id and secret, or none (single sign-on off); URLs must be http(s). */
+function oidcFrom(env: NodeJS.ProcessEnv, publicUrl: string): OidcSettings | null {
+  const issuer = env.GUP_OIDC_ISSUER?.trim();
+  const clientId = env.GUP_OIDC_CLIENT_ID?.trim();
+  const clientSecret = env.GUP_OIDC_CLIENT_SECRET?.trim();
+  if (!issuer && !clientId && !clientSecret) return null;
+  if (!issuer || !clientId || !clientSecret) {
+    throw new Error('Connexion OpenID Connect : GUP_OIDC_ISSUER, GUP_OIDC_CLIENT_ID et GUP_OIDC_CLIENT_SECRET vont ensemble');
+  }
+  const url = (name: string, value: string) => {
+    let u: URL | null = null;
+    try { u = new URL(value); } catch { /* below */ }
+    if (!u || !['http:', 'https:'].includes(u.protocol)) throw new Error(`${name} doit être une URL http(s) (reçu « ${value} »)`);
+    return u.href;
+  };
+  return {
+    issuer: url('GUP_OIDC_ISSUER', issuer),
+    clientId,
+    clientSecret,
+    redirectUri: url('GUP_OIDC_REDIRECT_URI', env.GUP_OIDC_REDIRECT_URI?.trim() || `${publicUrl}/api/auth/oidc/callback`),
+    postLogoutRedirectUri: url('GUP_OIDC_POST_LOGOUT_REDIRECT_URI', env.GUP_OIDC_POST_LOGOUT_REDIRECT_URI?.trim() || `${publicUrl}/`),
+    scopes: env.GUP_OIDC_SCOPES?.trim() || 'openid email given_name usual_name siret',
   };
 }
 

@@ -5,7 +5,9 @@ import type { LookupResult, ParcelDetail, SearchResult, Territory, User } from '
 export const login = (email: string, password: string) =>
   request<{ user: User }>('/api/auth/login', { body: { email, password }, allow401: true }).then((r) => r.user);
 
-export const logout = () => request<void>('/api/auth/logout', { method: 'POST', allow401: true });
+/** Ends the session; a session opened by single sign-on answers the identity provider's logout URL, to go to next. */
+export const logout = () =>
+  request<{ endSessionUrl: string } | undefined>('/api/auth/logout', { method: 'POST', allow401: true }).then((r) => r?.endSessionUrl ?? null);
 
 export const fetchMe = () => request<{ user: User }>('/api/auth/me', { allow401: true }).then((r) => r.user);
 

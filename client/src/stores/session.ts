@@ -31,9 +31,10 @@ export const useSessionStore = defineStore('session', {
       this.user = await api.login(email, password);
       this.checked = true;
     },
-    async signOut(): Promise<void> {
+    /** Signs out; returns the identity provider's logout URL when the session came from single sign-on, else null. */
+    async signOut(): Promise<string | null> {
       try {
-        await api.logout();
+        return await api.logout();
       } finally {
         this.forget();
       }

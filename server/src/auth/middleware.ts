@@ -1,25 +1,68 @@
 import type { Request, RequestHandler } from 'express';
 import type { Database } from '../data/db.js';
 import { sessionUser } from '../data/sessions.js';
-import type { SessionUser } from '../data/users.js';
+import { findTokenUser } from '../data/tokens.js';
+import { hashToken, type SessionUser } from '../data/users.js';
 import type { Role } from '../domain/territory.js';
 import { SESSION_COOKIE } from '../http/context.js';
 import { AppError, forbidden } from '../http/errors.js';
+import { bearerToken } from './tokens.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The personal API token the request was authenticated by (absent for a session cookie). */
+      apiTokenId?: number;
+    }
+  }
+}
 
 export { SESSION_COOKIE };
 
-/** The user a request authenticates as (today its session cookie), or null. The one check every route takes. */
-async function requestUser(db: Database, req: Request): Promise<SessionUser | null> {
-  const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-  return token ? sessionUser(db, token) : null;
+/** Who sent a request: its user, and the personal API token it came with (null for a session cookie). */
+export interface Authenticated {
+  user: SessionUser;
+  tokenId: number | null;
 }
 
-/** Loads the session user from the cookie (through the database's short-lived session cache, data/sessions.ts); answers 401 when there is none. */
+/**
+ * The one function that turns a request's credentials into its user, for every transport (requireSession,
+ * optionalSession, the lean path): a personal API token (`Authorization: Bearer gup_pat_…`) when the request carries
+ * one, else the session cookie (through the database's short-lived session cache, data/sessions.ts). A token stands for
+ * its owner as the owner is now (role, scope; a deactivated owner opens nothing) and is not cached: a revoked token is
+ * refused at once. A GUP token (`gup_pat_…`) that does not open the API is a 401, whatever cookie comes with it; another
+ * Authorization value is not ours (the cookie decides). Null when the request carries no credential that opens it.
+ */
+export async function authenticate(db: Database, sessionToken: string | undefined, authorization: string | undefined): Promise<Authenticated | null> {
+  const bearer = bearerToken(authorization);
+  if (bearer !== undefined) {
+    const hit = bearer === null ? null : await findTokenUser(db.knex, hashToken(bearer));
+    if (!hit) throw new AppError(401, 'invalid_token', 'Jeton d\'accès invalide, expiré ou révoqué');
+    return { user: hit.user, tokenId: hit.tokenId };
+  }
+  const user = sessionToken ? await sessionUser(db, sessionToken) : null;
+  return user ? { user, tokenId: null } : null;
+}
+
+/** The credentials of an Express request, through `authenticate`; sets `req.user` (and `req.apiTokenId`). */
+async function authenticateRequest(db: Database, req: Request): Promise<SessionUser | null> {
+  const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  const auth = await authenticate(db, token, req.headers.authorization);
+  if (!auth) {
+    delete req.user;
+    return null;
+  }
+  req.user = auth.user;
+  if (auth.tokenId !== null) req.apiTokenId = auth.tokenId;
+  return auth.user;
+}
+
+/** Loads the user from the API token or the session cookie (authenticate); answers 401 when there is none. */
 export function requireSession(db: Database): RequestHandler {
   return async (req, _res, next) => {
-    const user = await requestUser(db, req);
+    const user = await authenticateRequest(db, req);
     if (!user) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
-    req.user = user;
     next();
   };
 }
@@ -30,9 +73,7 @@ export function requireSession(db: Database): RequestHandler {
  */
 export function optionalSession(db: Database): RequestHandler {
   return async (req, _res, next) => {
-    const user = await requestUser(db, req);
-    if (user) req.user = user;
-    else delete req.user;
+    await authenticateRequest(db, req);
     next();
   };
 }

@@ -37,13 +37,17 @@ export async function upsertUser(knex: Knex, u: NewUser): Promise<number> {
   return (res as { id: number }).id;
 }
 
-const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+/** The stored form of a secret we only compare (session and API tokens): SHA-256, hex. */
+export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
-/** Opens a session; returns the opaque token for the cookie (only its hash is stored). */
-export async function createSession(knex: Knex, userId: number, hours: number): Promise<{ token: string; expiresAt: Date }> {
+/**
+ * Opens a session; returns the opaque token for the cookie (only its hash is stored). `oidcIdToken`: the identity
+ * provider's ID token of a single sign-on, kept for the logout at the provider.
+ */
+export async function createSession(knex: Knex, userId: number, hours: number, oidcIdToken: string | null = null): Promise<{ token: string; expiresAt: Date }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + hours * 3600_000);
-  await knex('sessions').insert({ token_hash: hashToken(token), user_id: userId, expires_at: expiresAt });
+  await knex('sessions').insert({ token_hash: hashToken(token), user_id: userId, expires_at: expiresAt, oidc_id_token: oidcIdToken });
   await knex('sessions').where('expires_at', '<', new Date()).delete();
   return { token, expiresAt };
 }
@@ -58,8 +62,10 @@ export async function findSessionUser(knex: Knex, token: string): Promise<Sessio
   return row ? toUser(row) : null;
 }
 
-export async function deleteSession(knex: Knex, token: string): Promise<void> {
-  await knex('sessions').where('token_hash', hashToken(token)).delete();
+/** Ends a session; returns the identity provider's ID token when it was opened by single sign-on. */
+export async function deleteSession(knex: Knex, token: string): Promise<string | null> {
+  const rows = (await knex('sessions').where('token_hash', hashToken(token)).delete().returning(['oidc_id_token'])) as { oidc_id_token: string | null }[];
+  return rows[0]?.oidc_id_token ?? null;
 }
 
 export async function audit(knex: Knex, entry: { userId?: number | null; action: string; entity?: string; entityId?: string; details?: unknown }): Promise<void> {

@@ -11,4 +11,5 @@ export * from './reports.js';
 export * from './access.js';
 export * from './photos.js';
 export * from './stats.js';
+export * from './tokens.js';
 export type * from './api.js';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
 import { parseCookie } from 'cookie';
-import { sessionUser } from '../data/sessions.js';
+import { authenticate } from '../auth/middleware.js';
 import type { SessionUser } from '../data/users.js';
 import { SESSION_COOKIE, type AppContext } from './context.js';
 import { AppError, clientErrorOf, errorBody } from './errors.js';
@@ -94,7 +94,7 @@ async function serve(
   let body: string | Uint8Array | undefined;
   try {
     const token = req.headers.cookie ? parseCookie(req.headers.cookie)[SESSION_COOKIE] : undefined;
-    const user = token ? await sessionUser(ctx.db, token) : null;
+    const user = (await authenticate(ctx.db, token, req.headers.authorization))?.user;
     if (!user) throw new AppError(401, 'unauthenticated', 'Connexion requise');
     const query = querystring.parse(search);
     if (search.includes('%00') || path.includes('%00')) assertNoNul({ path, query });

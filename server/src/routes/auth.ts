@@ -1,14 +1,16 @@
 import cluster from 'node:cluster';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.js';
 import { currentUser, requireSession, SESSION_COOKIE } from '../auth/middleware.js';
-import { audit, createSession, deleteSession, findUserForLogin } from '../data/users.js';
+import { audit, createSession, deleteSession, findUserForLogin, type SessionUser } from '../data/users.js';
 import { normalizeEmail } from '../domain/email.js';
 import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
+import { oidcRelyingParty } from '../services/oidc.js';
+import { oidcRouter } from './oidc.js';
 
 const loginSchema = z.object({ email: z.string().email().max(320), password: z.string().min(1).max(1024) });
 
@@ -22,13 +24,16 @@ const normalizeLoginEmail: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Failed logins of one client address in 15 minutes, counted by the primary process in cluster mode (server/src/cluster.ts). */
-function failedLoginLimit(prefix: string, limit: number, key: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+/**
+ * Failed logins of one client address in 15 minutes (every attempt when `countSuccesses`), counted by the primary
+ * process in cluster mode (server/src/cluster.ts).
+ */
+function failedLoginLimit(prefix: string, limit: number, key: (req: Parameters<RequestHandler>[0]) => string, countSuccesses = false): RequestHandler {
   return rateLimit({
     ...(cluster.isWorker ? { store: new ClusterMemoryStoreWorker({ prefix }) } : {}),
     windowMs: 15 * 60_000,
     limit,
-    skipSuccessfulRequests: true,
+    skipSuccessfulRequests: !countSuccesses,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: key,
@@ -46,23 +51,35 @@ export function authRouter(ctx: AppContext): Router {
   const perAddress = failedLoginLimit('login-address', ctx.config.loginMaxPerAddress, address);
   const perEmail = failedLoginLimit('login', 10, (req) => `${address(req)}|${String((req.body as { email?: unknown })?.email ?? '')}`);
 
+  /** Opens a GUP session and sets its cookie (password login and single sign-on alike). */
+  const openSession = async (res: Response, user: SessionUser, oidcIdToken: string | null = null) => {
+    const { token, expiresAt } = await createSession(knex, user.id, ctx.config.sessionHours, oidcIdToken);
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, expires: expiresAt, path: '/' });
+  };
+  const relyingParty = ctx.config.oidc ? oidcRelyingParty(knex, ctx.config.oidc, ctx.log) : null;
+  // each sign-in started at the provider keeps a row for 10 minutes: as many per address as failed logins allowed
+  const startsPerAddress = failedLoginLimit('oidc-start', ctx.config.loginMaxPerAddress, address, true);
+  router.use('/oidc', oidcRouter(relyingParty, ctx.config.secureCookies, openSession, startsPerAddress));
+
   router.post('/login', normalizeLoginEmail, perAddress, perEmail, async (req, res) => {
     const { email, password } = loginSchema.parse(req.body);
     const user = await findUserForLogin(knex, email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
     if (!user || !ok) throw new AppError(401, 'invalid_credentials', 'Identifiants incorrects');
-    const { token, expiresAt } = await createSession(knex, user.id, ctx.config.sessionHours);
-    await audit(knex, { userId: user.id, action: 'login' });
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, expires: expiresAt, path: '/' });
     const { passwordHash: _hidden, ...publicUser } = user;
+    await openSession(res, publicUser);
+    await audit(knex, { userId: user.id, action: 'login' });
     res.json({ user: publicUser });
   });
 
+  // a session opened by single sign-on ends at the provider too: the answer names its logout URL for the browser
   router.post('/logout', async (req, res) => {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (token) await deleteSession(knex, token);
+    const idToken = token ? await deleteSession(knex, token) : null;
     res.clearCookie(SESSION_COOKIE, { path: '/' });
-    res.status(204).end();
+    const endSessionUrl = idToken && relyingParty ? await relyingParty.endSessionUrl(idToken).catch(() => null) : null;
+    if (endSessionUrl) res.json({ endSessionUrl });
+    else res.status(204).end();
   });
 
   router.get('/me', requireSession(ctx.db), (req, res) => {
