@@ -48,7 +48,7 @@ export interface Check { target: string; value: string; pass: boolean }
 
 export interface PreviewBenchResult {
   perimeter: { vertices: number; parcelsCovered: number; bufferM: number; areaM2: number };
-  land: { parcels: number; overlaps: number; candidates: number; prepareMs: number };
+  land: { parcels: number; faces: number; candidates: number; prepareMs: number };
   rows: { method: string; samples: number; p50: number; p95: number; max: number }[];
   agreement: { actor: string; browser: number; server: number; diffPt: number }[];
   browser: string;
@@ -234,7 +234,7 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
     ];
     return {
       perimeter: { vertices: perimeter.geometry.coordinates[0]!.length - 1, parcelsCovered: perimeter.covered, bufferM: perimeter.bufferM, areaM2: Math.round(measured.result.areaM2) },
-      land: { parcels: land.parcels.length, overlaps: land.overlaps.length, candidates: measured.candidates, prepareMs: r2(measured.prepareMs) },
+      land: { parcels: land.parcels.length, faces: land.faces.length, candidates: measured.candidates, prepareMs: r2(measured.prepareMs) },
       rows,
       agreement,
       browser: measured.userAgent,
@@ -258,7 +258,7 @@ export function report(r: PreviewBenchResult): void {
     for (const row of body) console.log(line(row, widths));
   };
   console.log(`\nPérimètre : QPV ${QPV} élargi de ${r.perimeter.bufferM} m, ${r.perimeter.vertices} sommets, ${r.perimeter.parcelsCovered} parcelles couvertes, ${r.perimeter.areaM2} m²`);
-  console.log(`Parcelles chargées (bbox + 150 m) : ${r.land.parcels} (${r.land.overlaps} chevauchements), candidates (bbox) : ${r.land.candidates}, préparation : ${r.land.prepareMs} ms`);
+  console.log(`Parcelles chargées (bbox + 150 m) : ${r.land.parcels} (${r.land.faces} faces de chevauchement), candidates (bbox) : ${r.land.candidates}, préparation : ${r.land.prepareMs} ms`);
   console.log(`Navigateur : ${r.browser}\n`);
   print(['méthode', 'n', 'p50 ms', 'p95 ms', 'max ms'], r.rows.map((x) => [x.method, x.samples, x.p50, x.p95, x.max]));
   console.log('');

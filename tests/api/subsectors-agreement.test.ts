@@ -46,7 +46,7 @@ describe('browser preview and PostGIS agree (DESIGN 3.2)', () => {
     const land = await api(`/api/subsectors/land?bbox=${bbox.join(',')}`, { cookie: planner });
     expect(land.status).toBe(200);
     expect(land.body.parcels.length).toBeGreaterThan(300);
-    const prepared: PreparedLand = prepareLand(land.body.parcels, land.body.overlaps, land.body.communes);
+    const prepared: PreparedLand = prepareLand(land.body.parcels, land.body.faces, land.body.communes);
     const rand = prng(20261121);
     let worst = 0;
     for (let i = 0; i < 40; i++) {

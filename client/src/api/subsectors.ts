@@ -3,7 +3,7 @@
  * (409 `overlap` with `details.overlapping`, 422 `invalid_geometry` with `details.reason` / `details.location`).
  */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
-import type { DelegationResult, LandCommune, LandOverlap, LandParcel, Share } from '@gup/server/domain';
+import type { DelegationResult, LandCommune, LandFace, LandParcel, Share } from '@gup/server/domain';
 import { request } from './http';
 import type { BBox } from './types';
 
@@ -59,7 +59,7 @@ export interface OutcomeChange {
 export interface LandAnswer {
   threshold: number;
   parcels: LandParcel[];
-  overlaps: LandOverlap[];
+  faces: LandFace[];
   communes: LandCommune[];
 }
 

@@ -5,11 +5,12 @@ import { requireRole, currentUser } from '../auth/middleware.js';
 import { findSubsector, landInBbox, listSubsectors, outcomeFlips, versionsOf, type SubsectorRow } from '../data/subsectors.js';
 import { rightsOf } from '../data/parcels.js';
 import { territory } from '../data/territory.js';
+import { bboxAreaM2, LAND_LIMITS } from '../domain/geometry.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
 import type { AppContext } from '../http/context.js';
 import { AppError, notFound, validationError } from '../http/errors.js';
 import {
-  archiveSubsector, computeDelegation, createSubsector, publicDomainOwners, updateSubsector, validatePerimeter,
+  archiveSubsector, computeDelegation, createSubsector, publicDomainOwners, tooLarge, updateSubsector, validatePerimeter,
 } from '../services/subsectors.js';
 
 const text = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -34,7 +35,6 @@ const bboxSchema = z.string().transform((s, ctx) => {
   }
   return n as [number, number, number, number];
 });
-const MAX_PREVIEW_PARCELS = 6000;
 
 async function toFeature(knex: Knex, row: SubsectorRow & Record<string, unknown>) {
   const t = await territory(knex);
@@ -68,19 +68,25 @@ export function subsectorsRouter(ctx: AppContext): Router {
     res.json({ changes: await outcomeFlips(knex) });
   });
 
-  router.post('/preview', async (req, res) => {
+  /** Authoritative shares of a drawn perimeter: for those who draw (planner, admin), bounded by LAND_LIMITS. */
+  router.post('/preview', write, async (req, res) => {
     const body = z.object({ geometry: z.unknown() }).safeParse(req.body);
     if (!body.success) throw validationError(body.error);
     const { geojson } = await validatePerimeter(knex, body.data.geometry);
     res.json(await computeDelegation(knex, geojson));
   });
 
-  /** Parcels with owners, overlaps and commune outlines around a drawing, for the live preview in the browser. */
+  /**
+   * Parcels with owners, the partition of overlapping parcels and commune outlines around a drawing, for the live
+   * preview in the browser; bounded by the same LAND_LIMITS as the preview and the save.
+   */
   router.get('/land', async (req, res) => {
     const parsed = bboxSchema.safeParse(req.query.bbox);
     if (!parsed.success) throw validationError(parsed.error, 'bbox invalide');
-    const land = await landInBbox(knex, parsed.data, MAX_PREVIEW_PARCELS);
-    if (land.parcels.length > MAX_PREVIEW_PARCELS) throw new AppError(422, 'too_large', `Zone trop grande (plus de ${MAX_PREVIEW_PARCELS} parcelles) : zoomez`);
+    const area = bboxAreaM2(parsed.data);
+    if (area > LAND_LIMITS.maxAreaM2) throw tooLarge('bbox', 'maxAreaM2', area);
+    const land = await landInBbox(knex, parsed.data, LAND_LIMITS.maxParcels);
+    if (land.parcels.length > LAND_LIMITS.maxParcels) throw tooLarge('bbox', 'maxParcels', land.parcels.length);
     const t = await territory(knex);
     if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
     const rights = await rightsOf(knex, land.parcels.map((p) => p.idu));
@@ -96,7 +102,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
     res.json({
       threshold: t.delegationThreshold,
       parcels: land.parcels.map((p) => ({ ...p, owners: owners.get(p.idu) ?? [] })),
-      overlaps: land.overlaps.filter((o) => o.geometry),
+      faces: land.faces,
       communes: land.communes.map((c) => ({ ...c, publicDomainOwner: pd[c.insee] ?? null })),
     });
   });

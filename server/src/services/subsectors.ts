@@ -2,12 +2,12 @@ import type { Knex } from 'knex';
 import type { Geometry } from 'geojson';
 import { rightsOf } from '../data/parcels.js';
 import {
-  findSubsector, landInside, overlappingSubsectors, saveSubsector, validityDetail, type SubsectorState,
+  findSubsector, landInside, overlappingSubsectors, parcelsNear, saveSubsector, validityDetail, type SubsectorState,
 } from '../data/subsectors.js';
 import { audit } from '../data/users.js';
 import { territory, type TerritoryInfo } from '../data/territory.js';
-import { delegationOutcome, splitPublicDomain, type DelegationResult, type ParcelOwnerRef } from '../domain/delegation.js';
-import { checkPerimeter, GEOMETRY_REASONS } from '../domain/geometry.js';
+import { delegationFromLand, type DelegationResult, type ParcelOwnerRef } from '../domain/delegation.js';
+import { checkPerimeter, GEOMETRY_REASONS, LAND_LIMITS, perimeterAreaM2 } from '../domain/geometry.js';
 import { publicDomainOrganisation } from '../domain/lookup.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
 import { AppError, notFound } from '../http/errors.js';
@@ -20,13 +20,33 @@ async function config(db: Db): Promise<TerritoryInfo> {
   return t;
 }
 
-/** Structure and simplicity (shared rule), then PostGIS's verdict, then the territory: 422 with reason and location. */
+/** 422 `too_large` naming the limit exceeded (LAND_LIMITS), for a perimeter or a bbox asked for the live preview. */
+export function tooLarge(field: string, limit: keyof typeof LAND_LIMITS, actual: number): AppError {
+  const max = LAND_LIMITS[limit];
+  const message = limit === 'maxAreaM2'
+    ? `Zone trop grande : ${Math.round(actual / 10_000)} ha pour ${max / 10_000} ha au plus (${field})`
+    : `Zone trop grande : plus de ${max} parcelles (${field}) — dessinez un périmètre plus petit ou zoomez`;
+  return new AppError(422, 'too_large', message, { field, limit, max, ...(limit === 'maxAreaM2' ? { actual: Math.round(actual) } : {}) });
+}
+
+/** Refuses land beyond LAND_LIMITS before any costly work: the area (computed here), then the parcels near it (GiST count). */
+export async function checkLandLimits(db: Db, field: string, areaM2: number, geojson: string): Promise<void> {
+  if (areaM2 > LAND_LIMITS.maxAreaM2) throw tooLarge(field, 'maxAreaM2', areaM2);
+  const parcels = await parcelsNear(db, geojson, LAND_LIMITS.maxParcels);
+  if (parcels > LAND_LIMITS.maxParcels) throw tooLarge(field, 'maxParcels', parcels);
+}
+
+/**
+ * Structure and simplicity (shared rule), size (LAND_LIMITS), then PostGIS's verdict, then the territory: 422 with
+ * reason and location.
+ */
 export async function validatePerimeter(db: Db, input: unknown): Promise<{ geometry: Geometry; geojson: string }> {
   const check = checkPerimeter(input);
   if (!check.valid) {
     throw new AppError(422, 'invalid_geometry', check.message, { field: 'geometry', reason: check.reason, ...(check.location ? { location: check.location } : {}) });
   }
   const geojson = JSON.stringify(check.geometry);
+  await checkLandLimits(db, 'geometry', perimeterAreaM2(check.geometry), geojson);
   const detail = await validityDetail(db, geojson);
   if (!detail.valid) {
     throw new AppError(422, 'invalid_geometry', `Géométrie invalide : ${detail.reason ?? 'inconnue'}`, {
@@ -72,11 +92,9 @@ export async function computeDelegation(db: Db, geojson: string): Promise<Delega
     ...p,
     owners: (owners.get(p.idu) ?? []).map((o) => ({ ...o, organisationKind: o.organisationCode ? orgKinds[o.organisationCode]?.kind ?? null : null })),
   }));
-  const landM2 = parcels.reduce((sum, p) => sum + p.effectiveM2, 0);
-  const publicM2 = Math.max(0, land.areaM2 - landM2);
   const pdOwners = publicDomainOwners(t);
   const communes = land.communes.map((c) => ({ ...c, owner: pdOwners[c.insee] ?? null }));
-  return delegationOutcome(land.areaM2, parcels, splitPublicDomain(publicM2, communes, parcels), t.delegationThreshold);
+  return delegationFromLand(land.areaM2, parcels, communes, t.delegationThreshold);
 }
 
 export interface SubsectorInput {
