@@ -78,7 +78,7 @@ export function startWorkers(count: number, log: Logger): { ready: Promise<void>
 export async function runWorker(config: ServerConfig, log: Logger): Promise<{ server: http.Server; db: Database }> {
   const receive = connectSessionPeers(() => process.send?.({ type: SESSIONS_CHANGED }));
   process.on('message', (m) => { if (isSessionsChanged(m)) receive(); });
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false, statementTimeoutMs: config.statementTimeoutMs });
   const server = http.createServer(createApp({ db, config, log }));
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   return { server, db };

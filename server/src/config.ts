@@ -24,6 +24,11 @@ export interface ServerConfig {
    * embedded database, which lives in a single process.
    */
   workers: number;
+  /**
+   * PostgreSQL only: statements of the app's connections are cancelled after this many ms (GUP_STATEMENT_TIMEOUT_MS,
+   * default 10 000; 0 = none). Migrations and the import command run without it.
+   */
+  statementTimeoutMs: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -41,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     clientDist: path.join(repoRoot, 'client', 'dist'),
     logLevel: env.LOG_LEVEL ?? 'info',
     workers: databaseUrl === undefined ? 1 : workersFrom(env.GUP_WORKERS),
+    statementTimeoutMs: statementTimeoutFrom(env.GUP_STATEMENT_TIMEOUT_MS),
   };
 }
 
@@ -55,6 +61,13 @@ function workersFrom(value: string | undefined): number {
   if (v === 'auto') return os.availableParallelism();
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`GUP_WORKERS doit être un entier de 1 à 64 ou « auto » (reçu « ${v} »)`);
+  return n;
+}
+
+function statementTimeoutFrom(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return 10_000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`GUP_STATEMENT_TIMEOUT_MS: un nombre entier de millisecondes est attendu (0 = sans limite), reçu « ${v} »`);
   return n;
 }
 

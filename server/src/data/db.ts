@@ -27,6 +27,11 @@ export interface DbOptions {
   loadDataDir?: Blob;
   /** Ensure PostGIS and run the migrations (default true; the cluster's workers leave it to the primary). */
   migrate?: boolean;
+  /**
+   * PostgreSQL only: `statement_timeout` (ms) of every connection of the returned knex and hot pool (a startup
+   * parameter); the migrations run on a connection of their own without it. Absent or 0: no timeout (the import).
+   */
+  statementTimeoutMs?: number;
 }
 
 async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<{ knex: Knex; dump: () => Promise<Blob> }> {
@@ -149,13 +154,20 @@ export async function allQueries<T extends readonly unknown[]>(knex: Knex, queri
 export async function openDatabase(opts: DbOptions): Promise<Database> {
   const engine: Engine = opts.databaseUrl ? 'postgres' : 'embedded';
   const embedded = opts.databaseUrl ? null : await openEmbedded(opts.dataDir, opts.loadDataDir);
-  const knex = embedded ? embedded.knex : openPostgres(opts.databaseUrl!, opts.poolMax ?? 10);
+  const timeout = opts.statementTimeoutMs ?? 0;
+  const url = opts.databaseUrl && timeout > 0 ? withStartupOption(opts.databaseUrl, `-c statement_timeout=${timeout}`) : opts.databaseUrl;
+  const knex = embedded ? embedded.knex : openPostgres(url!, opts.poolMax ?? 10);
   if (opts.migrate !== false) {
-    await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
-    await knex.migrate.latest({ migrationSource });
+    const migrator = url === opts.databaseUrl ? knex : openPostgres(opts.databaseUrl!, 1);
+    try {
+      await migrator.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+      await migrator.migrate.latest({ migrationSource });
+    } finally {
+      if (migrator !== knex) await migrator.destroy();
+    }
   }
   const full = (await knex.raw('SELECT postgis_lib_version() AS v, postgis_full_version() AS f')).rows[0] as { v: string; f: string };
-  const hot = opts.databaseUrl ? hotPool(opts.databaseUrl, HOT_POOL_MAX, 30_000) : null;
+  const hot = url ? hotPool(url, HOT_POOL_MAX, 30_000) : null;
   if (hot) hotPools.set(knex, hot);
   return {
     knex,

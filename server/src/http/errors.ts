@@ -32,6 +32,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   else if (err?.type === 'entity.parse.failed') e = new AppError(400, 'invalid_json', 'Corps de requête JSON invalide');
   else if (err?.type === 'entity.too.large') e = new AppError(413, 'payload_too_large', 'Corps de requête trop volumineux');
   else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) e = new AppError(err.status, 'bad_request', String(err.message ?? 'Requête invalide'));
+  else if (err?.code === '57014') e = new AppError(503, 'statement_timeout', 'Requête trop longue : interrompue par la base (GUP_STATEMENT_TIMEOUT_MS)');
   else {
     req.log?.error({ err }, 'unhandled error');
     e = new AppError(500, 'internal', 'Erreur interne du serveur');
