@@ -94,6 +94,11 @@ export const plannerMessages = {
       threshold: 'Seuil de délégation : plus de {share}',
       dev: 'Calcul : {ms} ms (max. {max} ms, {n} calculs)',
       authoritative: 'Le serveur recalcule la répartition à l’enregistrement (PostGIS) : c’est ce résultat qui fait foi.',
+      serverTitle: 'Chiffre de référence (serveur, PostGIS)',
+      serverPending: 'Calcul de référence en cours…',
+      serverError: 'Calcul de référence indisponible : {message}',
+      serverPrevails: 'Proche du seuil : c’est ce chiffre qui sera enregistré.',
+      serverDiffers: 'Le calcul en direct donne {live} : c’est ce chiffre de référence qui sera enregistré.',
     },
     form: {
       title: 'Enregistrer le sous-secteur',
