@@ -8,3 +8,4 @@ export * from './delegation.js';
 export * from './geometry.js';
 export * from './delegation-land.js';
 export * from './reports.js';
+export * from './parcel-overlaps.js';

@@ -8,6 +8,7 @@ import { territory } from '../data/territory.js';
 import { bboxAreaM2, LAND_LIMITS } from '../domain/geometry.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
 import type { AppContext } from '../http/context.js';
+import { overlapReport } from '../services/parcel-overlaps.js';
 import { AppError, notFound, validationError } from '../http/errors.js';
 import {
   archiveSubsector, computeDelegation, createSubsector, publicDomainOwners, tooLarge, updateSubsector, validatePerimeter,
@@ -27,6 +28,11 @@ const createSchema = z.union([
 ]);
 const updateSchema = z.object({ type: z.literal('Feature'), geometry: z.unknown().optional(), properties: propertiesSchema.partial() });
 const idSchema = z.coerce.number().int().positive();
+const overlapsQuery = z.object({
+  commune: z.string().regex(/^\d[\dAB]\d{3}$/, 'code INSEE à 5 caractères'),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
 const bboxSchema = z.string().transform((s, ctx) => {
   const n = s.split(',').map(Number);
   if (n.length !== 4 || n.some((x) => !Number.isFinite(x)) || n[0]! >= n[2]! || n[1]! >= n[3]!) {
@@ -105,6 +111,17 @@ export function subsectorsRouter(ctx: AppContext): Router {
       faces: land.faces,
       communes: land.communes.map((c) => ({ ...c, publicDomainOwner: pd[c.insee] ?? null })),
     });
+  });
+
+  /** Data quality: groups of overlapping or nested parcels of one commune, with their owners (GIS team, planners). */
+  router.get('/overlaps', requireRole('planner', 'admin', 'gup_officer'), async (req, res) => {
+    const parsed = overlapsQuery.safeParse(req.query);
+    if (!parsed.success) throw validationError(parsed.error, 'Paramètres invalides : commune (code INSEE du territoire), page, limit ≤ 100');
+    const t = await territory(knex);
+    if (!t?.communes.some((c) => c.inTerritory && c.insee === parsed.data.commune)) {
+      throw new AppError(400, 'invalid_input', `Commune ${parsed.data.commune} hors du territoire`, [{ field: 'commune', message: 'commune du territoire attendue' }]);
+    }
+    res.json(await overlapReport(knex, parsed.data.commune, parsed.data.page, parsed.data.limit));
   });
 
   router.post('/', write, async (req, res) => {

@@ -57,7 +57,7 @@ export async function validatePerimeter(db: Db, input: unknown): Promise<{ geome
 }
 
 /** Owners (`P` rights) of the given parcels, as the delegation rule wants them. */
-async function ownersOf(db: Db, idus: string[]): Promise<Map<string, ParcelOwnerRef[]>> {
+export async function ownersOf(db: Db, idus: string[]): Promise<Map<string, ParcelOwnerRef[]>> {
   const rights = await rightsOf(db as Knex, idus);
   const byParcel = new Map<string, ParcelOwnerRef[]>();
   for (const r of rights) {
