@@ -281,4 +281,17 @@ describe('planner drawing a sub-sector', () => {
     expect(lookup.body.subSector).toBeNull();
     createdId = null;
   }, JOURNEY_TIMEOUT);
+
+  it('when the planner opens the data-quality list for Paray-Vieille-Poste, then the nested parcels are listed with their owners and shown on the map', async () => {
+    const section = page.getByTestId('parcel-overlaps');
+    await section.getByLabel('Commune').selectOption({ label: 'Paray-Vieille-Poste' });
+    await section.getByRole('button', { name: 'Afficher' }).click();
+    await expect.poll(() => section.getByTestId('overlaps-total').textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/groupe\(s\) de parcelles superposées/);
+    const group = section.getByTestId('overlap-group').filter({ hasText: '91479000AB0147' });
+    expect(await group.textContent()).toContain('Parcelles imbriquées');
+    const before = page.url();
+    await group.getByRole('button', { name: 'Voir sur la carte' }).click();
+    await expect.poll(() => page.url()).not.toBe(before); // the map moved to the group (the view is in the URL)
+    expect(await group.getAttribute('class')).toContain('overlaps__item--focused');
+  }, JOURNEY_TIMEOUT);
 });
