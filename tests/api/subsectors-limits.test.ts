@@ -101,6 +101,38 @@ describe('sub-sector preview and save are bounded (issue 11)', () => {
   });
 });
 
+/** Polls /api/health every 50 ms while `work` runs; returns the work's result and the longest wait. */
+async function healthDuring<T>(work: Promise<T>): Promise<{ result: T; waits: number[] }> {
+  let done = false;
+  const tracked = work.finally(() => { done = true; });
+  const waits: number[] = [];
+  while (!done) {
+    const t0 = performance.now();
+    const health = await api('/api/health');
+    waits.push(performance.now() - t0);
+    expect(health.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { result: await tracked, waits };
+}
+
+describe('saving a collection of large perimeters', () => {
+  it('when a planner imports a collection of the largest allowed perimeters, then /api/health answers within 1 s throughout', async () => {
+    let side = 990;
+    while ((await parcelsNearSquare(square(DENSE, side))) > LAND_LIMITS.maxParcels) side -= 20;
+    const geometry = square(DENSE, side);
+    expect((await api('/api/subsectors/preview', { body: { geometry }, cookie: planner })).status).toBe(200); // warm (see above)
+    const features = Array.from({ length: 3 }, (_, i) => ({ type: 'Feature', geometry, properties: { name: `Grand périmètre ${i + 1} (test)`, allowOverlap: true } }));
+    const { result, waits } = await healthDuring(api('/api/subsectors', { body: { type: 'FeatureCollection', features }, cookie: planner }));
+    try {
+      expect(result.status).toBe(201);
+      expect(Math.max(...waits), `health waits (ms): ${waits.map(Math.round).join(', ')}`).toBeLessThan(1000);
+    } finally {
+      for (const f of result.body.features ?? []) await api(`/api/subsectors/${f.id}`, { method: 'DELETE', cookie: planner });
+    }
+  }, 60_000);
+});
+
 describe('statement timeout', () => {
   it('when the app runs on PostgreSQL, then its statements are cancelled after GUP_STATEMENT_TIMEOUT_MS (10 s by default); the embedded database is bounded by LAND_LIMITS instead', async () => {
     const { db } = await testContext();

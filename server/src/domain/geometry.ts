@@ -33,7 +33,7 @@ export const LAND_LIMITS = {
   /** Area of the perimeter (or of the bbox asked for the live preview), m². */
   maxAreaM2: 1_000_000,
   /** Parcels meeting the perimeter's (or the bbox's) bounding box. */
-  maxParcels: 1500,
+  maxParcels: 1000,
 } as const;
 
 /** Area in m² of a lon/lat bbox (as Turf measures it), to bound the land asked for. */

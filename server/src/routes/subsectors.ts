@@ -11,7 +11,8 @@ import type { AppContext } from '../http/context.js';
 import { overlapReport } from '../services/parcel-overlaps.js';
 import { AppError, notFound, validationError } from '../http/errors.js';
 import {
-  archiveSubsector, computeDelegation, createSubsector, publicDomainOwners, tooLarge, updateSubsector, validatePerimeter,
+  archiveSubsector, computeDelegation, createSubsector, preparePerimeter, publicDomainOwners, tooLarge, updateSubsector, validatePerimeter,
+  type PreparedPerimeter,
 } from '../services/subsectors.js';
 
 const text = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -129,16 +130,20 @@ export function subsectorsRouter(ctx: AppContext): Router {
     if (!parsed.success) throw validationError(parsed.error, 'Feature ou FeatureCollection GeoJSON attendue');
     const user = currentUser(req);
     const features = parsed.data.type === 'Feature' ? [parsed.data] : parsed.data.features;
+    /** Names the feature of a collection in its error. */
+    const numbered = async <T>(i: number, step: () => Promise<T>): Promise<T> => {
+      try {
+        return await step();
+      } catch (err) {
+        if (err instanceof AppError && features.length > 1) throw new AppError(err.status, err.code, `Entité n° ${i + 1} : ${err.message}`, err.details);
+        throw err;
+      }
+    };
+    const prepared: PreparedPerimeter[] = [];
+    for (const [i, f] of features.entries()) prepared.push(await numbered(i, () => preparePerimeter(knex, f.geometry)));
     const ids = await knex.transaction(async (trx) => {
       const created: number[] = [];
-      for (const [i, f] of features.entries()) {
-        try {
-          created.push(await createSubsector(trx, user.id, f.geometry, f.properties));
-        } catch (err) {
-          if (err instanceof AppError && features.length > 1) throw new AppError(err.status, err.code, `Entité n° ${i + 1} : ${err.message}`, err.details);
-          throw err;
-        }
-      }
+      for (const [i, f] of features.entries()) created.push(await numbered(i, () => createSubsector(trx, user.id, prepared[i]!, f.properties)));
       return created;
     });
     const rows = await Promise.all(ids.map(async (id) => toFeature(knex, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>)));

@@ -129,10 +129,23 @@ async function checkOverlap(db: Db, geojson: string, excludeId: number | null, a
   return overlaps;
 }
 
-/** Create: validate → compute shares in PostGIS → refuse overlaps (serialised) → save version 1 → audit. */
-export async function createSubsector(knex: Knex, userId: number, geometry: unknown, input: SubsectorInput): Promise<number> {
-  const { geojson } = await validatePerimeter(knex, geometry);
-  const result = await computeDelegation(knex, geojson);
+/** A perimeter validated and its shares computed, ready to be saved. */
+export interface PreparedPerimeter {
+  geojson: string;
+  result: DelegationResult;
+}
+
+/**
+ * The costly part of a save — validate, then compute the shares in PostGIS — to run before the saving transaction:
+ * on the embedded database a transaction holds its only connection, so every other request would wait for it.
+ */
+export async function preparePerimeter(db: Db, geometry: unknown): Promise<PreparedPerimeter> {
+  const { geojson } = await validatePerimeter(db, geometry);
+  return { geojson, result: await computeDelegation(db, geojson) };
+}
+
+/** Create a prepared perimeter: refuse overlaps (serialised) → save version 1 → audit. */
+export async function createSubsector(knex: Knex, userId: number, { geojson, result }: PreparedPerimeter, input: SubsectorInput): Promise<number> {
   return knex.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(7301)');
     const overlaps = await checkOverlap(trx, geojson, null, input.allowOverlap ?? false);
