@@ -28,7 +28,7 @@ import { pino } from 'pino';
 import { createApp } from '../server/src/app.js';
 import { loadConfig, paths } from '../server/src/config.js';
 import { openDatabase, type Database } from '../server/src/data/db.js';
-import { LAND_SQL } from '../server/src/data/subsectors.js';
+import { landInside } from '../server/src/data/subsectors.js';
 import { loadDemoIfEmpty } from '../server/src/demo.js';
 import { benchDatabaseUrls, ensureDatabase } from './lib/db.js';
 import type { PageLand, PageRun } from './preview-page.js';
@@ -196,11 +196,11 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
       serverMs.push(performance.now() - t0);
     }
 
-    // (c) the raw PostGIS share query the preview needs (LAND_SQL), on the same database, for the ratio of issue 4.
+    // (c) the raw PostGIS share queries the preview needs (landInside: LAND_SLICE_SQL slices, LAND_PARTITION_SQL), on the same database, for the ratio of issue 4.
     const rawMs: number[] = [];
     for (let i = 0; i < serverIterations; i++) {
       const t0 = performance.now();
-      await db.knex.raw(LAND_SQL, [JSON.stringify(perimeter.geometry)]);
+      await landInside(db.knex, JSON.stringify(perimeter.geometry));
       rawMs.push(performance.now() - t0);
     }
 
@@ -220,7 +220,7 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
       stats('previewDelegation (navigateur)', measured.preview),
       stats('boucle Turf naïve (navigateur)', measured.naive),
       stats(`POST /api/subsectors/preview (PostGIS ${db.engine === 'postgres' ? 'PostgreSQL' : 'intégré PGlite'}, HTTP)`, serverMs),
-      stats('requête de parts PostGIS brute (LAND_SQL)', rawMs),
+      stats('requêtes de parts PostGIS brutes (landInside)', rawMs),
     ];
     const agreement = (serverResult?.shares ?? []).map((s) => {
       const b = measured.result.shares.find((x) => x.actor === s.actor)?.share ?? 0;

@@ -1,6 +1,6 @@
 /**
  * The 60 % rule on overlapping parcels (DESIGN 3.2: a planar partition, land covered by n parcels split 1/n, public
- * domain = S minus the union), through both paths: PostGIS (LAND_SQL, what the server decides on) and the browser
+ * domain = S minus the union), through both paths: PostGIS (landInside, what the server decides on) and the browser
  * (faces from `/land`'s query clipped by the live preview's code). Golden fixtures: tests/fixtures/overlaps/*.geojson.
  * Fixture parcels and communes are written in a transaction that is rolled back: nothing is left for other tests.
  */
@@ -51,7 +51,7 @@ const pdOwnerOf = (f: Fixture, insee: string) => {
 };
 const perimeterOf = (f: Fixture) => f.features.find((x) => x.properties.role === 'perimeter')!.geometry;
 
-/** The PostGIS path: LAND_SQL's land, then the shared rule. */
+/** The PostGIS path: landInside's land, then the shared rule. */
 async function serverResult(trx: Knex.Transaction, f: Fixture): Promise<DelegationResult & { landM2: number }> {
   const land = await landInside(trx, JSON.stringify(perimeterOf(f)));
   const owners = ownersOf(f);

@@ -35,38 +35,64 @@ const PARTITION_SQL = `
 /**
  * The land inside a perimeter S, in PostGIS (geography areas, m²), as DESIGN 3.2 defines it: a planar partition of
  * S by the parcels, land covered by n parcels split 1/n between them; nothing counted twice, so the parcels' land
- * adds up to area(S ∩ union of the parcels) and public domain is S minus that union.
- * - `c`: each parcel clipped to S (polygonal part only);
- * - `shared` (SHARED_SQL): the parcels that share area with another (slivers, nested parcels, identical geometries);
- *   only these go through the partition, the others keep area(parcel ∩ S);
- * - `faces`: their clipped boundaries noded (`ST_UnaryUnion` with a 1e-9° grid: snap-rounding, which always succeeds
- *   where floating noding of real cadastre lines fails) and polygonized; each face goes 1/n to
- *   the n parcels covering a point inside it (`ST_PointOnSurface`). Faces covered by no parcel (a courtyard between
- *   overlapping parcels) are public domain.
- * Also the perimeter's area in each territory commune. This is "the raw share query" the benchmark compares the
- * API with. `faces` and `cover` are MATERIALIZED: computed once, never inlined per parcel.
+ * adds up to area(S ∩ union of the parcels) and public domain is S minus that union. Two kinds of statements, each
+ * bounded so that the embedded database (one thread) keeps serving other requests between them:
+ * - LAND_SLICE_SQL, for the parcels meeting S in slices of LAND_SLICE parcels (IDU order): each parcel clipped to S
+ *   (`c`), whether it shares area with another parcel (SHARED_SQL: slivers, nested parcels, identical geometries),
+ *   and area(parcel ∩ S) — the land of the parcels that share nothing;
+ * - LAND_PARTITION_SQL, once: the partition of the parcels that do share (PARTITION_SQL: clipped boundaries noded by
+ *   `ST_UnaryUnion` on a 1e-9° grid — snap-rounding, which always succeeds where floating noding of real cadastre
+ *   lines fails — polygonized; each face goes 1/n to the n parcels covering its `ST_PointOnSurface`; faces covered by
+ *   none are public domain), the area of S and of S in each territory commune.
+ * `landInside` runs them; it is also "the raw share query" the benchmark compares the API with.
  */
-export const LAND_SQL = `
+export const LAND_SLICE_SQL = `
   WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(?), 4326) AS g),
   c AS MATERIALIZED (SELECT p.idu, p.geom, ST_CollectionExtract(ST_Intersection(p.geom, s.g), 3) AS g
-         FROM parcels p, s WHERE p.geom && s.g AND ST_Intersects(p.geom, s.g)),
-  ${SHARED_SQL('c')},
-  ${PARTITION_SQL},
-  parts AS (SELECT idu, sum(cover.m2 / cardinality(cover.idus)) AS m2 FROM cover, unnest(cover.idus) AS idu GROUP BY idu)
+         FROM parcels p, s WHERE p.geom && s.g AND p.idu > ? AND ST_Intersects(p.geom, s.g) ORDER BY p.idu LIMIT ?),
+  ${SHARED_SQL('c')}
+  SELECT c.idu, c.idu IN (SELECT idu FROM shared) AS shared, ST_IsEmpty(c.g) AS empty, ST_Area(c.g::geography) AS m2 FROM c ORDER BY c.idu`;
+
+export const LAND_PARTITION_SQL = `
+  WITH s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(?), 4326) AS g),
+  shared AS (SELECT jsonb_array_elements_text(?::jsonb) AS idu),
+  c AS MATERIALIZED (SELECT p.idu, ST_CollectionExtract(ST_Intersection(p.geom, s.g), 3) AS g
+         FROM parcels p, s WHERE p.idu IN (SELECT idu FROM shared)),
+  ${PARTITION_SQL}
   SELECT json_build_object(
     'areaM2', (SELECT ST_Area(g::geography) FROM s),
-    'parcels', COALESCE((SELECT json_agg(json_build_object('idu', c.idu, 'effectiveM2', COALESCE(parts.m2, ST_Area(c.g::geography))) ORDER BY c.idu)
-        FROM c LEFT JOIN parts ON parts.idu = c.idu WHERE NOT ST_IsEmpty(c.g)), '[]'::json),
+    'meeting', (SELECT count(*) FROM parcels p, s WHERE p.geom && s.g AND ST_Intersects(p.geom, s.g)),
+    'parts', COALESCE((SELECT json_agg(json_build_object('idu', idu, 'm2', m2) ORDER BY idu)
+        FROM (SELECT idu, sum(cover.m2 / cardinality(cover.idus)) AS m2 FROM cover, unnest(cover.idus) AS idu GROUP BY idu) x), '[]'::json),
     'communes', COALESCE((SELECT json_agg(json_build_object('insee', m.insee, 'm2', ST_Area(ST_Intersection(m.geom, s.g)::geography)))
         FROM communes m, s WHERE m.in_territory AND ST_Intersects(m.geom, s.g)), '[]'::json)
   ) AS land`;
 
+/** Parcels per LAND_SLICE_SQL statement: ~0.1 s each on PGlite. */
+const LAND_SLICE = 250;
+
 export async function landInside(db: Db, geojson: string): Promise<LandRows> {
-  const { rows } = await db.raw(LAND_SQL, [geojson]);
+  const parcels: { idu: string; effectiveM2: number }[] = [];
+  const shared: string[] = [];
+  let seen = 0;
+  for (let after = ''; ;) {
+    const { rows } = (await db.raw(LAND_SLICE_SQL, [geojson, after, LAND_SLICE])) as { rows: { idu: string; shared: boolean; empty: boolean; m2: number }[] };
+    seen += rows.length;
+    for (const r of rows) {
+      if (r.shared) shared.push(r.idu);
+      else if (!r.empty) parcels.push({ idu: r.idu, effectiveM2: Number(r.m2) });
+    }
+    if (rows.length < LAND_SLICE) break;
+    after = rows[rows.length - 1]!.idu;
+  }
+  const { rows } = await db.raw(LAND_PARTITION_SQL, [geojson, JSON.stringify(shared)]);
   // The embedded PostGIS has answered a failed GEOS call with no row instead of an error: never read that as no land.
-  if (!rows[0]) throw new Error('LAND_SQL returned no row');
-  const land = rows[0].land;
-  return (typeof land === 'string' ? JSON.parse(land) : land) as LandRows;
+  if (!rows[0]) throw new Error('LAND_PARTITION_SQL returned no row');
+  const land = (typeof rows[0].land === 'string' ? JSON.parse(rows[0].land) : rows[0].land) as { areaM2: number; meeting: number; parts: { idu: string; m2: number }[]; communes: LandRows['communes'] };
+  if (Number(land.meeting) !== seen) throw new Error(`landInside: ${seen} parcels read in slices, ${land.meeting} meet the perimeter`);
+  for (const p of land.parts) if (p.m2 > 0) parcels.push({ idu: p.idu, effectiveM2: p.m2 });
+  parcels.sort((a, b) => (a.idu < b.idu ? -1 : a.idu > b.idu ? 1 : 0));
+  return { areaM2: land.areaM2, parcels, communes: land.communes };
 }
 
 /** How many parcels meet the geometry's bounding box, counting no further than `limit + 1` (GiST index only). */
@@ -213,7 +239,7 @@ export async function outcomeFlips(db: Db): Promise<{ id: number; name: string; 
 /**
  * Parcels, the partition of the parcels sharing area with another (faces clipped to the bbox, with the IDUs covering
  * each) and commune outlines in a bbox, for the browser's live preview (bounded by the caller). The faces are the
- * same partition as LAND_SQL's, so the browser only clips faces against the perimeter and splits them 1/n.
+ * same partition as landInside's, so the browser only clips faces against the perimeter and splits them 1/n.
  */
 export async function landInBbox(db: Db, bbox: [number, number, number, number], limit: number) {
   const env = db.raw('ST_MakeEnvelope(?, ?, ?, ?, 4326)', bbox);
