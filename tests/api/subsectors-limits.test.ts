@@ -134,9 +134,11 @@ describe('saving a collection of large perimeters', () => {
 });
 
 describe('statement timeout', () => {
-  it('when the app runs on PostgreSQL, then its statements are cancelled after GUP_STATEMENT_TIMEOUT_MS (10 s by default); the embedded database is bounded by LAND_LIMITS instead', async () => {
+  it('when the app runs on PostgreSQL, then its statements are cancelled after GUP_STATEMENT_TIMEOUT_MS (10 s by default) and never JIT-compiled; the embedded database is bounded by LAND_LIMITS instead', async () => {
     const { db } = await testContext();
     const { rows } = await db.knex.raw('SHOW statement_timeout');
     expect(rows[0].statement_timeout).toBe(db.engine === 'postgres' ? '10s' : '0');
+    // and without JIT compilation, which cost PostgreSQL 0.6–1 s per call of the partition query (PGlite has no LLVM)
+    expect((await db.knex.raw('SHOW jit')).rows[0].jit).toBe(db.engine === 'postgres' ? 'off' : 'on');
   });
 });
