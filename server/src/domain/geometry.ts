@@ -26,14 +26,15 @@ export const MAX_VERTICES = 10_000;
 
 /**
  * Bounds of the land a sub-sector computation may take in (preview, save, and the land sent to the browser for the
- * live preview): what the embedded database computes in well under a second, so that one request never holds up the
- * others (DESIGN 3.2, issue 11). A sub-sector is a residence or a neighbourhood: a QPV is 20–60 ha.
+ * live preview, whose bbox is the perimeter's grown by 150 m): a few seconds of work on the embedded database, done
+ * in statements of ~0.1 s so that other requests are served meanwhile (DESIGN 3.2, issue 11). A sub-sector is a
+ * residence or a neighbourhood: a QPV is 20–60 ha, and the land around the Noyer Renard QPV holds ~1 100 parcels.
  */
 export const LAND_LIMITS = {
   /** Area of the perimeter (or of the bbox asked for the live preview), m². */
-  maxAreaM2: 1_000_000,
+  maxAreaM2: 2_000_000,
   /** Parcels meeting the perimeter's (or the bbox's) bounding box. */
-  maxParcels: 1000,
+  maxParcels: 3000,
 } as const;
 
 /** Area in m² of a lon/lat bbox (as Turf measures it), to bound the land asked for. */

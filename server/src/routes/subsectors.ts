@@ -93,7 +93,7 @@ export function subsectorsRouter(ctx: AppContext): Router {
     const area = bboxAreaM2(parsed.data);
     if (area > LAND_LIMITS.maxAreaM2) throw tooLarge('bbox', 'maxAreaM2', area);
     const land = await landInBbox(knex, parsed.data, LAND_LIMITS.maxParcels);
-    if (land.parcels.length > LAND_LIMITS.maxParcels) throw tooLarge('bbox', 'maxParcels', land.parcels.length);
+    if (land.tooMany) throw tooLarge('bbox', 'maxParcels', LAND_LIMITS.maxParcels + 1);
     const t = await territory(knex);
     if (!t) throw new AppError(503, 'not_configured', 'Aucun territoire configuré');
     const rights = await rightsOf(knex, land.parcels.map((p) => p.idu));
