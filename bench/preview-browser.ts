@@ -28,7 +28,7 @@ import { pino } from 'pino';
 import { createApp } from '../server/src/app.js';
 import { loadConfig, paths } from '../server/src/config.js';
 import { openDatabase, type Database } from '../server/src/data/db.js';
-import { LAND_SQL } from '../server/src/data/subsectors.js';
+import { landInside } from '../server/src/data/subsectors.js';
 import { loadDemoIfEmpty } from '../server/src/demo.js';
 import { benchDatabaseUrls, ensureDatabase } from './lib/db.js';
 import type { PageLand, PageRun } from './preview-page.js';
@@ -48,7 +48,7 @@ export interface Check { target: string; value: string; pass: boolean }
 
 export interface PreviewBenchResult {
   perimeter: { vertices: number; parcelsCovered: number; bufferM: number; areaM2: number };
-  land: { parcels: number; overlaps: number; candidates: number; prepareMs: number };
+  land: { parcels: number; faces: number; candidates: number; prepareMs: number };
   rows: { method: string; samples: number; p50: number; p95: number; max: number }[];
   agreement: { actor: string; browser: number; server: number; diffPt: number }[];
   browser: string;
@@ -196,11 +196,11 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
       serverMs.push(performance.now() - t0);
     }
 
-    // (c) the raw PostGIS share query the preview needs (LAND_SQL), on the same database, for the ratio of issue 4.
+    // (c) the raw PostGIS share queries the preview needs (landInside: LAND_SLICE_SQL slices, LAND_PARTITION_SQL), on the same database, for the ratio of issue 4.
     const rawMs: number[] = [];
     for (let i = 0; i < serverIterations; i++) {
       const t0 = performance.now();
-      await db.knex.raw(LAND_SQL, [JSON.stringify(perimeter.geometry)]);
+      await landInside(db.knex, JSON.stringify(perimeter.geometry));
       rawMs.push(performance.now() - t0);
     }
 
@@ -220,7 +220,7 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
       stats('previewDelegation (navigateur)', measured.preview),
       stats('boucle Turf naïve (navigateur)', measured.naive),
       stats(`POST /api/subsectors/preview (PostGIS ${db.engine === 'postgres' ? 'PostgreSQL' : 'intégré PGlite'}, HTTP)`, serverMs),
-      stats('requête de parts PostGIS brute (LAND_SQL)', rawMs),
+      stats('requêtes de parts PostGIS brutes (landInside)', rawMs),
     ];
     const agreement = (serverResult?.shares ?? []).map((s) => {
       const b = measured.result.shares.find((x) => x.actor === s.actor)?.share ?? 0;
@@ -234,7 +234,7 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
     ];
     return {
       perimeter: { vertices: perimeter.geometry.coordinates[0]!.length - 1, parcelsCovered: perimeter.covered, bufferM: perimeter.bufferM, areaM2: Math.round(measured.result.areaM2) },
-      land: { parcels: land.parcels.length, overlaps: land.overlaps.length, candidates: measured.candidates, prepareMs: r2(measured.prepareMs) },
+      land: { parcels: land.parcels.length, faces: land.faces.length, candidates: measured.candidates, prepareMs: r2(measured.prepareMs) },
       rows,
       agreement,
       browser: measured.userAgent,
@@ -258,7 +258,7 @@ export function report(r: PreviewBenchResult): void {
     for (const row of body) console.log(line(row, widths));
   };
   console.log(`\nPérimètre : QPV ${QPV} élargi de ${r.perimeter.bufferM} m, ${r.perimeter.vertices} sommets, ${r.perimeter.parcelsCovered} parcelles couvertes, ${r.perimeter.areaM2} m²`);
-  console.log(`Parcelles chargées (bbox + 150 m) : ${r.land.parcels} (${r.land.overlaps} chevauchements), candidates (bbox) : ${r.land.candidates}, préparation : ${r.land.prepareMs} ms`);
+  console.log(`Parcelles chargées (bbox + 150 m) : ${r.land.parcels} (${r.land.faces} faces de chevauchement), candidates (bbox) : ${r.land.candidates}, préparation : ${r.land.prepareMs} ms`);
   console.log(`Navigateur : ${r.browser}\n`);
   print(['méthode', 'n', 'p50 ms', 'p95 ms', 'max ms'], r.rows.map((x) => [x.method, x.samples, x.p50, x.p95, x.max]));
   console.log('');

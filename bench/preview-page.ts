@@ -8,12 +8,12 @@ import turfArea from '@turf/area';
 import { feature, featureCollection } from '@turf/helpers';
 import intersect from '@turf/intersect';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
-import { prepareLand, previewDelegation, type DelegationResult, type LandCommune, type LandOverlap, type LandParcel } from '../server/src/domain/index.js';
+import { prepareLand, previewDelegation, type DelegationResult, type LandCommune, type LandFace, type LandParcel } from '../server/src/domain/index.js';
 
 export interface PageLand {
   threshold: number;
   parcels: LandParcel[];
-  overlaps: LandOverlap[];
+  faces: LandFace[];
   communes: LandCommune[];
 }
 
@@ -61,7 +61,7 @@ function naiveShares(perimeter: Feature<Polygon>, parcels: { f: Feature<Polygon 
 
 function run(land: PageLand, perimeter: Polygon, iterations: number, naiveIterations: number, warmup: number): PageRun {
   const t0 = performance.now();
-  const prepared = prepareLand(land.parcels, land.overlaps, land.communes);
+  const prepared = prepareLand(land.parcels, land.faces, land.communes);
   const prepareMs = performance.now() - t0;
   const [w, s, e, n] = perimeter.coordinates[0]!.reduce(
     (b, p) => [Math.min(b[0]!, p[0]!), Math.min(b[1]!, p[1]!), Math.max(b[2]!, p[0]!), Math.max(b[3]!, p[1]!)],

@@ -76,7 +76,7 @@ export function startWorkers(count: number, log: Logger): { ready: Promise<void>
 
 /** Worker: opens its own pool (the primary migrated), serves the app on the shared port, relays session changes. */
 export async function runWorker(config: ServerConfig, log: Logger): Promise<{ server: http.Server; db: Database }> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, migrate: false, statementTimeoutMs: config.statementTimeoutMs });
   const receive = connectSessionPeers(db, () => process.send?.({ type: SESSIONS_CHANGED }));
   process.on('message', (m) => { if (isSessionsChanged(m)) receive(); });
   const server = http.createServer(createApp({ db, config, log }));

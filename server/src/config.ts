@@ -25,6 +25,11 @@ export interface ServerConfig {
    */
   workers: number;
   /**
+   * PostgreSQL only: statements of the app's connections are cancelled after this many ms (GUP_STATEMENT_TIMEOUT_MS,
+   * default 10 000; 0 = none). Migrations and the import command run without it.
+   */
+  statementTimeoutMs: number;
+  /**
    * The server's public base URL (GUP_PUBLIC_URL, default http://localhost:PORT), no trailing slash: the URLs it
    * publishes (Open311 discovery) and the origin whose pages may change state (server/src/http/origin.ts).
    */
@@ -72,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicUrl: publicUrlFrom(env.GUP_PUBLIC_URL, port),
     loginMaxPerAddress: wholeNumberFrom('GUP_LOGIN_MAX_PER_ADDRESS', env.GUP_LOGIN_MAX_PER_ADDRESS, 100),
     oidc: oidcFrom(env, publicUrlFrom(env.GUP_PUBLIC_URL, port)),
+    statementTimeoutMs: statementTimeoutFrom(env.GUP_STATEMENT_TIMEOUT_MS),
   };
 }
 
@@ -132,6 +138,13 @@ function workersFrom(value: string | undefined): number {
   if (v === 'auto') return os.availableParallelism();
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`GUP_WORKERS doit être un entier de 1 à 64 ou « auto » (reçu « ${v} »)`);
+  return n;
+}
+
+function statementTimeoutFrom(v: string | undefined): number {
+  if (v === undefined || v.trim() === '') return 10_000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`GUP_STATEMENT_TIMEOUT_MS: un nombre entier de millisecondes est attendu (0 = sans limite), reçu « ${v} »`);
   return n;
 }
 

@@ -18,7 +18,7 @@ if (cluster.isWorker) {
   process.on('SIGINT', () => { /* the primary stops the workers */ });
 } else {
   log.info(config.databaseUrl ? 'Connexion à PostgreSQL…' : `Base PostGIS intégrée (PGlite) dans ${config.dataDir}…`);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
   log.info({ engine: db.engine, postgis: db.postgisVersion, mvt: db.hasMvt ? 'ST_AsMVT' : 'node' }, 'base prête, migrations appliquées');
   await applyDemoMode(db, config.demo, (m) => log.info(m)); // outside demo mode, no demo account signs in
 

@@ -31,6 +31,8 @@ let outline: Position[];
 let centre: Position;
 let inside: Position;
 let createdId: number | null = null;
+/** The server's share of the landlord shown in the panel before saving (PostGIS). */
+let authoritativeEsh = Number.NaN;
 
 /** Convex hull (monotone chain) of positions. */
 function hull(points: Position[]): Position[] {
@@ -167,6 +169,16 @@ describe('planner drawing a sub-sector', () => {
     await expect.poll(() => liveShare('esh')).toBeGreaterThan(0.6);
   }, JOURNEY_TIMEOUT);
 
+  it('when the perimeter rests, then the panel shows the server\'s authoritative figure beside the live one, and saving stores exactly that figure', async () => {
+    const top = page.getByTestId('authoritative-top');
+    await expect.poll(() => top.getAttribute('data-share').catch(() => null), { timeout: 15_000 }).not.toBeNull();
+    expect(await page.getByTestId('authoritative').textContent()).toContain('Chiffre de référence (serveur, PostGIS)');
+    expect(await top.getAttribute('data-actor')).toBe('esh');
+    const authoritative = Number(await top.getAttribute('data-share'));
+    expect(Math.abs(authoritative - (await liveShare('esh'))!)).toBeLessThan(0.001);
+    authoritativeEsh = authoritative;
+  }, JOURNEY_TIMEOUT);
+
   it('when the planner saves with a name, then the server\'s result is shown and the sub-sector is in the list and on the map after a reload', async () => {
     await plannerPanel().getByRole('button', { name: 'Enregistrer', exact: true }).click();
     await page.getByText('Donnez un nom au sous-secteur.').waitFor(); // the name is required
@@ -182,6 +194,7 @@ describe('planner drawing a sub-sector', () => {
     expect(await page.getByTestId('subsector-name').textContent()).toBe(NAME);
     const saved = await api(`/api/subsectors/${createdId}`, { cookie: plannerCookie });
     expect(saved.body.properties).toMatchObject({ name: NAME, outcome: 'delegated', delegate: { code: 'esh' } });
+    expect(saved.body.properties.shares.find((x: { actor: string }) => x.actor === 'esh').share).toBeCloseTo(authoritativeEsh, 6);
     expect(await detail.getByTestId('outcome').first().textContent()).toContain('Délégué à SA HLM Les Coteaux de l\'Orge');
 
     await page.reload();
@@ -267,5 +280,18 @@ describe('planner drawing a sub-sector', () => {
     const lookup = await api(`/api/lookup?lon=${inside[0]}&lat=${inside[1]}`, { cookie: plannerCookie });
     expect(lookup.body.subSector).toBeNull();
     createdId = null;
+  }, JOURNEY_TIMEOUT);
+
+  it('when the planner opens the data-quality list for Paray-Vieille-Poste, then the nested parcels are listed with their owners and shown on the map', async () => {
+    const section = page.getByTestId('parcel-overlaps');
+    await section.getByLabel('Commune').selectOption({ label: 'Paray-Vieille-Poste' });
+    await section.getByRole('button', { name: 'Afficher' }).click();
+    await expect.poll(() => section.getByTestId('overlaps-total').textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/groupe\(s\) de parcelles superposées/);
+    const group = section.getByTestId('overlap-group').filter({ hasText: '91479000AB0147' });
+    expect(await group.textContent()).toContain('Parcelles imbriquées');
+    const before = page.url();
+    await group.getByRole('button', { name: 'Voir sur la carte' }).click();
+    await expect.poll(() => page.url()).not.toBe(before); // the map moved to the group (the view is in the URL)
+    expect(await group.getAttribute('class')).toContain('overlaps__item--focused');
   }, JOURNEY_TIMEOUT);
 });

@@ -1,7 +1,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { delegationOutcome, type ParcelOwnerRef } from '../../server/src/domain/delegation.js';
-import { prepareLand, previewDelegation, type LandCommune, type LandOverlap, type LandParcel } from '../../server/src/domain/delegation-land.js';
+import { prepareLand, previewDelegation, type LandCommune, type LandFace, type LandParcel } from '../../server/src/domain/delegation-land.js';
 
 // Hand-built land: vertical strips between the same two latitudes have exactly proportional areas on the sphere.
 const LAT0 = 48.7;
@@ -23,8 +23,8 @@ const commune = (insee: string, from: number, to: number, code = `com-${insee}`)
   insee, geometry: strip(from, to, LAT0 - 0.01, LAT1 + 0.01), publicDomainOwner: { code, name: `Ville ${insee}`, kind: 'commune' },
 });
 const ONE_COMMUNE = [commune('00001', -10000, 10000, 'com-1')];
-const preview = (perimeter: Polygon | MultiPolygon, parcels: LandParcel[], communes = ONE_COMMUNE, overlaps: LandOverlap[] = [], threshold = 0.6) =>
-  previewDelegation(perimeter, prepareLand(parcels, overlaps, communes), threshold);
+const preview = (perimeter: Polygon | MultiPolygon, parcels: LandParcel[], communes = ONE_COMMUNE, faces: LandFace[] = [], threshold = 0.6) =>
+  previewDelegation(perimeter, prepareLand(parcels, faces, communes), threshold);
 const shareOf = (r: ReturnType<typeof preview>, actor: string) => r.shares.find((s) => s.actor === actor)?.share ?? 0;
 
 describe('the 60 % rule on hand-built land', () => {
@@ -69,9 +69,10 @@ describe('the 60 % rule on hand-built land', () => {
   });
 
   it('when two parcels of different owners overlap, then the overlap is split evenly and nothing is counted twice', () => {
-    // a: 0–650 (OPH), b: 550–1000 (EPT): 100 units overlap → OPH 550 + 50, EPT 350 + 50
-    const overlap: LandOverlap = { a: '0000100000000a', b: '0000100000000b', geometry: strip(550, 650) };
-    const r = preview(strip(0, 1000), [parcel('a', 0, 650, [OPH]), parcel('b', 550, 1000, [EPT])], ONE_COMMUNE, [overlap]);
+    // a: 0–650 (OPH), b: 550–1000 (EPT): 100 units overlap → OPH 550 + 50, EPT 350 + 50 (faces of their partition)
+    const [a, b] = ['0000100000000a', '0000100000000b'];
+    const faces: LandFace[] = [{ idus: [a], geometry: strip(0, 550) }, { idus: [a, b], geometry: strip(550, 650) }, { idus: [b], geometry: strip(650, 1000) }];
+    const r = preview(strip(0, 1000), [parcel('a', 0, 650, [OPH]), parcel('b', 550, 1000, [EPT])], ONE_COMMUNE, faces);
     expect(shareOf(r, 'oph')).toBeCloseTo(0.6, 6);
     expect(shareOf(r, 'ept')).toBeCloseTo(0.4, 6);
     expect(r.publicDomainM2).toBeCloseTo(0, 3);

@@ -43,7 +43,7 @@ async function openPostgresForTests(url: string): Promise<Database> {
   const admin = knexFactory({ client: 'pg', connection: url });
   await admin.raw('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
   await admin.destroy();
-  const db = await openDatabase({ databaseUrl: url, poolMax: 20 });
+  const db = await openDatabase({ databaseUrl: url, poolMax: 20, statementTimeoutMs: loadConfig({}).statementTimeoutMs });
   await loadDemoIfEmpty(db);
   return db;
 }

@@ -3,7 +3,7 @@
  * (409 `overlap` with `details.overlapping`, 422 `invalid_geometry` with `details.reason` / `details.location`).
  */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
-import type { DelegationResult, LandCommune, LandOverlap, LandParcel, Share } from '@gup/server/domain';
+import type { DelegationResult, LandCommune, LandFace, LandParcel, OverlapKind, Share } from '@gup/server/domain';
 import { request } from './http';
 import type { BBox } from './types';
 
@@ -59,8 +59,33 @@ export interface OutcomeChange {
 export interface LandAnswer {
   threshold: number;
   parcels: LandParcel[];
-  overlaps: LandOverlap[];
+  faces: LandFace[];
   communes: LandCommune[];
+}
+
+/** One group of parcels sharing land (GET /api/subsectors/overlaps): geometry = the land covered more than once. */
+export interface OverlapGroupFeature {
+  type: 'Feature';
+  id: string;
+  geometry: Perimeter | null;
+  properties: {
+    id: string;
+    kinds: OverlapKind[];
+    sharedM2: number;
+    /** The parcels count for different actors of the 60 % rule. */
+    ownersDiffer: boolean;
+    parcels: { idu: string; owners: { name: string; kind: string; organisationCode: string | null }[] }[];
+  };
+}
+
+/** A page of the data-quality list of one commune. */
+export interface OverlapReport {
+  type: 'FeatureCollection';
+  commune: string;
+  total: number;
+  page: number;
+  limit: number;
+  features: OverlapGroupFeature[];
 }
 
 /** `details` of a 409 `overlap`. */
@@ -82,6 +107,9 @@ export const fetchLand = (bbox: BBox, signal?: AbortSignal) =>
 
 export const previewOnServer = (geometry: Perimeter, signal?: AbortSignal) =>
   request<DelegationResult>('/api/subsectors/preview', { body: { geometry }, ...opts(signal) });
+
+export const fetchOverlaps = (commune: string, page: number, signal?: AbortSignal) =>
+  request<OverlapReport>(`/api/subsectors/overlaps?${new URLSearchParams({ commune, page: String(page), limit: '20' })}`, opts(signal));
 
 export const listSubsectors = (status: 'active' | 'archived' | 'all' = 'active') =>
   request<FeatureCollection<MultiPolygon, SubsectorProperties>>(`/api/subsectors?status=${status}`).then((fc) => fc.features as SubsectorFeature[]);

@@ -1,5 +1,5 @@
 /**
- * The land around a drawing (parcels with their owners, overlaps, commune outlines), fetched once per drawing area
+ * The land around a drawing (parcels with their owners, the partition of overlapping parcels, commune outlines), fetched once per drawing area
  * from `/api/subsectors/land` and prepared for the live 60 % preview (bbox and area of each parcel, once).
  * It is refetched only when the perimeter leaves the loaded bbox. Also builds the snapping index (parcels and
  * existing sub-sectors). Not a store: prepared Turf features are large and not state to share or persist.
@@ -76,7 +76,7 @@ export function createLandCache(): LandCache {
     try {
       const land = await fetchLand(target, controller.signal);
       if (pending?.controller !== controller) return;
-      prepared.value = markRaw(prepareLand(land.parcels, land.overlaps, land.communes));
+      prepared.value = markRaw(prepareLand(land.parcels, land.faces, land.communes));
       bbox.value = target;
       threshold.value = land.threshold;
       parcelsGeometries = land.parcels.map((p) => p.geometry);

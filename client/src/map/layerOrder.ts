@@ -13,6 +13,8 @@ export const LAYER_ORDER = [
   'parcels-joint',
   'subsectors-outline',
   'subsectors-borderline',
+  'parcel-overlaps-fill',
+  'parcel-overlaps-outline',
   'communes-outline',
   'qpv-fill',
   'qpv-outline',

@@ -17,10 +17,35 @@ export async function openEmbedded(dataDir: string | undefined, loadDataDir: Blo
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof Knex.Client,
     dialect: 'postgres',
-    connection: () => ({ pglite }) as object,
+    connection: () => ({ pglite: yieldingAfterEachStatement(pglite) }) as object,
     useNullAsDefault: true,
   } as Knex.Config);
   return { knex, dump: () => pglite.dumpDataDir('gzip') };
+}
+
+/**
+ * PGlite runs each statement synchronously in this thread, and a chain of awaited statements (the slices of a
+ * sub-sector preview) resumes through microtasks only: the event loop would read no other request until the whole
+ * chain ends (seen: `/api/health` waited 1.6 s, the whole preview, on a loaded machine). After each statement, the
+ * caller resumes in a macrotask (`setImmediate`), so a request that arrived meanwhile is read and queued for the next
+ * statement.
+ */
+function yieldingAfterEachStatement<T extends { query: (...args: never[]) => Promise<unknown> }>(pglite: T): T {
+  return new Proxy(pglite, {
+    get(target, prop) {
+      if (prop === 'query') {
+        return async (...args: Parameters<T['query']>) => {
+          try {
+            return await target.query(...args);
+          } finally {
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export function openPostgres(url: string, poolMax: number): Knex {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { migrationSource } from '../../../db/migrations/index.js';
 import type { Coalescer } from './coalesce.js';
-import { HOT_POOL_MAX, hotPool, openEmbedded, openPostgres, type Connection, type Engine } from './connection.js';
+import { HOT_POOL_MAX, hotPool, openEmbedded, openPostgres, withStartupOption, type Connection, type Engine } from './connection.js';
 import { spotCoalescer, type Point, type SpotRow } from './lookup.js';
 import { watchSessions, type SessionCache } from './sessions.js';
 import { newTerritoryCache, type TerritoryCache } from './territory.js';
@@ -46,19 +46,35 @@ export interface DbOptions {
   loadDataDir?: Blob;
   /** Ensure PostGIS and run the migrations (default true; the cluster's workers leave it to the primary). */
   migrate?: boolean;
+  /**
+   * PostgreSQL only: `statement_timeout` (ms) of every connection of the returned knex and hot pool (a startup
+   * parameter, with `jit=off`); the migrations run on a connection of their own without it. Absent or 0: no timeout
+   * (the import).
+   */
+  statementTimeoutMs?: number;
 }
 
 /** Opens the database (embedded PGlite when no URL is given), ensures PostGIS and runs the migrations. */
 export async function openDatabase(opts: DbOptions): Promise<Database> {
   const engine: Engine = opts.databaseUrl ? 'postgres' : 'embedded';
   const embedded = opts.databaseUrl ? null : await openEmbedded(opts.dataDir, opts.loadDataDir);
-  const knex = embedded ? embedded.knex : openPostgres(opts.databaseUrl!, opts.poolMax ?? 10);
+  const timeout = opts.statementTimeoutMs ?? 0;
+  // JIT off: PostGIS functions' high cost estimates made PostgreSQL compile the sub-sector partition query with LLVM
+  // on every call (0.6–1 s of compilation for a statement that runs in 2 ms).
+  const startup = `-c jit=off${timeout > 0 ? ` -c statement_timeout=${timeout}` : ''}`;
+  const url = opts.databaseUrl ? withStartupOption(opts.databaseUrl, startup) : undefined;
+  const knex = embedded ? embedded.knex : openPostgres(url!, opts.poolMax ?? 10);
   if (opts.migrate !== false) {
-    await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
-    await knex.migrate.latest({ migrationSource });
+    const migrator = embedded || timeout === 0 ? knex : openPostgres(opts.databaseUrl!, 1);
+    try {
+      await migrator.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+      await migrator.migrate.latest({ migrationSource });
+    } finally {
+      if (migrator !== knex) await migrator.destroy();
+    }
   }
   const full = (await knex.raw('SELECT postgis_lib_version() AS v, postgis_full_version() AS f')).rows[0] as { v: string; f: string };
-  const hot = opts.databaseUrl ? hotPool(opts.databaseUrl, HOT_POOL_MAX, 30_000) : null;
+  const hot = url ? hotPool(url, HOT_POOL_MAX, 30_000) : null;
   const connection: Connection = { knex, hot };
   return {
     ...connection,

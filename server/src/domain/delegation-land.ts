@@ -11,7 +11,7 @@ import turfBbox from '@turf/bbox';
 import { feature } from '@turf/helpers';
 import type { BBox, Feature, MultiPolygon, Polygon } from 'geojson';
 import { intersectionArea, originAt, projectArea, projectPerimeter, type Origin, type ProjectedArea, type ProjectedPerimeter } from './clip.js';
-import { delegationOutcome, splitPublicDomain, type DelegationResult, type ParcelLand, type ParcelOwnerRef } from './delegation.js';
+import { delegationFromLand, type DelegationResult, type ParcelLand, type ParcelOwnerRef } from './delegation.js';
 
 type Area = Polygon | MultiPolygon;
 
@@ -20,10 +20,13 @@ export interface LandParcel {
   geometry: Area;
   owners: ParcelOwnerRef[];
 }
-/** A piece where two parcels overlap (real cadastre slivers), found once by the server. */
-export interface LandOverlap {
-  a: string;
-  b: string;
+/**
+ * A face of the planar partition of the parcels that share area with others (slivers, nested parcels, identical
+ * geometries, several parcels over one spot), computed once per bbox by PostGIS: its land goes 1/n to the n parcels
+ * covering it (`idus`).
+ */
+export interface LandFace {
+  idus: string[];
   geometry: Area;
 }
 export interface LandCommune {
@@ -45,7 +48,9 @@ export interface PreparedLand {
   /** Projection origin shared by the land and the perimeters previewed over it. */
   origin: Origin;
   parcels: Prepared<LandParcel>[];
-  overlaps: Prepared<LandOverlap>[];
+  faces: Prepared<LandFace>[];
+  /** Parcels whose land is counted through the faces (they share area with another parcel). */
+  partitioned: ReadonlySet<string>;
   communes: Prepared<LandCommune>[];
 }
 
@@ -64,10 +69,11 @@ function firstPosition(items: { geometry: Area }[]): [number, number] {
 }
 
 /** Computes bboxes, areas and projected rings once, when the parcels around the drawing are loaded. */
-export function prepareLand(parcels: LandParcel[], overlaps: LandOverlap[], communes: LandCommune[]): PreparedLand {
+export function prepareLand(parcels: LandParcel[], faces: LandFace[], communes: LandCommune[]): PreparedLand {
   const origin = originAt(...firstPosition([...parcels, ...communes]));
   const prep = <T extends { geometry: Area }>(item: T) => prepare(item, origin);
-  return { origin, parcels: parcels.map(prep), overlaps: overlaps.map(prep), communes: communes.map(prep) };
+  const partitioned = new Set(faces.flatMap((f) => f.idus));
+  return { origin, parcels: parcels.map(prep), faces: faces.map(prep), partitioned, communes: communes.map(prep) };
 }
 
 const disjoint = (a: BBox, b: BBox) => a[2] < b[0] || b[2] < a[0] || a[3] < b[1] || b[3] < a[1];
@@ -129,9 +135,9 @@ function clippedArea<T>(p: Prepared<T>, pBbox: BBox, edges: Float64Array, projec
 }
 
 /**
- * Shares and outcome of a perimeter over prepared land, with the same definitions as the server:
- * effective(parcel) = area(parcel ∩ S) − ½ Σ area(overlap ∩ S); public domain = area(S) − Σ effective,
- * split between communes in proportion to area(S ∩ commune).
+ * Shares and outcome of a perimeter over prepared land, with the same definitions as the server (DESIGN 3.2):
+ * a parcel sharing area with no other counts area(parcel ∩ S); the others count, for each face of their partition,
+ * area(face ∩ S) / n; public domain = area(S) − their sum, split between communes in proportion to area(S ∩ commune).
  */
 export function previewDelegation(perimeter: Area, land: PreparedLand, threshold: number): DelegationResult {
   const s = feature(perimeter);
@@ -141,22 +147,21 @@ export function previewDelegation(perimeter: Area, land: PreparedLand, threshold
   const areaM2 = turfArea(s);
   const effective = new Map<string, number>();
   for (const p of land.parcels) {
+    if (land.partitioned.has(p.item.idu)) continue;
     const m2 = clippedArea(p, sBbox, edges, projected);
     if (m2 > 0) effective.set(p.item.idu, m2);
   }
-  for (const o of land.overlaps) {
-    if (!effective.has(o.item.a) && !effective.has(o.item.b)) continue;
-    const m2 = clippedArea(o, sBbox, edges, projected);
+  for (const f of land.faces) {
+    const m2 = clippedArea(f, sBbox, edges, projected);
     if (m2 <= 0) continue;
-    for (const idu of [o.item.a, o.item.b]) if (effective.has(idu)) effective.set(idu, effective.get(idu)! - m2 / 2);
+    const part = m2 / f.item.idus.length;
+    for (const idu of f.item.idus) effective.set(idu, (effective.get(idu) ?? 0) + part);
   }
   const parcels: ParcelLand[] = land.parcels
     .filter((p) => effective.has(p.item.idu))
     .map((p) => ({ idu: p.item.idu, effectiveM2: effective.get(p.item.idu)!, owners: p.item.owners }));
-  const landM2 = parcels.reduce((sum, p) => sum + p.effectiveM2, 0);
-  const publicM2 = Math.max(0, areaM2 - landM2);
   const communes = land.communes
     .map((c) => ({ insee: c.item.insee, m2: clippedArea(c, sBbox, edges, projected), owner: c.item.publicDomainOwner }))
     .filter((c) => c.m2 > 0);
-  return delegationOutcome(areaM2, parcels, splitPublicDomain(publicM2, communes, parcels), threshold);
+  return delegationFromLand(areaM2, parcels, communes, threshold);
 }

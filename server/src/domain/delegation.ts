@@ -17,10 +17,10 @@ export interface ParcelOwnerRef {
   kind: OwnerKind;
 }
 
-/** A parcel's land counted inside the perimeter, after splitting overlaps with other parcels. */
+/** A parcel's land counted inside the perimeter, land shared with other parcels split between them. */
 export interface ParcelLand {
   idu: string;
-  /** Area of (parcel ∩ perimeter) in m², minus half of its overlaps with other parcels. */
+  /** Its land inside the perimeter in m²: area(parcel ∩ S), where land covered by n parcels counts 1/n (DESIGN 3.2). */
   effectiveM2: number;
   /** `P` owners (joint owners share equally); empty = natural persons. */
   owners: ParcelOwnerRef[];
@@ -147,4 +147,21 @@ export function delegationOutcome(areaM2: number, parcels: readonly ParcelLand[]
     borderline: !!top && Math.abs(top.share - threshold) < BORDERLINE_BAND,
     topShare,
   };
+}
+
+/**
+ * Shares and outcome from the land inside a perimeter, however it was measured (PostGIS on the server, the
+ * browser's clipper for the live preview): the parcels' land never counts twice (1/n per spot), so public domain is
+ * area(S) minus their sum — S minus the union of the parcels — split between the communes (`splitPublicDomain`).
+ * @example delegationFromLand(1000, [{ idu: '91027000AB0001', effectiveM2: 700, owners: [oph] }], [{ insee: '91027', m2: 1000, owner: commune }]).outcome // 'delegated'
+ */
+export function delegationFromLand(
+  areaM2: number,
+  parcels: readonly ParcelLand[],
+  communes: readonly { insee: string; m2: number; owner: PublicDomainPart['owner'] }[],
+  threshold = DEFAULT_THRESHOLD,
+): DelegationResult {
+  const landM2 = parcels.reduce((sum, p) => sum + p.effectiveM2, 0);
+  const publicM2 = Math.max(0, areaM2 - landM2);
+  return delegationOutcome(areaM2, parcels, splitPublicDomain(publicM2, communes, parcels), threshold);
 }

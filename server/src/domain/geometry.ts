@@ -3,7 +3,7 @@
  * `{ valid: false, reason, message, location? }` with a reason constant that tests and the UI match on.
  * Pure code, shared by the server and the client (which shows the location while drawing).
  */
-import kinks from '@turf/kinks';
+import turfArea from '@turf/area';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 
 export const GEOMETRY_REASONS = {
@@ -23,6 +23,27 @@ export type GeometryCheck =
   | { valid: false; reason: GeometryReason; message: string; location?: Position };
 
 export const MAX_VERTICES = 10_000;
+
+/**
+ * Bounds of the land a sub-sector computation may take in (preview, save, and the land sent to the browser for the
+ * live preview, whose bbox is the perimeter's grown by 150 m): a few seconds of work on the embedded database, done
+ * in statements of ~0.1 s so that other requests are served meanwhile (DESIGN 3.2, issue 11). A sub-sector is a
+ * residence or a neighbourhood: a QPV is 20–60 ha, and the land around the Noyer Renard QPV holds ~1 100 parcels.
+ */
+export const LAND_LIMITS = {
+  /** Area of the perimeter (or of the bbox asked for the live preview), m². */
+  maxAreaM2: 2_000_000,
+  /** Parcels meeting the perimeter's (or the bbox's) bounding box. */
+  maxParcels: 3000,
+} as const;
+
+/** Area in m² of a lon/lat bbox (as Turf measures it), to bound the land asked for. */
+export function bboxAreaM2([w, s, e, n]: readonly [number, number, number, number]): number {
+  return turfArea({ type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] });
+}
+
+/** Area in m² of a valid perimeter (Turf, the browser's measure; PostGIS agrees within a few parts per million). */
+export const perimeterAreaM2 = (g: Polygon | MultiPolygon): number => turfArea(g);
 
 /** [minLon, minLat, maxLon, maxLat] of metropolitan France and the overseas départements. */
 const FRANCE_BOXES: readonly (readonly [number, number, number, number])[] = [
@@ -79,8 +100,76 @@ export function checkPerimeter(input: unknown): GeometryCheck {
     }
   }
   const geometry = g as Polygon | MultiPolygon;
-  const crossings = kinks(geometry);
-  const k = crossings.features[0];
-  if (k) return fail(GEOMETRY_REASONS.selfIntersection, 'Le contour se recoupe', k.geometry.coordinates);
+  const crossing = firstCrossing(polygons as Position[][][]);
+  if (crossing) return fail(GEOMETRY_REASONS.selfIntersection, 'Le contour se recoupe', crossing);
   return { valid: true, geometry, vertices };
+}
+
+/** Where segments p1→p2 and q1→q2 meet (end points included), or null; parallel segments never meet (as Turf's kinks). */
+function segmentsMeet(p1: Position, p2: Position, q1: Position, q2: Position): Position | null {
+  const dx = p2[0]! - p1[0]!;
+  const dy = p2[1]! - p1[1]!;
+  const ex = q2[0]! - q1[0]!;
+  const ey = q2[1]! - q1[1]!;
+  const den = ey * dx - ex * dy;
+  if (den === 0) return null;
+  const ay = p1[1]! - q1[1]!;
+  const ax = p1[0]! - q1[0]!;
+  const a = (ex * ay - ey * ax) / den;
+  const b = (dx * ay - dy * ax) / den;
+  return a >= 0 && a <= 1 && b >= 0 && b <= 1 ? [p1[0]! + a * dx, p1[1]! + a * dy] : null;
+}
+
+/**
+ * The first place where two edges of the rings cross or touch (edges next to each other in a ring excepted), or
+ * null: what Turf's `kinks` finds, without comparing every pair of edges (kinks took 2.3 s for 10 000 vertices):
+ * a sweep over x (edges sorted by their west end; an edge is compared only with the edges still open at that x),
+ * the open edges kept in horizontal bands (√n of them) so that only edges overlapping in y too are compared. Long
+ * thin shapes (a comb, a zigzag) cost n^1.5 at worst instead of n²: 10 000 vertices in ~20–50 ms.
+ * @example firstCrossing([[[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]]) // [1, 1]
+ */
+export function firstCrossing(polygons: readonly (readonly (readonly Position[])[])[]): Position | null {
+  interface Edge { ring: number; i: number; last: number; a: Position; b: Position; minX: number; maxX: number; minY: number; maxY: number }
+  const edges: Edge[] = [];
+  let ringId = 0;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (const poly of polygons) {
+    for (const ring of poly) {
+      const last = ring.length - 2;
+      for (let i = 0; i <= last; i++) {
+        const a = ring[i]!;
+        const b = ring[i + 1]!;
+        const e = { ring: ringId, i, last, a, b, minX: Math.min(a[0]!, b[0]!), maxX: Math.max(a[0]!, b[0]!), minY: Math.min(a[1]!, b[1]!), maxY: Math.max(a[1]!, b[1]!) };
+        edges.push(e);
+        if (e.minY < minY) minY = e.minY;
+        if (e.maxY > maxY) maxY = e.maxY;
+      }
+      ringId++;
+    }
+  }
+  edges.sort((p, q) => p.minX - q.minX);
+  const count = Math.max(1, Math.ceil(Math.sqrt(edges.length)));
+  const height = (maxY - minY) / count || 1;
+  const bandOf = (y: number) => Math.min(count - 1, Math.floor((y - minY) / height));
+  const bands: Edge[][] = Array.from({ length: count }, () => []);
+  for (const e of edges) {
+    const first = bandOf(e.minY);
+    const lastBand = bandOf(e.maxY);
+    for (let k = first; k <= lastBand; k++) {
+      const band = bands[k]!;
+      let kept = 0;
+      for (const o of band) {
+        if (o.maxX < e.minX) continue; // closed: west of the sweep
+        band[kept++] = o;
+        if (o.maxY < e.minY || e.maxY < o.minY) continue;
+        if (o.ring === e.ring && (Math.abs(o.i - e.i) === 1 || Math.abs(o.i - e.i) === o.last)) continue;
+        const at = segmentsMeet(o.a, o.b, e.a, e.b);
+        if (at) return at;
+      }
+      band.length = kept;
+      band.push(e);
+    }
+  }
+  return null;
 }

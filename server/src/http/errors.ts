@@ -50,6 +50,7 @@ export function clientErrorOf(err: unknown): AppError | null {
   if (e?.type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'Corps de requête trop volumineux');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'bad_request', String(e.message ?? 'Requête invalide'));
   if (typeof e?.code === 'string' && PG_INPUT_ERRORS[e.code]) return new AppError(400, 'invalid_input', `Requête invalide : ${PG_INPUT_ERRORS[e.code]}`);
+  if (e?.code === '57014') return new AppError(503, 'statement_timeout', 'Requête trop longue : interrompue par la base (GUP_STATEMENT_TIMEOUT_MS)');
   return null;
 }
 

@@ -2,14 +2,14 @@ import type { Knex } from 'knex';
 import type { Geometry } from 'geojson';
 import { rightsOf } from '../data/parcels.js';
 import {
-  activeSubsectorIds, findSubsector, landInside, lockSubsectorSaves, overlappingSubsectors, saveSubsector, validityDetail, type SubsectorState,
+  activeSubsectorIds, findSubsector, landInside, lockSubsectorSaves, overlappingSubsectors, parcelsNear, saveSubsector, validityDetail, type SubsectorState,
 } from '../data/subsectors.js';
-import { queriesOf, type Database, type DbOrTransaction } from '../data/db.js';
 import { audit } from '../data/users.js';
+import { queriesOf, type Database, type DbOrTransaction } from '../data/db.js';
 import type { TerritoryInfo } from '../data/territory.js';
 import { requireTerritory } from './territory.js';
-import { delegationOutcome, splitPublicDomain, type DelegationResult, type ParcelOwnerRef } from '../domain/delegation.js';
-import { checkPerimeter, GEOMETRY_REASONS } from '../domain/geometry.js';
+import { delegationFromLand, type DelegationResult, type ParcelOwnerRef } from '../domain/delegation.js';
+import { checkPerimeter, GEOMETRY_REASONS, LAND_LIMITS, perimeterAreaM2 } from '../domain/geometry.js';
 import { publicDomainOrganisation } from '../domain/lookup.js';
 import { OWNERSHIP_RIGHT } from '../domain/rights.js';
 import { AppError, notFound } from '../http/errors.js';
@@ -20,13 +20,33 @@ async function config(db: DbOrTransaction): Promise<TerritoryInfo> {
   return requireTerritory(db);
 }
 
-/** Structure and simplicity (shared rule), then PostGIS's verdict, then the territory: 422 with reason and location. */
+/** 422 `too_large` naming the limit exceeded (LAND_LIMITS), for a perimeter or a bbox asked for the live preview. */
+export function tooLarge(field: string, limit: keyof typeof LAND_LIMITS, actual: number): AppError {
+  const max = LAND_LIMITS[limit];
+  const message = limit === 'maxAreaM2'
+    ? `Zone trop grande : ${Math.round(actual / 10_000)} ha pour ${max / 10_000} ha au plus (${field})`
+    : `Zone trop grande : plus de ${max} parcelles (${field}) — dessinez un périmètre plus petit ou zoomez`;
+  return new AppError(422, 'too_large', message, { field, limit, max, ...(limit === 'maxAreaM2' ? { actual: Math.round(actual) } : {}) });
+}
+
+/** Refuses land beyond LAND_LIMITS before any costly work: the area (computed here), then the parcels near it (GiST count). */
+export async function checkLandLimits(db: Db, field: string, areaM2: number, geojson: string): Promise<void> {
+  if (areaM2 > LAND_LIMITS.maxAreaM2) throw tooLarge(field, 'maxAreaM2', areaM2);
+  const parcels = await parcelsNear(db, geojson, LAND_LIMITS.maxParcels);
+  if (parcels > LAND_LIMITS.maxParcels) throw tooLarge(field, 'maxParcels', parcels);
+}
+
+/**
+ * Structure and simplicity (shared rule), size (LAND_LIMITS), then PostGIS's verdict, then the territory: 422 with
+ * reason and location.
+ */
 export async function validatePerimeter(db: Db, input: unknown): Promise<{ geometry: Geometry; geojson: string }> {
   const check = checkPerimeter(input);
   if (!check.valid) {
     throw new AppError(422, 'invalid_geometry', check.message, { field: 'geometry', reason: check.reason, ...(check.location ? { location: check.location } : {}) });
   }
   const geojson = JSON.stringify(check.geometry);
+  await checkLandLimits(db, 'geometry', perimeterAreaM2(check.geometry), geojson);
   const detail = await validityDetail(db, geojson);
   if (!detail.valid) {
     throw new AppError(422, 'invalid_geometry', `Géométrie invalide : ${detail.reason ?? 'inconnue'}`, {
@@ -37,7 +57,7 @@ export async function validatePerimeter(db: Db, input: unknown): Promise<{ geome
 }
 
 /** Owners (`P` rights) of the given parcels, as the delegation rule wants them. */
-async function ownersOf(db: Db, idus: string[]): Promise<Map<string, ParcelOwnerRef[]>> {
+export async function ownersOf(db: Db, idus: string[]): Promise<Map<string, ParcelOwnerRef[]>> {
   const rights = await rightsOf(db as Knex, idus);
   const byParcel = new Map<string, ParcelOwnerRef[]>();
   for (const r of rights) {
@@ -75,11 +95,9 @@ async function delegationIn(db: Db, t: TerritoryInfo, geojson: string): Promise<
     ...p,
     owners: (owners.get(p.idu) ?? []).map((o) => ({ ...o, organisationKind: o.organisationCode ? orgKinds[o.organisationCode]?.kind ?? null : null })),
   }));
-  const landM2 = parcels.reduce((sum, p) => sum + p.effectiveM2, 0);
-  const publicM2 = Math.max(0, land.areaM2 - landM2);
   const pdOwners = publicDomainOwners(t);
   const communes = land.communes.map((c) => ({ ...c, owner: pdOwners[c.insee] ?? null }));
-  return delegationOutcome(land.areaM2, parcels, splitPublicDomain(publicM2, communes, parcels), t.delegationThreshold);
+  return delegationFromLand(land.areaM2, parcels, communes, t.delegationThreshold);
 }
 
 export interface SubsectorInput {
@@ -114,11 +132,23 @@ async function checkOverlap(db: Db, geojson: string, excludeId: number | null, a
   return overlaps;
 }
 
-/** Create: validate → compute shares in PostGIS → refuse overlaps (serialised) → save version 1 → audit. */
-export async function createSubsector(db: DbOrTransaction, userId: number, geometry: unknown, input: SubsectorInput): Promise<number> {
-  const knex = queriesOf(db);
-  const { geojson } = await validatePerimeter(knex, geometry);
-  const result = await computeDelegation(db, geojson);
+/** A perimeter validated and its shares computed, ready to be saved. */
+export interface PreparedPerimeter {
+  geojson: string;
+  result: DelegationResult;
+}
+
+/**
+ * The costly part of a save — validate, then compute the shares in PostGIS — to run before the saving transaction:
+ * on the embedded database a transaction holds its only connection, so every other request would wait for it.
+ */
+export async function preparePerimeter(db: DbOrTransaction, geometry: unknown): Promise<PreparedPerimeter> {
+  const { geojson } = await validatePerimeter(queriesOf(db), geometry);
+  return { geojson, result: await computeDelegation(db, geojson) };
+}
+
+/** Create a prepared perimeter: refuse overlaps (serialised) → save version 1 → audit. */
+export async function createSubsector(knex: Knex, userId: number, { geojson, result }: PreparedPerimeter, input: SubsectorInput): Promise<number> {
   return knex.transaction(async (trx) => {
     await lockSubsectorSaves(trx);
     const overlaps = await checkOverlap(trx, geojson, null, input.allowOverlap ?? false);
