@@ -21,7 +21,7 @@ export const DEMO_SNAPSHOT_INPUTS = [
 ] as const;
 
 /** Where snapshots are kept by default: node_modules/.cache/gup (re-made by `npm install`, wiped with node_modules). */
-export const DEMO_SNAPSHOT_DIR = path.join(paths.repoRoot, 'node_modules', '.cache', 'gup');
+export const DEMO_SNAPSHOT_DIR = paths.cache;
 
 /** The file the current snapshot has (or would have) in `dir`: `demo-<fingerprint>.tar.gz`. */
 export function demoSnapshotFile(dir = DEMO_SNAPSHOT_DIR, root = paths.repoRoot): string {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../../db/migrations/index.js';
+import { postgisExtension } from './postgisBundle.js';
 
 export type Engine = 'embedded' | 'postgres';
 
@@ -30,9 +31,9 @@ export interface DbOptions {
 }
 
 async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<{ knex: Knex; dump: () => Promise<Blob> }> {
-  const [{ PGlite }, { postgis }, { default: ClientPgLite }] = await Promise.all([
+  const [{ PGlite }, postgis, { default: ClientPgLite }] = await Promise.all([
     import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-postgis'),
+    postgisExtension(), // PostGIS without its unused raster and topology modules
     import('knex-pglite'),
   ]);
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
