@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the benchmarks of issue 3, one after the other — the lookup (demo data and 500 000 synthetic
  * parcels, bench/lookup.ts), then the tiles when bench/tiles.ts is there, then the report intake (bench/intake.ts),
- * the live preview, and the statistics of issue 12 (bench/stats.ts: dashboards at 10 000 to 1 000 000 reports) —
+ * the live preview, and the statistics of issue 12 (bench/stats.ts: dashboards at 10 000 to 1 000 000 reports),
+ * then the start-up on the embedded database (bench/start.ts, issue 11; alone: `npm run bench -- start`) —
  * with a summary of every target
  * (PASS/FAIL), written to bench/results/latest.json.
  *
@@ -21,6 +22,7 @@ import { report as reportPreview, run as runPreview, type PreviewBenchResult } f
 import { report, run as runLookup, type Check, type Dataset, type LookupOptions, type Result as LookupResult } from './lookup.js';
 import { report as reportStats, run as runStats, type StatsBenchResult } from './stats.js';
 import { argsOf } from './lib/args.js';
+import { report as reportStart, run as runStart, type Result as StartResult } from './start.js';
 
 const here = import.meta.dirname;
 const resultsFile = path.join(here, 'results', 'latest.json');
@@ -78,6 +80,18 @@ async function runTiles(demoUrl: string | undefined): Promise<TilesOutcome> {
 }
 
 const a = argsOf(process.argv.slice(2));
+
+// `npm run bench -- start`: the start-up bench alone (embedded database, no DATABASE_URL needed)
+const startOptions = { ...(a.startRounds ? { rounds: Number(a.startRounds) } : {}), ...(a.restarts ? { restarts: Number(a.restarts) } : {}), ...(a['no-slow'] ? { slowPath: false } : {}) };
+if (process.argv.slice(2).includes('start')) {
+  const result = await runStart(startOptions);
+  reportStart(result);
+  for (const c of result.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
+  const file = path.join(here, 'results', 'start.json');
+  fs.writeFileSync(file, `${JSON.stringify({ generatedAt: new Date().toISOString(), git: { commit: git('rev-parse', 'HEAD') }, command: 'npm run bench -- start', start: result }, null, 2)}\n`);
+  console.log(`Résultats : ${path.relative(process.cwd(), file)}`);
+  process.exit(0);
+}
 const datasets: Dataset[] | undefined = a.dataset === 'demo' ? ['demo'] : a.dataset === '500k' ? ['500k'] : undefined;
 const options: LookupOptions = {
   ...(datasets ? { datasets } : {}),
@@ -151,7 +165,18 @@ try {
 }
 const statsChecks = stats === null ? [] : 'error' in stats ? [{ target: 'stats: bench ran', value: 'error', pass: false }] : stats.checks;
 
-const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks, ...previewChecks, ...ogcChecks, ...statsChecks];
+// start-up on the embedded database (bench/start.ts): first start on a fresh clone, restart
+let start: StartResult | { error: string };
+try {
+  start = await runStart(startOptions);
+  reportStart(start);
+} catch (err) {
+  start = { error: err instanceof Error ? err.stack ?? err.message : String(err) };
+  console.log(`Bench start en erreur : ${start.error}`);
+}
+const startChecks = 'error' in start ? [{ target: 'start: bench ran', value: 'error', pass: false }] : start.checks;
+
+const checks = [...lookup.checks, ...tiles.checks, ...intakeChecks, ...previewChecks, ...ogcChecks, ...statsChecks, ...startChecks];
 console.log('\n==== Résumé des cibles (issue 3)');
 if (lookup.skipped) console.log('lookup : ignoré (pas de base PostgreSQL, voir plus haut)');
 for (const c of checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
@@ -172,6 +197,7 @@ if (!lookup.skipped || (tiles.ran && !tiles.error)) {
     preview,
     ogc,
     stats,
+    start,
   };
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);

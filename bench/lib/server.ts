@@ -105,15 +105,20 @@ export interface MainProcess {
  * `node --import tsx server/src/main.ts` (what `tsx server/src/main.ts` runs; its pid is the server's, the primary of
  * its workers on PostgreSQL) with PORT, DATABASE_URL (none: the embedded database), GUP_DEMO=1 and LOG_LEVEL=warn, and
  * no SMTP_URL (the outbox stays as written). Its own process group: stop() and kill() reach the workers too.
- * Resolves once /api/health answers 200.
+ * Resolves once /api/health answers 200. `command` runs something else instead (e.g. `npm start`), in `cwd`.
  */
-export async function startMain(databaseUrl: string | null, port: number, opts: { readyTimeoutMs?: number; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<MainProcess> {
+export async function startMain(
+  databaseUrl: string | null,
+  port: number,
+  opts: { readyTimeoutMs?: number; env?: Record<string, string>; nodeArgs?: string[]; cwd?: string; command?: string[]; pollMs?: number } = {},
+): Promise<MainProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GUP_DEMO: '1', LOG_LEVEL: 'warn', ...(opts.env ?? {}) };
   if (databaseUrl === null) delete env.DATABASE_URL; // the embedded database (GUP_DATA_DIR)
   else env.DATABASE_URL = databaseUrl;
   delete env.SMTP_URL;
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join('server', 'src', 'main.ts')], {
-    cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, // its own process group
+  const [command, ...args] = opts.command ?? [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', path.join('server', 'src', 'main.ts')];
+  const child: ChildProcess = spawn(command!, args, {
+    cwd: opts.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, // its own process group
   });
   let out = '';
   const keep = (chunk: Buffer) => { out = (out + chunk.toString('utf8')).slice(-8000); };
@@ -134,7 +139,7 @@ export async function startMain(databaseUrl: string | null, port: number, opts: 
       const res = await fetch(`${baseUrl}/api/health`);
       if (res.status === 200) break;
     } catch { /* not listening yet */ }
-    await sleep(200);
+    await sleep(opts.pollMs ?? 200);
   }
   const signal = async (sig: NodeJS.Signals, waitMs: number) => {
     if (gone) return;

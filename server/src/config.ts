@@ -151,4 +151,6 @@ function statementTimeoutFrom(v: string | undefined): number {
 export const paths = {
   repoRoot,
   demoGeodata: path.join(repoRoot, 'geodata'),
+  /** Files made from the installed packages and the code (demo database snapshot, PostGIS bundle): re-made when missing. */
+  cache: path.join(repoRoot, 'node_modules', '.cache', 'gup'),
 };

@@ -6,6 +6,7 @@ import { runWorker, startWorkers } from './cluster.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './data/db.js';
 import { applyDemoMode } from './demo.js';
+import { openEmbeddedDemo } from './demoSnapshot.js';
 import { startMailer } from './services/mailer.js';
 
 const config = loadConfig();
@@ -18,7 +19,10 @@ if (cluster.isWorker) {
   process.on('SIGINT', () => { /* the primary stops the workers */ });
 } else {
   log.info(config.databaseUrl ? 'Connexion à PostgreSQL…' : `Base PostGIS intégrée (PGlite) dans ${config.dataDir}…`);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
+  // demo mode on the embedded database: an empty data folder starts from the prepared snapshot (server/src/demoSnapshot.ts)
+  const opened = config.demo && !config.databaseUrl ? await openEmbeddedDemo(config.dataDir) : null;
+  if (opened?.start.from === 'snapshot') log.info(`base de démonstration copiée depuis ${opened.start.file}`);
+  const db = opened?.db ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
   log.info({ engine: db.engine, postgis: db.postgisVersion, mvt: db.hasMvt ? 'ST_AsMVT' : 'node' }, 'base prête, migrations appliquées');
   await applyDemoMode(db, config.demo, (m) => log.info(m)); // outside demo mode, no demo account signs in
 

@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { postgisExtension } from './postgisBundle.js';
 
 export type Engine = 'embedded' | 'postgres';
 
 export async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<{ knex: Knex; dump: () => Promise<Blob> }> {
-  const [{ PGlite }, { postgis }, { default: ClientPgLite }] = await Promise.all([
+  const [{ PGlite }, postgis, { default: ClientPgLite }] = await Promise.all([
     import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-postgis'),
+    postgisExtension(), // PostGIS without its unused raster and topology modules
     import('knex-pglite'),
   ]);
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
