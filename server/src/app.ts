@@ -8,8 +8,10 @@ import { requireSession } from './auth/middleware.js';
 import type { AppContext } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
 import { withLeanRoutes } from './http/lean.js';
+import { actionsRouter } from './routes/actions.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
+import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
@@ -60,6 +62,8 @@ export function createExpressApp(ctx: AppContext): Express {
   app.use('/api/territory', territoryRouter(ctx));
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
+  app.use('/api/diagnostics', diagnosticsRouter(ctx));
+  app.use('/api/actions', actionsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { allQueries } from './db.js';
+import { observationGridSchema, type ObservationGrid } from '../domain/diagnostics.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
 
 export interface TerritoryInfo {
@@ -19,12 +20,21 @@ export interface TerritoryInfo {
   /** Priority neighbourhoods loaded for the territory, by name (for filters). */
   qpvs: { code: string; name: string }[];
   bbox: number[] | null;
+  /** The walking-diagnosis observation grid of the configuration (empty when it has none). */
+  observationGrid: ObservationGrid;
 }
 
 const bboxOf = (box: string | null): number[] | null => {
   const m = box ? /BOX\(([-\d.e]+) ([-\d.e]+),([-\d.e]+) ([-\d.e]+)\)/.exec(box) : null;
   return m ? m.slice(1, 5).map(Number) : null;
 };
+
+/** The configuration's observation grid, as imported (the stored JSON was validated by the import). */
+function gridOf(config: unknown): ObservationGrid {
+  const raw = (typeof config === 'string' ? JSON.parse(config) : config) as { observationGrid?: unknown } | null;
+  const parsed = observationGridSchema.safeParse(raw?.observationGrid ?? []);
+  return parsed.success ? parsed.data : [];
+}
 
 /** Loads the territory configuration (organisations, services, managers…) from the database. */
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
@@ -77,6 +87,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     urgencyCriteria: urgency.map((u: any) => ({ code: u.code, name: u.name })),
     qpvs: qpvs.map((q: any) => ({ code: q.code, name: q.name })),
     bbox,
+    observationGrid: gridOf(t.config),
   };
 }
 

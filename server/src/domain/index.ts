@@ -9,3 +9,4 @@ export * from './geometry.js';
 export * from './delegation-land.js';
 export * from './reports.js';
 export * from './access.js';
+export * from './diagnostics.js';

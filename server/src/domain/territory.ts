@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { observationGridSchema } from './diagnostics.js';
 
 /** Schema of a territory configuration file (the demo one is geodata/territoire.demo.json). */
 const code = z.string().min(1).max(64);
@@ -56,6 +57,7 @@ export const territoryConfigSchema = z
       .object({ resolveHours: hours, criteria: z.array(z.object({ code, name: z.string().min(1) })) })
       .default({ resolveHours: 24, criteria: [] }),
     duplicates: z.object({ radiusMeters: z.number().positive(), windowDays: z.number().int().positive() }).default({ radiusMeters: 30, windowDays: 14 }),
+    observationGrid: observationGridSchema.optional(),
     demoUsers: z
       .array(
         z.object({
@@ -94,6 +96,13 @@ export const territoryConfigSchema = z
       need(themes.has(c.theme), ['categories', i, 'theme'], `thème inconnu « ${c.theme} »`);
       c.alsoNotify.forEach((s, j) => need(services.has(s), ['categories', i, 'alsoNotify', j], `service inconnu « ${s} »`));
     });
+    const categories = new Set(cfg.categories.map((c) => c.code));
+    const criteria = new Set<string>();
+    cfg.observationGrid?.forEach((th, i) => th.criteria.forEach((c, j) => {
+      need(!c.category || categories.has(c.category), ['observationGrid', i, 'criteria', j, 'category'], `catégorie inconnue « ${c.category} »`);
+      need(!criteria.has(c.code), ['observationGrid', i, 'criteria', j, 'code'], `critère en double « ${c.code} »`);
+      criteria.add(c.code);
+    }));
   });
 
 export type TerritoryConfig = z.infer<typeof territoryConfigSchema>;
