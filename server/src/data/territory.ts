@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { allQueries } from './db.js';
-import { observationGridSchema, type ObservationGrid } from '../domain/diagnostics.js';
+import type { ObservationGrid } from '../domain/diagnostics.js';
+import { observationGridSchema } from '../domain/territory.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
 
 export interface TerritoryInfo {

@@ -4,27 +4,19 @@
  * an action-plan item is overdue. Pure code, shared by the server and the client.
  */
 import type { MultiPolygon, Polygon } from 'geojson';
-import { z } from 'zod';
 import { checkPerimeter, GEOMETRY_REASONS, inFrance } from './geometry.js';
 
-const code = z.string().min(1).max(64);
-
 /**
- * The territory's observation grid (themes → criteria), an optional key `observationGrid` of the configuration.
- * A criterion may name the report `category` an observation of it becomes at triage (its theme gives the routing,
- * DESIGN 3.1), and `confidential: true` keeps its observations off every shared map and listing (e.g. tranquillité).
+ * The territory's observation grid (themes → criteria), the optional key `observationGrid` of the configuration
+ * (validated by `observationGridSchema` in `./territory.ts`). A criterion may name the report `category` an observation
+ * of it becomes at triage (its theme gives the routing, DESIGN 3.1), and `confidential: true` keeps its observations off
+ * every shared map and listing (e.g. tranquillité).
  */
-export const observationGridSchema = z.array(z.object({
-  code,
-  name: z.string().min(1),
-  criteria: z.array(z.object({
-    code,
-    name: z.string().min(1),
-    category: code.optional(),
-    confidential: z.boolean().default(false),
-  })).min(1),
-}));
-export type ObservationGrid = z.infer<typeof observationGridSchema>;
+export type ObservationGrid = {
+  code: string;
+  name: string;
+  criteria: { code: string; name: string; category?: string | undefined; confidential: boolean }[];
+}[];
 export type GridCriterion = ObservationGrid[number]['criteria'][number] & { theme: string; themeName: string };
 
 /**

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { observationGridSchema } from './diagnostics.js';
 
 /** Schema of a territory configuration file (the demo one is geodata/territoire.demo.json). */
 const code = z.string().min(1).max(64);
@@ -7,6 +6,13 @@ const contact = { email: z.string().email().optional(), phone: z.string().max(40
 const insee = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE à 5 caractères attendu');
 const siren = z.string().regex(/^[0-9]{9}$/, 'SIREN à 9 chiffres attendu');
 const hours = z.number().int().positive();
+
+/** The walking-diagnosis observation grid (DESIGN 3.6; `ObservationGrid` in ./diagnostics.ts). */
+export const observationGridSchema = z.array(z.object({
+  code,
+  name: z.string().min(1),
+  criteria: z.array(z.object({ code, name: z.string().min(1), category: code.optional(), confidential: z.boolean().default(false) })).min(1),
+}));
 
 export const ROLES = ['admin', 'planner', 'gup_officer', 'commune_user', 'service_agent'] as const;
 export type Role = (typeof ROLES)[number];
