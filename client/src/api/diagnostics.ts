@@ -1,51 +1,14 @@
 /** Walking diagnoses and the action plan (DESIGN 3.6, §4): shapes of the answers and one function per endpoint. */
 import type { Geometry } from 'geojson';
 import type {
-  ActionOrigin, ActionStatus, DiagnosticStatus, ObservationGrid, ObservationKind, ObservationOutcome, Severity, TriageTarget,
+  ActionOrigin, ActionRow, ActionStatus, DiagnosticRow, DiagnosticStatus, ObservationGrid, ObservationKind, ObservationRow, Participant, Severity, TriageTarget,
 } from '@gup/server/domain';
 import { request } from './http';
 
-export interface Participant { name: string; organisation?: string | null; kind: string }
-
-export interface Diagnostic {
-  id: number;
-  title: string;
-  communeInsee: string;
-  communeName: string;
-  qpvCode: string | null;
-  qpvName: string | null;
-  heldOn: string;
-  slot: string | null;
-  geometry: Geometry;
-  bbox: [number, number, number, number];
-  participants: Participant[];
-  status: DiagnosticStatus;
-  decisions: string | null;
-  observationCount: number;
-  pendingCount: number;
-}
-
-export interface Observation {
-  id: number;
-  diagnosticId: number;
-  uuid: string;
-  lon: number;
-  lat: number;
-  criterion: string;
-  kind: ObservationKind;
-  severity: Severity | null;
-  text: string;
-  authorName: string;
-  capturedAt: string;
-  suggestion: { service: { code: string; name: string }; reason: string } | null;
-  outcome: ObservationOutcome;
-  outcomeReason: string | null;
-  reportId: number | null;
-  reportReference: string | null;
-  actionId: number | null;
-  mergedInto: number | null;
-  photos: { id: number; uuid: string }[];
-}
+export type Diagnostic = DiagnosticRow;
+export type Observation = ObservationRow;
+export type ActionItem = ActionRow;
+export type { Participant };
 
 export interface DiagnosticDetails extends Diagnostic {
   organiser: boolean;
@@ -76,26 +39,6 @@ export interface ObservationInput {
   capturedAt?: string;
 }
 
-export interface ActionItem {
-  id: number;
-  title: string;
-  description: string | null;
-  communeInsee: string;
-  communeName: string;
-  qpvCode: string | null;
-  qpvName: string | null;
-  origin: ActionOrigin;
-  diagnosticId: number | null;
-  diagnosticTitle: string | null;
-  ownerService: string | null;
-  ownerServiceName: string | null;
-  ownerOrganisation: string | null;
-  ownerOrganisationName: string | null;
-  dueOn: string | null;
-  status: ActionStatus;
-  evidence: string | null;
-  overdue: boolean;
-}
 
 export const listDiagnostics = () => request<{ diagnostics: Diagnostic[] }>('/api/diagnostics').then((r) => r.diagnostics);
 export const fetchDiagnostic = (id: number) => request<DiagnosticDetails>(`/api/diagnostics/${id}`);

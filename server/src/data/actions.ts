@@ -4,35 +4,13 @@
  */
 import type { Knex } from 'knex';
 import type { DiagnosticScope } from '../domain/access.js';
-import type { ActionOrigin, ActionStatus } from '../domain/diagnostics.js';
+import type { ActionOrigin, ActionRow, ActionStatus } from '../domain/diagnostics.js';
 import { actionOverdueSql, diagnosticPredicate } from './access.js';
+
+export type { ActionRow };
 
 type Db = Knex | Knex.Transaction;
 
-export interface ActionRow {
-  id: number;
-  title: string;
-  description: string | null;
-  communeInsee: string;
-  communeName: string;
-  qpvCode: string | null;
-  qpvName: string | null;
-  origin: ActionOrigin;
-  diagnosticId: number | null;
-  diagnosticTitle: string | null;
-  observationId: number | null;
-  reportId: number | null;
-  ownerOrganisation: string | null;
-  ownerOrganisationName: string | null;
-  ownerService: string | null;
-  ownerServiceName: string | null;
-  dueOn: string | null;
-  status: ActionStatus;
-  evidence: string | null;
-  createdAt: string;
-  updatedAt: string;
-  overdue: boolean;
-}
 
 const SELECT = `SELECT a.id, a.title, a.description, a.commune_insee AS "communeInsee", m.name AS "communeName", a.qpv_code AS "qpvCode", q.name AS "qpvName",
   a.origin, a.diagnostic_id AS "diagnosticId", d.title AS "diagnosticTitle", a.observation_id AS "observationId", a.report_id AS "reportId",

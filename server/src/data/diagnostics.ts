@@ -5,38 +5,14 @@
 import type { Knex } from 'knex';
 import type { Geometry } from 'geojson';
 import type { DiagnosticScope } from '../domain/access.js';
-import type { DiagnosticStatus, ObservationKind, ObservationOutcome, Severity } from '../domain/diagnostics.js';
+import type { DiagnosticRow, DiagnosticStatus, ObservationKind, ObservationOutcome, ObservationRow, Participant, Severity } from '../domain/diagnostics.js';
 import { diagnosticPredicate } from './access.js';
+
+export type { DiagnosticRow, ObservationRow, Participant };
 
 type Db = Knex | Knex.Transaction;
 
-export interface Participant {
-  name: string;
-  organisation?: string | null | undefined;
-  kind: string;
-}
 
-export interface DiagnosticRow {
-  id: number;
-  title: string;
-  communeInsee: string;
-  communeName: string;
-  qpvCode: string | null;
-  qpvName: string | null;
-  subsectorId: number | null;
-  heldOn: string;
-  slot: string | null;
-  geometry: Geometry;
-  bbox: [number, number, number, number];
-  participants: Participant[];
-  status: DiagnosticStatus;
-  decisions: string | null;
-  createdBy: number;
-  createdAt: string;
-  updatedAt: string;
-  observationCount: number;
-  pendingCount: number;
-}
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
@@ -116,29 +92,6 @@ export async function subsectorExists(db: Db, id: number): Promise<boolean> {
   return !!(await db('subsectors').where({ id }).first('id'));
 }
 
-export interface ObservationRow {
-  id: number;
-  diagnosticId: number;
-  uuid: string;
-  lon: number;
-  lat: number;
-  criterion: string;
-  kind: ObservationKind;
-  severity: Severity | null;
-  text: string;
-  authorId: number;
-  authorName: string;
-  capturedAt: string;
-  receivedAt: string;
-  suggestion: { service: { code: string; name: string }; reason: string } | null;
-  outcome: ObservationOutcome;
-  outcomeReason: string | null;
-  reportId: number | null;
-  reportReference: string | null;
-  actionId: number | null;
-  mergedInto: number | null;
-  photos: { id: number; uuid: string }[];
-}
 
 /** The observation columns, with optional extra columns and joins (the session of a previous observation). */
 const observationSelect = (extraColumns = '', extraJoins = '') => `SELECT o.id, o.diagnostic_id AS "diagnosticId", o.uuid::text AS uuid, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.criterion, o.kind,

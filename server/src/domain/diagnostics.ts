@@ -3,7 +3,7 @@
  * session and of an observation, which observations are near-identical, which criteria stay off shared maps, and when
  * an action-plan item is overdue. Pure code, shared by the server and the client.
  */
-import type { MultiPolygon, Polygon } from 'geojson';
+import type { Geometry, MultiPolygon, Polygon } from 'geojson';
 import { checkPerimeter, GEOMETRY_REASONS, inFrance } from './geometry.js';
 
 /**
@@ -171,4 +171,87 @@ export function checkSessionGeometry(input: unknown): SessionGeometryCheck {
     }
   }
   return { valid: true, geometry: { type: 'LineString', coordinates: positions.map((p: number[]) => [p[0]!, p[1]!]) } };
+}
+
+// ---- shapes of the API's answers (the data layer returns them, the client reads them: declared once) ----------------
+
+/** A participant of a session. */
+export interface Participant {
+  name: string;
+  organisation?: string | null | undefined;
+  kind: string;
+}
+
+/** A session as listed and read. */
+export interface DiagnosticRow {
+  id: number;
+  title: string;
+  communeInsee: string;
+  communeName: string;
+  qpvCode: string | null;
+  qpvName: string | null;
+  subsectorId: number | null;
+  heldOn: string;
+  slot: string | null;
+  geometry: Geometry;
+  bbox: [number, number, number, number];
+  participants: Participant[];
+  status: DiagnosticStatus;
+  decisions: string | null;
+  createdBy: number;
+  createdAt: string;
+  updatedAt: string;
+  observationCount: number;
+  pendingCount: number;
+}
+
+/** An observation as read (with its photos' ids, its outcome and the report it became). */
+export interface ObservationRow {
+  id: number;
+  diagnosticId: number;
+  uuid: string;
+  lon: number;
+  lat: number;
+  criterion: string;
+  kind: ObservationKind;
+  severity: Severity | null;
+  text: string;
+  authorId: number;
+  authorName: string;
+  capturedAt: string;
+  receivedAt: string;
+  suggestion: { service: { code: string; name: string }; reason: string } | null;
+  outcome: ObservationOutcome;
+  outcomeReason: string | null;
+  reportId: number | null;
+  reportReference: string | null;
+  actionId: number | null;
+  mergedInto: number | null;
+  photos: { id: number; uuid: string }[];
+}
+
+/** An action-plan item as listed. */
+export interface ActionRow {
+  id: number;
+  title: string;
+  description: string | null;
+  communeInsee: string;
+  communeName: string;
+  qpvCode: string | null;
+  qpvName: string | null;
+  origin: ActionOrigin;
+  diagnosticId: number | null;
+  diagnosticTitle: string | null;
+  observationId: number | null;
+  reportId: number | null;
+  ownerOrganisation: string | null;
+  ownerOrganisationName: string | null;
+  ownerService: string | null;
+  ownerServiceName: string | null;
+  dueOn: string | null;
+  status: ActionStatus;
+  evidence: string | null;
+  createdAt: string;
+  updatedAt: string;
+  overdue: boolean;
 }

@@ -96,6 +96,7 @@ export const diagnosticMessages = {
     savedDecisions: 'Décisions enregistrées.',
     by: 'par {name}',
     report: 'signalement {ref}',
+    photo: 'Photo de l’observation {n}',
   },
   actionPlan: {
     title: 'Plan d’actions',
