@@ -10,6 +10,8 @@ import type { DiagnosticDetails, ObservationInput } from '../api/diagnostics';
 export interface QueuedObservation {
   uuid: string;
   diagnosticId: number;
+  /** Who captured it: only that user's session sends it (a shared phone never files someone else's capture). */
+  userId: number | string;
   body: ObservationInput;
   state: 'pending' | 'synced' | 'rejected';
   error?: string;
@@ -55,15 +57,16 @@ export async function queueObservation(o: QueuedObservation, photos: QueuedPhoto
   await Promise.all([tx.objectStore('observations').put(o), ...photos.map((p) => tx.objectStore('photos').put(p)), tx.done]);
 }
 
-/** How many observations and photos still wait to be sent (rejected ones are not waiting: they are shown apart). */
-export async function pendingCount(): Promise<number> {
+/** How many of a user's observations and photos still wait to be sent (rejected ones are shown apart, not waiting). */
+export async function pendingCount(userId: number | string): Promise<number> {
   const d = await fieldDb();
-  const [obs, photos] = await Promise.all([d.getAll('observations'), d.getAll('photos')]);
-  return obs.filter((o) => o.state === 'pending').length + photos.filter((p) => p.state === 'pending').length;
+  const [all, photos] = await Promise.all([d.getAll('observations'), d.getAll('photos')]);
+  const mine = new Set(all.filter((o) => o.userId === userId).map((o) => o.uuid));
+  return all.filter((o) => mine.has(o.uuid) && o.state === 'pending').length + photos.filter((p) => mine.has(p.observationUuid) && p.state === 'pending').length;
 }
 
-export async function observationsOfSession(diagnosticId: number): Promise<QueuedObservation[]> {
-  return (await fieldDb()).getAllFromIndex('observations', 'byDiagnostic', diagnosticId);
+export async function observationsOfSession(diagnosticId: number, userId: number | string): Promise<QueuedObservation[]> {
+  return (await (await fieldDb()).getAllFromIndex('observations', 'byDiagnostic', diagnosticId)).filter((o) => o.userId === userId);
 }
 
 export async function photosOf(observationUuid: string): Promise<QueuedPhoto[]> {

@@ -2,7 +2,7 @@
  * Sends what this device captured: each pending observation (idempotent by its UUID: a replay after a lost answer
  * creates nothing twice), then its photos (idempotent by their own UUIDs). A network failure or a 5xx stops the round
  * (retried on reconnection, at start and every 30 s); a 4xx marks the item rejected with the server's reason.
- * One round at a time per tab.
+ * One round at a time per tab; only the signed-in user's captures.
  */
 import { ApiError } from '../api/http';
 import { postObservation, postObservationPhoto } from '../api/diagnostics';
@@ -13,15 +13,16 @@ const retryable = (err: unknown) => !(err instanceof ApiError) || err.status ===
 
 let running: Promise<{ sent: number; failed: boolean }> | null = null;
 
-export function syncQueue(): Promise<{ sent: number; failed: boolean }> {
-  running ??= round().finally(() => { running = null; });
+/** Sends the captures of `userId` (the signed-in user: the server files them under the session's account). */
+export function syncQueue(userId: number | string): Promise<{ sent: number; failed: boolean }> {
+  running ??= round(userId).finally(() => { running = null; });
   return running;
 }
 
-async function round(): Promise<{ sent: number; failed: boolean }> {
+async function round(userId: number | string): Promise<{ sent: number; failed: boolean }> {
   const d = await fieldDb();
   let sent = 0;
-  const observations = (await d.getAll('observations')).filter((o) => o.state !== 'rejected').sort((a, b) => a.savedAt.localeCompare(b.savedAt));
+  const observations = (await d.getAll('observations')).filter((o) => o.userId === userId && o.state !== 'rejected').sort((a, b) => a.savedAt.localeCompare(b.savedAt));
   for (const o of observations) {
     if (o.state === 'pending') {
       const outcome = await send(() => postObservation(o.diagnosticId, o.body));

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { pendingCount } from '../offline/db';
 import { syncQueue } from '../offline/queue';
+import { useSessionStore } from './session';
 
 interface FieldQueueState {
   /** Observations and photos captured on this device that the server does not have yet. */
@@ -23,15 +24,17 @@ export const useFieldQueueStore = defineStore('fieldQueue', {
   state: (): FieldQueueState => ({ pending: 0, syncing: false, online: typeof navigator === 'undefined' ? true : navigator.onLine, lastSyncAt: null, started: false }),
   actions: {
     async refresh(): Promise<void> {
-      this.pending = await pendingCount();
+      const user = useSessionStore().user;
+      this.pending = user ? await pendingCount(user.id) : 0;
     },
     /** Sends what waits (when online); the count follows. */
     async sync(): Promise<void> {
       await this.refresh();
-      if (!this.online || this.pending === 0) return;
+      const user = useSessionStore().user;
+      if (!user || !this.online || this.pending === 0) return;
       this.syncing = true;
       try {
-        await syncQueue();
+        await syncQueue(user.id);
       } finally {
         this.syncing = false;
         this.lastSyncAt = new Date().toISOString();
@@ -46,6 +49,9 @@ export const useFieldQueueStore = defineStore('fieldQueue', {
       window.addEventListener('offline', () => { this.online = false; });
       window.setInterval(() => { if (this.pending > 0) void this.sync(); }, RETRY_MS);
       void this.sync().catch(() => undefined);
+      // and whenever someone signs in (their own captures, queued on this device earlier)
+      const session = useSessionStore();
+      session.$subscribe(() => { if (session.user) void this.sync().catch(() => undefined); });
     },
   },
 });
