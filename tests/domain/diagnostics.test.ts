@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { paths } from '../../server/src/config.js';
+import { territoryConfigSchema } from '../../server/src/domain/territory.js';
 import {
   canMoveDiagnostic, checkSessionGeometry, criteriaOf, diagnosticScope, distanceMetres, isActionOverdue, isShareable, mayOrganiseIn,
   nearIdentical, nearIdenticalGroups, parisToday, type ObservationGrid,
@@ -65,5 +69,25 @@ describe('sessions and action plan', () => {
     expect(isShareable(c.get('a'))).toBe(false);
     expect(isShareable(c.get('b'))).toBe(true);
     expect(c.get('a')?.themeName).toBe('Tranquillité');
+  });
+});
+
+describe('the observation grid in the territory configuration', () => {
+  const demo = () => JSON.parse(fs.readFileSync(path.join(paths.repoRoot, 'geodata', 'territoire.demo.json'), 'utf8'));
+  it('when the demo configuration is read, then its grid has the eleven themes, tranquillité confidential and nothing else', () => {
+    const cfg = territoryConfigSchema.parse(demo());
+    expect(cfg.observationGrid!.map((t) => t.name)).toEqual([
+      'Propreté', 'Encombrants et épaves', 'Éclairage', 'Espaces verts et aires de jeux', 'Cheminements et accessibilité', 'Stationnement',
+      'Mobilier urbain', 'Signalétique', 'Entrées d\'immeubles', 'Chantiers', 'Tranquillité',
+    ]);
+    const confidential = cfg.observationGrid!.flatMap((t) => t.criteria.filter((c) => c.confidential).map(() => t.code));
+    expect(new Set(confidential)).toEqual(new Set(['tranquillite']));
+  });
+  it('when a criterion names an unknown report category or a criterion code is repeated, then the configuration is refused naming it', () => {
+    const bad = demo();
+    bad.observationGrid[0].criteria[0].category = 'licorne';
+    bad.observationGrid[1].criteria[0].code = bad.observationGrid[0].criteria[1].code;
+    const issues = territoryConfigSchema.safeParse(bad).error!.issues.map((i) => i.path.join('.'));
+    expect(issues).toEqual(expect.arrayContaining(['observationGrid.0.criteria.0.category', 'observationGrid.1.criteria.0.code']));
   });
 });
