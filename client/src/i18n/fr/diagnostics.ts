@@ -67,6 +67,7 @@ export const diagnosticMessages = {
     saved: 'Observation enregistrée sur l’appareil.',
     missing: 'Choisissez un lieu et un critère.',
     mine: 'Mes observations sur cet appareil',
+    previous: 'Rien à revérifier | 1 observation d’un diagnostic précédent à revérifier (en gris sur la carte) | {n} observations de diagnostics précédents à revérifier (en gris sur la carte)',
     state: { pending: 'en attente d’envoi', synced: 'envoyée', rejected: 'refusée : {error}' },
     closed: 'Ce diagnostic ne reçoit plus d’observations.',
   },
