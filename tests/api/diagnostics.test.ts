@@ -366,4 +366,22 @@ describe('minutes and confidential criteria', () => {
     const earlier = await api(`/api/diagnostics/${first}`, { cookie: athis });
     expect(earlier.body.previous.some((p: { sessionTitle: string }) => p.sessionTitle === 'Second passage')).toBe(false);
   });
+
+  it('when the planning map asks for earlier observations over a bbox, then each reader gets those of the sessions it reaches, confidential ones only for organisers; a bad bbox is a 400', async () => {
+    const id = await newSession();
+    const open = await api(`/api/diagnostics/${id}/observations`, { body: observation({ text: 'Corbeille arrachée (carte)', criterion: 'mobilier_casse' }), cookie: athis });
+    const secret = await api(`/api/diagnostics/${id}/observations`, { body: observation({ text: 'Regroupement (carte)', criterion: 'regroupement' }), cookie: athis });
+    const bbox = `bbox=${X - 0.001},${Y - 0.001},${X + 0.001},${Y + 0.001}`;
+    const ids = async (cookie: string) => (await api(`/api/diagnostics/observations?${bbox}`, { cookie })).body.observations.map((o: { id: number }) => o.id);
+    expect(await ids(athis)).toEqual(expect.arrayContaining([open.body.id, secret.body.id]));
+    expect(await ids(planner)).toContain(open.body.id);
+    expect(await ids(planner)).not.toContain(secret.body.id);
+    expect(await ids(juvisy)).not.toContain(open.body.id);
+    expect(await ids(oph)).toEqual([]);
+    for (const bad of ['bbox=1,2,3', 'bbox=2.5,48.8,2.3,48.9', 'bbox=2,48,3,49', '']) {
+      const res = await api(`/api/diagnostics/observations?${bad}`, { cookie: athis });
+      expect(res.status, bad).toBe(400);
+      expect(res.body.error.details[0].field).toBe('bbox');
+    }
+  });
 });

@@ -56,6 +56,8 @@ export const triage = (id: number, oid: number, body: { to: TriageTarget; reason
   request<{ observation: Observation; merged: number[]; report?: { id: number; reference: string; routing: { service: { name: string } } }; actionId?: number }>(
     `/api/diagnostics/${id}/observations/${oid}/triage`, { body },
   );
+export const observationsAround = (bbox: [number, number, number, number]) =>
+  request<{ observations: (Observation & { sessionTitle: string; sessionDate: string })[] }>(`/api/diagnostics/observations?bbox=${bbox.join(',')}`).then((r) => r.observations);
 export const minutesUrl = (id: number) => `/api/diagnostics/${id}/minutes.pdf`;
 export const photoUrl = (id: number, oid: number, pid: number, thumbnail = true) => `/api/diagnostics/${id}/observations/${oid}/photos/${pid}${thumbnail ? '?thumbnail=1' : ''}`;
 

@@ -206,3 +206,15 @@ export async function placeOutlines(db: Db, communeInsee: string, qpvCode: strin
   );
   return { commune: rows[0]?.commune ? json(rows[0].commune) : null, qpv: rows[0]?.qpv ? json(rows[0].qpv) : null };
 }
+
+/** Observations of the sessions in a scope within a bbox (the planning map), newest sessions first, at most 2 000. */
+export async function observationsInBbox(db: Db, scope: DiagnosticScope, bbox: [number, number, number, number]): Promise<(ObservationRow & { communeInsee: string; sessionTitle: string; sessionDate: string })[]> {
+  const where = diagnosticPredicate(scope, 'pd');
+  const { rows } = await db.raw(
+    `${observationSelect(`, pd.commune_insee AS "communeInsee", pd.title AS "sessionTitle", to_char(pd.held_on, 'YYYY-MM-DD') AS "sessionDate"`, ' JOIN diagnostics pd ON pd.id = o.diagnostic_id')}
+     WHERE ${where.sql} AND o.outcome <> 'merged' AND o.geom && ST_MakeEnvelope(?, ?, ?, ?, 4326)
+     ORDER BY pd.held_on DESC, o.id LIMIT 2000`,
+    [...where.bindings, ...bbox],
+  );
+  return rows.map((r: any) => ({ ...toObservation(r), communeInsee: r.communeInsee, sessionTitle: r.sessionTitle, sessionDate: r.sessionDate }));
+}

@@ -7,7 +7,7 @@ import { AppError, validationError } from '../http/errors.js';
 import { refineInFrance } from '../http/geo.js';
 import { photoUpload } from '../http/multipart.js';
 import {
-  addObservation, addObservationPhoto, createDiagnostic, diagnosticDetails, diagnosticsOf, observationPhoto, triageObservation, updateDiagnostic,
+  addObservation, addObservationPhoto, createDiagnostic, diagnosticDetails, diagnosticsOf, observationPhoto, observationsAround, triageObservation, updateDiagnostic,
 } from '../services/diagnostics.js';
 import { minutesPdf } from '../services/minutes.js';
 
@@ -62,6 +62,16 @@ const triageSchema = z.object({
   dueOn: dayString.nullable().optional(),
 }).strict();
 
+/** `bbox=west,south,east,north`, at most 0.2° a side (a commune). */
+const bboxSchema = z.object({
+  bbox: z.string().transform((s, ctx) => {
+    const n = s.split(',').map(Number);
+    if (n.length !== 4 || n.some((x) => !Number.isFinite(x)) || n[0]! >= n[2]! || n[1]! >= n[3]!) { ctx.addIssue({ code: 'custom', message: 'bbox = ouest,sud,est,nord' }); return z.NEVER; }
+    if (n[2]! - n[0]! > 0.2 || n[3]! - n[1]! > 0.2) { ctx.addIssue({ code: 'custom', message: 'emprise trop grande (0,2° au plus)' }); return z.NEVER; }
+    return n as [number, number, number, number];
+  }),
+});
+
 const listSchema = z.object({
   commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/).optional(),
   status: z.enum(DIAGNOSTIC_STATUSES).optional(),
@@ -83,6 +93,13 @@ export function diagnosticsRouter(ctx: AppContext): Router {
     if (!parsed.success) throw validationError(parsed.error, 'Diagnostic invalide');
     const d = await createDiagnostic(knex, currentUser(req), parsed.data);
     res.status(201).location(`/api/diagnostics/${d.id}`).json(d);
+  });
+
+  // earlier observations over the planning map (before '/:id', which would take "observations" for an id)
+  router.get('/observations', async (req, res) => {
+    const parsed = bboxSchema.safeParse(req.query);
+    if (!parsed.success) throw validationError(parsed.error, 'Emprise invalide');
+    res.json({ observations: await observationsAround(knex, currentUser(req), parsed.data.bbox) });
   });
 
   router.get('/:id', async (req, res) => {

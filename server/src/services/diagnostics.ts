@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import {
   findDiagnostic, findObservation, findObservationByUuid, findObservationPhoto, firstPhotoOf, insertDiagnostic, insertObservation,
-  insertObservationPhoto, listDiagnostics, observationsOf, previousObservations, qpvExists, setOutcome, subsectorExists,
+  insertObservationPhoto, listDiagnostics, observationsInBbox, observationsOf, previousObservations, qpvExists, setOutcome, subsectorExists,
   updateDiagnostic as saveDiagnostic, type DiagnosticFields, type DiagnosticRow, type ObservationRow,
 } from '../data/diagnostics.js';
 import { insertAction, ownerExists } from '../data/actions.js';
@@ -120,6 +120,16 @@ export async function diagnosticDetails(knex: Knex, user: SessionUser, id: numbe
     previous: previous.filter(shown),
     grid: t.observationGrid,
   };
+}
+
+/**
+ * Earlier observations on the planning map (over a bbox): those of the sessions the user reaches; confidential
+ * criteria only for who organises in their commune.
+ */
+export async function observationsAround(knex: Knex, user: SessionUser, bbox: [number, number, number, number]) {
+  const criteria = await gridCriteria(knex);
+  const rows = await observationsInBbox(knex, diagnosticScope(user), bbox);
+  return rows.filter((o) => mayOrganiseIn(user, o.communeInsee) || isShareable(criteria.get(o.criterion)));
 }
 
 export interface ObservationInput {

@@ -33,6 +33,7 @@ export const diagnosticMessages = {
     drawHint: 'Touchez la carte pour placer les points du parcours ou de la zone (Entrée : le centre de la carte).',
     points: '{n} point placé | {n} point placé | {n} points placés',
     undo: 'Retirer le dernier point',
+    earlier: 'aucune observation précédente | en gris : 1 observation d’un diagnostic précédent | en gris : {n} observations de diagnostics précédents',
     participants: 'Participants (un par ligne : nom ; organisation ; habitant, bailleur, service, élu ou association)',
     create: 'Programmer',
     created: 'Diagnostic programmé.',
