@@ -1,14 +1,14 @@
 /** Walking diagnoses and the action plan (DESIGN 3.6, §4): shapes of the answers and one function per endpoint. */
 import type { Geometry } from 'geojson';
 import type {
-  ActionOrigin, ActionRow, ActionStatus, DiagnosticRow, DiagnosticStatus, ObservationGrid, ObservationKind, ObservationRow, Participant, Severity, TriageTarget,
+  ActionOrigin, ActionRow, ActionStatus, DiagnosticRow, DiagnosticStatus, ObservationGrid, ObservationInput, ObservationRow, Participant, TriageTarget,
 } from '@gup/server/domain';
 import { request } from './http';
 
 export type Diagnostic = DiagnosticRow;
 export type Observation = ObservationRow;
 export type ActionItem = ActionRow;
-export type { Participant };
+export type { ObservationInput, Participant };
 
 export interface DiagnosticDetails extends Diagnostic {
   organiser: boolean;
@@ -28,16 +28,6 @@ export interface DiagnosticInput {
   participants?: Participant[];
 }
 
-export interface ObservationInput {
-  uuid: string;
-  lon: number;
-  lat: number;
-  criterion: string;
-  kind: ObservationKind;
-  severity?: Severity | null;
-  text?: string;
-  capturedAt?: string;
-}
 
 
 export const listDiagnostics = () => request<{ diagnostics: Diagnostic[] }>('/api/diagnostics').then((r) => r.diagnostics);

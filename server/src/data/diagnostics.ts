@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { Geometry } from 'geojson';
 import type { DiagnosticScope } from '../domain/access.js';
-import type { DiagnosticRow, DiagnosticStatus, ObservationKind, ObservationOutcome, ObservationRow, Participant, Severity } from '../domain/diagnostics.js';
+import type { DiagnosticRow, DiagnosticStatus, ObservationInput, ObservationOutcome, ObservationRow, Participant, Severity } from '../domain/diagnostics.js';
 import { diagnosticPredicate } from './access.js';
 
 export type { DiagnosticRow, ObservationRow, Participant };
@@ -136,13 +136,9 @@ export async function previousObservations(db: Db, d: { id: number; heldOn: stri
   return rows.map((r: any) => ({ ...toObservation(r), sessionTitle: r.sessionTitle, sessionDate: r.sessionDate }));
 }
 
-export interface NewObservation {
+/** An observation to store: what the device sent, with its session, author, capture time and suggested service. */
+export interface NewObservation extends Pick<ObservationInput, 'uuid' | 'lon' | 'lat' | 'criterion' | 'kind'> {
   diagnosticId: number;
-  uuid: string;
-  lon: number;
-  lat: number;
-  criterion: string;
-  kind: ObservationKind;
   severity: Severity | null;
   text: string;
   authorId: number;

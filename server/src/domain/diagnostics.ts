@@ -255,3 +255,15 @@ export interface ActionRow {
   updatedAt: string;
   overdue: boolean;
 }
+
+/** An observation as the device sends it (sync is idempotent by `uuid`, made on the device). */
+export interface ObservationInput {
+  uuid: string;
+  lon: number;
+  lat: number;
+  criterion: string;
+  kind: ObservationKind;
+  severity?: Severity | null | undefined;
+  text?: string | undefined;
+  capturedAt?: string | undefined;
+}

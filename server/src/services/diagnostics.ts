@@ -14,7 +14,7 @@ import type { SessionUser } from '../data/users.js';
 import { diagnosticScope, inScope, mayOrganiseIn } from '../domain/access.js';
 import {
   acceptsObservations, canMoveDiagnostic, checkSessionGeometry, criteriaOf, isShareable, nearIdentical, nearIdenticalGroups,
-  DIAGNOSTIC_STATUS_LABELS, type DiagnosticStatus, type GridCriterion, type ObservationKind, type Severity, type TriageTarget,
+  DIAGNOSTIC_STATUS_LABELS, type DiagnosticStatus, type GridCriterion, type ObservationInput, type TriageTarget,
 } from '../domain/diagnostics.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { lookup } from './lookup.js';
@@ -132,16 +132,6 @@ export async function observationsAround(knex: Knex, user: SessionUser, bbox: [n
   return rows.filter((o) => mayOrganiseIn(user, o.communeInsee) || isShareable(criteria.get(o.criterion)));
 }
 
-export interface ObservationInput {
-  uuid: string;
-  lon: number;
-  lat: number;
-  criterion: string;
-  kind: ObservationKind;
-  severity?: Severity | null | undefined;
-  text?: string | undefined;
-  capturedAt?: string | undefined;
-}
 
 /**
  * Captures an observation: session open for capture → criterion of the grid → the service the lookup suggests for
