@@ -4,6 +4,7 @@ import App from './App.vue';
 import { onUnauthorized } from './api/http';
 import { i18n } from './i18n';
 import { createAppRouter } from './router';
+import { useFieldQueueStore } from './stores/fieldQueue';
 import { useSessionStore } from './stores/session';
 import './styles.css';
 import './components/side-panel.css';
@@ -21,3 +22,9 @@ onUnauthorized(() => {
 });
 
 app.mount('#app');
+
+// Offline field capture (walking diagnosis): the service worker caches the app and the prepared tiles; the queue of
+// observations captured on this device is sent at start, on reconnection and every 30 s.
+if ('serviceWorker' in navigator && import.meta.env.PROD) void navigator.serviceWorker.register('/sw.js').catch((err) => console.warn('[sw]', err));
+useFieldQueueStore(pinia).start();
+

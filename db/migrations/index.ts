@@ -4,6 +4,7 @@ import * as m002 from './002_tile_versions.js';
 import * as m003 from './003_reports.js';
 import * as m004 from './004_outbox_delivery.js';
 import * as m005 from './005_stats.js';
+import * as m007 from './007_diagnostics.js';
 import * as m008 from './008_tokens_oidc.js';
 
 interface Migration {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '003_reports': m003,
   '004_outbox_delivery': m004,
   '005_stats': m005,
+  '007_diagnostics': m007,
   '008_tokens_oidc': m008,
 };
 

@@ -11,8 +11,10 @@ import { rejectNulBytes } from './http/input.js';
 import { withLeanRoutes } from './http/lean.js';
 import { sameOriginWrites } from './http/origin.js';
 import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
+import { actionsRouter } from './routes/actions.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
+import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
@@ -88,6 +90,8 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
   app.use('/api/stats', statsRouter(ctx));
+  app.use('/api/diagnostics', diagnosticsRouter(ctx));
+  app.use('/api/actions', actionsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)

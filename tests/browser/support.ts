@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { paths } from '../../server/src/config.js';
 import { DEMO_PASSWORD } from '../support/http.js';
 
@@ -35,13 +35,14 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
 }
 
-/** A fresh context (no cookies) whose requests outside `baseUrl` are aborted at once. */
-export async function newContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
+/** A fresh context (no cookies) whose requests outside `baseUrl` are aborted at once; `options` override the defaults (a phone's viewport…). */
+export async function newContext(browser: Browser, baseUrl: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL: baseUrl,
     viewport: { width: 1280, height: 800 },
     locale: 'fr-FR',
     reducedMotion: 'reduce', // camera moves jump instead of flying: faster, deterministic
+    ...options,
   });
   const origin = new URL(baseUrl).origin;
   await context.route(
@@ -92,4 +93,33 @@ declare global {
     /** Read-only test hook installed by the client (client/src/map/testHook.ts). */
     __gup?: { project(lon: number, lat: number): { x: number; y: number } };
   }
+}
+
+/** A phone held in one hand: the viewport of the issues' reference phone (390×844), touch, mobile. */
+export const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+/** axe-core's violations on the page (WCAG 2.x A/AA rules); the script is injected outside the page's CSP. */
+export async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; nodes: { target: unknown[]; failureSummary?: string }[] }[]> {
+  const source = fs.readFileSync(path.join(paths.repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(`${source}\n;undefined`);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+}
+
+/**
+ * How far the page scrolls sideways (≤ 0: not at all): the document beyond the viewport, or any element that scrolls
+ * horizontally (the pages' main region, a table's wrapper) beyond its own width.
+ */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    let worst = document.documentElement.scrollWidth - window.innerWidth;
+    for (const el of document.querySelectorAll('body *')) {
+      const x = getComputedStyle(el).overflowX;
+      if (x === 'auto' || x === 'scroll') worst = Math.max(worst, el.scrollWidth - el.clientWidth);
+    }
+    return worst;
+  });
 }

@@ -3,10 +3,11 @@
  * vue-i18n syntax: `{x}` interpolates, `|` separates plural forms; never write a bare at-sign here.
  */
 import { accountMessages } from './fr/account';
+import { diagnosticMessages } from './fr/diagnostics';
 import { mapMessages } from './fr/map';
 import { plannerMessages } from './fr/planner';
 import { reportMessages } from './fr/reports';
 
-export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages, ...accountMessages };
+export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages, ...accountMessages, ...diagnosticMessages };
 
 export type Messages = typeof fr;

@@ -1,6 +1,8 @@
 import { defineStore } from 'pinia';
 import * as api from '../api/endpoints';
 import type { User } from '../api/types';
+import { forgetPreparedSessions } from '../offline/db';
+import { forgetOfflineAnswers } from '../offline/prepare';
 
 interface SessionState {
   /** The signed-in user, null when signed out or not yet known. */
@@ -37,6 +39,8 @@ export const useSessionStore = defineStore('session', {
         return await api.logout();
       } finally {
         this.forget();
+        // the answers and sessions cached for the field leave the device (captures not yet sent stay queued)
+        await Promise.all([forgetOfflineAnswers(), forgetPreparedSessions()]).catch(() => undefined);
       }
     },
     /** Drops the user locally (expired session). */

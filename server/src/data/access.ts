@@ -3,7 +3,8 @@
  * CSV, nearby, duplicates proposal, tiles, Open311), and the domain's status sets as SQL lists.
  */
 import type { Knex } from 'knex';
-import type { ReportScope } from '../domain/access.js';
+import type { DiagnosticScope, ReportScope } from '../domain/access.js';
+import { OPEN_ACTION_STATUSES } from '../domain/diagnostics.js';
 import { CLOSED_STATUS_LIST, OPEN_STATUS_LIST, type ReportStatus } from '../domain/reports.js';
 
 /** A piece of SQL with its positional (`?`) bindings. */
@@ -42,3 +43,17 @@ export const CLOSED_STATUSES_SQL = statusList(CLOSED_STATUS_LIST);
 
 /** Whether the report aliased `alias` is late on its resolution deadline (`isOverdue` of the domain). */
 export const overdueSql = (alias: string) => `(${alias}.status IN ${OPEN_STATUSES_SQL} AND ${alias}.resolve_due_at < now())`;
+
+/**
+ * `WHERE`-ready predicate on a table of walking-diagnosis sessions or action-plan items aliased `alias` (both carry
+ * `commune_insee`): the SQL form of `diagnosticScope`, the same commune rule as the reports'.
+ * @example diagnosticPredicate({ kind: 'commune', insee: '91027' }, 'd') // { sql: '(d.commune_insee = ?)', bindings: ['91027'] }
+ */
+export const diagnosticPredicate = (scope: DiagnosticScope, alias: string): SqlPart => scopePredicate(scope, alias);
+
+/** `IN (…)` list of the action-plan statuses still to do (`OPEN_ACTION_STATUSES`). */
+const OPEN_ACTION_STATUSES_SQL = `(${OPEN_ACTION_STATUSES.map((s) => { if (!/^[a-z_]+$/.test(s)) throw new Error('unexpected status name'); return `'${s}'`; }).join(', ')})`;
+
+/** Whether the action-plan item aliased `alias` is overdue (`isActionOverdue` of the domain: due day passed in Paris, still open). */
+export const actionOverdueSql = (alias: string) =>
+  `(${alias}.status IN ${OPEN_ACTION_STATUSES_SQL} AND ${alias}.due_on < (now() AT TIME ZONE 'Europe/Paris')::date)`;

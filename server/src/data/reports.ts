@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
-import { OPEN_STATUS_LIST, REPORT_STATUSES, type ReportSort, type ReportStatus } from '../domain/reports.js';
+import { OPEN_STATUS_LIST, REPORT_STATUSES, type ReportSort, type ReportSource, type ReportStatus } from '../domain/reports.js';
 import { OPEN_STATUSES_SQL, overdueSql, scopePredicate } from './access.js';
 
 type Db = Knex | Knex.Transaction;
@@ -91,7 +91,7 @@ export interface NewReport {
   delayBasis: string;
   createdBy: number;
   idempotencyKey: string | null;
-  source: 'web' | 'open311';
+  source: ReportSource;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { allQueries } from './connection.js';
 import type { BBox, OrganisationKind } from '../domain/api.js';
+import type { ObservationGrid } from '../domain/diagnostics.js';
+import { observationGridSchema } from '../domain/territory.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
 
 export interface TerritoryInfo {
@@ -22,6 +24,8 @@ export interface TerritoryInfo {
   /** Priority neighbourhoods loaded for the territory, by name (for filters). */
   qpvs: { code: string; name: string }[];
   bbox: BBox | null;
+  /** The walking-diagnosis observation grid of the configuration (empty when it has none). */
+  observationGrid: ObservationGrid;
 }
 
 /** A category as stored: theme, services also notified, delays (DESIGN 3.3). */
@@ -44,6 +48,13 @@ const bboxOf = (box: string | null): BBox | null => {
 /** Whether a territory configuration was imported. */
 export async function hasTerritory(knex: Knex): Promise<boolean> {
   return !!(await knex('territory').first('id'));
+}
+
+/** The configuration's observation grid, as imported (the stored JSON was validated by the import). */
+function gridOf(config: unknown): ObservationGrid {
+  const raw = (typeof config === 'string' ? JSON.parse(config) : config) as { observationGrid?: unknown } | null;
+  const parsed = observationGridSchema.safeParse(raw?.observationGrid ?? []);
+  return parsed.success ? parsed.data : [];
 }
 
 /** Loads the territory configuration (organisations, services, managers…) from the database. */
@@ -98,6 +109,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     urgencyCriteria: urgency.map((u: any) => ({ code: u.code, name: u.name })),
     qpvs: qpvs.map((q: any) => ({ code: q.code, name: q.name })),
     bbox,
+    observationGrid: gridOf(t.config),
   };
 }
 

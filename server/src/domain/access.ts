@@ -108,3 +108,29 @@ export function mayReportIn(user: AccessUser, communeInsee: string): boolean {
   if (!canReport(user)) return false;
   return user.role !== 'commune_user' || user.communeInsee === communeInsee;
 }
+
+/**
+ * The walking-diagnosis sessions and action-plan items a user reaches (DESIGN 3.6), scoped the way a commune user's
+ * reports are: `all` for admin, GUP officer and planner (read-only for the planner); `commune` for a commune user; `none`
+ * for service agents (they receive what triage turns into reports) and for an account missing its commune.
+ * @example diagnosticScope({ role: 'commune_user', communeInsee: '91027', serviceCode: null }) // { kind: 'commune', insee: '91027' }
+ * @example diagnosticScope({ role: 'service_agent', communeInsee: null, serviceCode: 'oph-proximite' }) // { kind: 'none' }
+ */
+export function diagnosticScope(user: AccessUser): DiagnosticScope {
+  const scope = reportScope(user);
+  return scope.kind === 'service' ? SCOPE_NONE as DiagnosticScope : scope;
+}
+export type DiagnosticScope = Exclude<ReportScope, { kind: 'service' }>;
+
+/** Roles that organise diagnoses, capture observations, triage them and keep the action plan. */
+const ORGANISING_ROLES: ReadonlySet<Role> = new Set(['commune_user', 'gup_officer', 'admin']);
+
+/**
+ * Whether a user organises (plans, captures, triages, keeps the action plan) in this commune: officers and admins
+ * anywhere, a commune user in its own commune only.
+ * @example mayOrganiseIn({ role: 'commune_user', communeInsee: '91027', serviceCode: null }, '91326') // false
+ * @example mayOrganiseIn({ role: 'planner', communeInsee: null, serviceCode: null }, '91027') // false
+ */
+export function mayOrganiseIn(user: AccessUser, communeInsee: string): boolean {
+  return ORGANISING_ROLES.has(user.role) && inScope(diagnosticScope(user), { communeInsee, serviceCode: '' });
+}

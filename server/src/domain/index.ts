@@ -9,6 +9,8 @@ export * from './geometry.js';
 export * from './delegation-land.js';
 export * from './reports.js';
 export * from './access.js';
+export * from './access.js';
+export * from './diagnostics.js';
 export * from './parcel-overlaps.js';
 export * from './photos.js';
 export * from './stats.js';

@@ -7,6 +7,10 @@ import type { Role } from './territory.js';
 export const REPORT_STATUSES = ['submitted', 'acknowledged', 'in_progress', 'transferred', 'resolved', 'closed', 'rejected', 'duplicate'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
+/** The channels a report arrives by (DESIGN 3.5 "channel"): the web form, Open311, a walking diagnosis's triage. */
+export const REPORT_SOURCES = ['web', 'open311', 'diagnosis'] as const;
+export type ReportSource = (typeof REPORT_SOURCES)[number];
+
 /** Statuses in which a report is still waiting for the service (the clock runs), in lifecycle order. */
 export const OPEN_STATUS_LIST = ['submitted', 'acknowledged', 'in_progress', 'transferred'] as const satisfies readonly ReportStatus[];
 /** The same, as a set: the one definition of "open" (lists, overdue, duplicates, tiles, Open311). */

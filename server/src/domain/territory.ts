@@ -7,6 +7,13 @@ const insee = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE à 5 caract
 const siren = z.string().regex(/^[0-9]{9}$/, 'SIREN à 9 chiffres attendu');
 const hours = z.number().int().positive();
 
+/** The walking-diagnosis observation grid (DESIGN 3.6; `ObservationGrid` in ./diagnostics.ts). */
+export const observationGridSchema = z.array(z.object({
+  code,
+  name: z.string().min(1),
+  criteria: z.array(z.object({ code, name: z.string().min(1), category: code.optional(), confidential: z.boolean().default(false) })).min(1),
+}));
+
 export const ROLES = ['admin', 'planner', 'gup_officer', 'commune_user', 'service_agent'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -56,6 +63,7 @@ export const territoryConfigSchema = z
       .object({ resolveHours: hours, criteria: z.array(z.object({ code, name: z.string().min(1) })) })
       .default({ resolveHours: 24, criteria: [] }),
     duplicates: z.object({ radiusMeters: z.number().positive(), windowDays: z.number().int().positive() }).default({ radiusMeters: 30, windowDays: 14 }),
+    observationGrid: observationGridSchema.optional(),
     demoUsers: z
       .array(
         z.object({
@@ -94,6 +102,13 @@ export const territoryConfigSchema = z
       need(themes.has(c.theme), ['categories', i, 'theme'], `thème inconnu « ${c.theme} »`);
       c.alsoNotify.forEach((s, j) => need(services.has(s), ['categories', i, 'alsoNotify', j], `service inconnu « ${s} »`));
     });
+    const categories = new Set(cfg.categories.map((c) => c.code));
+    const criteria = new Set<string>();
+    cfg.observationGrid?.forEach((th, i) => th.criteria.forEach((c, j) => {
+      need(!c.category || categories.has(c.category), ['observationGrid', i, 'criteria', j, 'category'], `catégorie inconnue « ${c.category} »`);
+      need(!criteria.has(c.code), ['observationGrid', i, 'criteria', j, 'code'], `critère en double « ${c.code} »`);
+      criteria.add(c.code);
+    }));
   });
 
 export type TerritoryConfig = z.infer<typeof territoryConfigSchema>;

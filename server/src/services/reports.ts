@@ -10,7 +10,7 @@ import type { CategoryRow, TerritoryInfo } from '../data/territory.js';
 import type { SessionUser } from '../data/users.js';
 import { canReport, canSee, mayReportIn, reportScope } from '../domain/access.js';
 import {
-  availableActions, checkAction, computeDelays, isPublicAnswer, mayRate, OPEN_STATUSES, relationsOf, STATUS_LABELS, type ReportAction, type ReportStatus,
+  availableActions, checkAction, computeDelays, isPublicAnswer, mayRate, OPEN_STATUSES, relationsOf, STATUS_LABELS, type ReportAction, type ReportSource, type ReportStatus,
 } from '../domain/reports.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { lookup } from './lookup.js';
@@ -88,7 +88,7 @@ export async function submitReport(
   db: Database,
   user: SessionUser,
   input: ReportInput,
-  opts: { idempotencyKey?: string | null | undefined; photo?: ProcessedPhoto | null | undefined; source?: 'web' | 'open311' } = {},
+  opts: { idempotencyKey?: string | null | undefined; photo?: ProcessedPhoto | null | undefined; source?: ReportSource } = {},
 ): Promise<{ created: boolean; report: CreatedReport }> {
   const { knex } = db;
   // validate

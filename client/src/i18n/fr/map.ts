@@ -151,6 +151,8 @@ export const mapMessages = {
     label: 'Navigation principale',
     map: 'Carte',
     reports: 'Signalements',
+    diagnostics: 'Diagnostics',
+    actions: 'Plan d’actions',
   },
   units: {
     m2: '{value} m²',

@@ -1,0 +1,92 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { currentUser } from '../auth/middleware.js';
+import type { ActionRow } from '../data/actions.js';
+import { ACTION_ORIGIN_LABELS, ACTION_ORIGINS, ACTION_STATUS_LABELS, ACTION_STATUSES } from '../domain/diagnostics.js';
+import type { AppContext } from '../http/context.js';
+import { toCsv, type CsvColumn } from '../http/csv.js';
+import { validationError } from '../http/errors.js';
+import { actionsOf, createAction, editAction } from '../services/actions.js';
+import { dayString, idParam } from './diagnostics.js';
+
+const fields = {
+  title: z.string().trim().min(3, 'intitulé trop court').max(300),
+  description: z.string().trim().max(4000).nullable().optional(),
+  qpv: z.string().trim().max(16).nullable().optional(),
+  ownerOrganisation: z.string().trim().max(64).nullable().optional(),
+  ownerService: z.string().trim().max(64).nullable().optional(),
+  dueOn: dayString.nullable().optional(),
+  status: z.enum(ACTION_STATUSES).optional(),
+  evidence: z.string().trim().max(4000).nullable().optional(),
+  diagnostic: z.number().int().positive().max(2147483647).nullable().optional(),
+  report: z.number().int().positive().max(2147483647).nullable().optional(),
+};
+const createSchema = z.object({
+  ...fields,
+  commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE à 5 caractères attendu'),
+  origin: z.enum(ACTION_ORIGINS),
+}).strict();
+const updateSchema = z.object(fields).partial().strict();
+
+const listSchema = z.object({
+  commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/).optional(),
+  qpv: z.string().max(16).optional(),
+  status: z.enum(ACTION_STATUSES).optional(),
+  overdue: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  diagnostic: z.coerce.number().int().positive().max(2147483647).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+const CSV_COLUMNS: CsvColumn<ActionRow>[] = [
+  ['id', (a) => a.id], ['intitule', (a) => a.title], ['commune', (a) => a.communeName], ['qpv', (a) => a.qpvName ?? ''],
+  ['origine', (a) => ACTION_ORIGIN_LABELS[a.origin]], ['diagnostic', (a) => a.diagnosticTitle ?? ''],
+  ['porteur', (a) => a.ownerServiceName ?? a.ownerOrganisationName ?? ''], ['echeance', (a) => a.dueOn ?? ''],
+  ['statut', (a) => ACTION_STATUS_LABELS[a.status]], ['en_retard', (a) => (a.overdue ? 'oui' : 'non')], ['preuve', (a) => a.evidence ?? ''],
+  ['description', (a) => a.description ?? ''],
+];
+function sendCsv(res: Response, rows: ActionRow[]) {
+  res.type('text/csv; charset=utf-8').attachment('plan-actions.csv').send(toCsv(CSV_COLUMNS, rows));
+}
+
+/** Request fields → stored fields (only those given). */
+const toFields = (b: z.infer<typeof updateSchema>) => ({
+  title: b.title, description: b.description, qpvCode: b.qpv, ownerOrganisation: b.ownerOrganisation, ownerService: b.ownerService,
+  dueOn: b.dueOn, status: b.status, evidence: b.evidence, diagnosticId: b.diagnostic, reportId: b.report,
+});
+
+/** The action plan (DESIGN 3.6, §4): `GET/POST /api/actions`, `PUT /api/actions/:id`, CSV with `format=csv`. */
+export function actionsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const { knex } = ctx.db;
+
+  router.get('/', async (req, res) => {
+    const parsed = listSchema.safeParse(req.query);
+    if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
+    const { format, ...filters } = parsed.data;
+    const rows = await actionsOf(knex, currentUser(req), filters);
+    if (format === 'csv') return sendCsv(res, rows);
+    res.json({ actions: rows });
+  });
+
+  router.post('/', async (req, res) => {
+    const parsed = createSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error, 'Action invalide');
+    const b = parsed.data;
+    const f = toFields(b);
+    const a = await createAction(ctx.db, currentUser(req), {
+      ...f, title: b.title, description: f.description ?? null, qpvCode: f.qpvCode ?? null, ownerOrganisation: f.ownerOrganisation ?? null,
+      ownerService: f.ownerService ?? null, dueOn: f.dueOn ?? null, status: f.status ?? 'planned', evidence: f.evidence ?? null,
+      diagnosticId: f.diagnosticId ?? null, reportId: f.reportId ?? null, observationId: null, communeInsee: b.commune, origin: b.origin,
+    });
+    res.status(201).location(`/api/actions/${a.id}`).json(a);
+  });
+
+  router.put('/:id', async (req, res) => {
+    const id = idParam(req.params.id);
+    const parsed = updateSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error, 'Action invalide');
+    res.json(await editAction(knex, currentUser(req), id, toFields(parsed.data)));
+  });
+
+  return router;
+}
