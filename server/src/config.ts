@@ -34,6 +34,11 @@ export interface ServerConfig {
    * 100); each e-mail has its own limit of 10 too.
    */
   loginMaxPerAddress: number;
+  /**
+   * Megabytes of OGC API pages kept and computed ahead for clients paging through a collection (GUP_OGC_PAGE_CACHE_MB,
+   * default 32; 0 turns it off): services/ogcapi.ts.
+   */
+  ogcPageCacheMb: number;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -54,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     workers: databaseUrl === undefined ? 1 : workersFrom(env.GUP_WORKERS),
     publicUrl: publicUrlFrom(env.GUP_PUBLIC_URL, port),
     loginMaxPerAddress: wholeNumberFrom('GUP_LOGIN_MAX_PER_ADDRESS', env.GUP_LOGIN_MAX_PER_ADDRESS, 100),
+    ogcPageCacheMb: env.GUP_OGC_PAGE_CACHE_MB?.trim() === '0' ? 0 : wholeNumberFrom('GUP_OGC_PAGE_CACHE_MB', env.GUP_OGC_PAGE_CACHE_MB, 32),
   };
 }
 
