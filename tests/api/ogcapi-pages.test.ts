@@ -3,7 +3,12 @@
  * and the next one computed ahead. The answers must stay the ones read without it: the same bytes of features, the
  * same counts and links, a data change seen at the next request, and never a caller's scoped page for another.
  */
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/src/app.js';
+import { loadConfig } from '../../server/src/config.js';
 import { ogcCollection, ogcItems, type ItemsQuery } from '../../server/src/data/ogc.js';
 import { SCOPE_NONE } from '../../server/src/domain/access.js';
 import { decodeCursor, encodeCursor } from '../../server/src/domain/ogc.js';
@@ -20,9 +25,15 @@ const REPORTS = [
   { ref: 'OGCP-J', commune: '91326', service: 'com-91326-st', where: () => pointIn(DEMO.communeJuvisy) },
 ] as const;
 const reportIds: number[] = [];
+/** The same app with the page cache off (GUP_OGC_PAGE_CACHE_MB=0), beside the shared test server's (on by default). */
+let plainServer: Server;
+let plainUrl: string;
 
 beforeAll(async () => {
   const { db } = await testContext();
+  const config = { ...loadConfig({ GUP_OGC_PAGE_CACHE_MB: '0' }), databaseUrl: process.env.DATABASE_URL };
+  plainServer = await new Promise<Server>((resolve) => { const s = http.createServer(createApp({ db, config, log: pino({ level: 'silent' }) })).listen(0, '127.0.0.1', () => resolve(s)); });
+  plainUrl = `http://127.0.0.1:${(plainServer.address() as AddressInfo).port}`;
   const author = await db.knex('users').where({ email: 'gup@demo.gup' }).first('id');
   const due = new Date('2020-06-01T00:00:00Z');
   for (const r of REPORTS) {
@@ -39,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const { db } = await testContext();
   await db.knex('reports').whereIn('id', reportIds).delete();
+  await new Promise<void>((resolve) => plainServer.close(() => resolve()));
 });
 
 /** The page as served: its text, and the `next` link's href. */
@@ -84,6 +96,25 @@ describe('OGC API pages kept and read ahead', () => {
     }
     expect(after).toBeDefined();
   }, 90_000);
+
+  it('when the same pages are read from a server with the cache off, then the answers are the same bytes (but the time stamp and the host)', async () => {
+    const { baseUrl } = await testContext();
+    const same = (text: string, base: string) => text.replace(/"timeStamp":"[^"]*"/, '').replaceAll(base, 'BASE');
+    let path: string | undefined = `${O}/collections/parcels/items?limit=400&filter=${Q("owner_kind <> 'private_person'")}`;
+    for (let i = 0; i < 3 && path; i++) {
+      const cached = await served(path);
+      const plain = await (await fetch(plainUrl + path)).text();
+      expect(same(cached.text, baseUrl), `page ${i + 1}`).toBe(same(plain, plainUrl));
+      path = cached.next?.slice(baseUrl.length);
+    }
+    expect(path).toBeDefined();
+  }, 90_000);
+
+  it('when GUP_OGC_PAGE_CACHE_MB is not a whole number, then the server refuses to start; 0 turns the cache off', () => {
+    expect(loadConfig({}).ogcPageCacheMb).toBe(32);
+    expect(loadConfig({ GUP_OGC_PAGE_CACHE_MB: '0' }).ogcPageCacheMb).toBe(0);
+    for (const bad of ['-1', 'beaucoup', '2.5']) expect(() => loadConfig({ GUP_OGC_PAGE_CACHE_MB: bad }), bad).toThrow(/GUP_OGC_PAGE_CACHE_MB/);
+  });
 
   it('when a filtered query is paged, then its pages are its own (never those of the unfiltered query with the same cursor)', async () => {
     const { baseUrl } = await testContext();
