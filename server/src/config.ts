@@ -35,7 +35,7 @@ export interface ServerConfig {
    */
   loginMaxPerAddress: number;
   /**
-   * Megabytes of OGC API pages kept and computed ahead for clients paging through a collection (GUP_OGC_PAGE_CACHE_MB,
+   * Megabytes (millions of GeoJSON characters) of OGC API pages kept and computed ahead for clients paging through a collection (GUP_OGC_PAGE_CACHE_MB,
    * default 32; 0 turns it off): services/ogcapi.ts.
    */
   ogcPageCacheMb: number;
