@@ -199,8 +199,8 @@ export function ogcPages(budgetMb: number): OgcPages {
  * cache: keyed by collection, version and query, and the next page started at once; otherwise read when asked.
  */
 async function readPage(db: Connection, pages: OgcPages, def: OgcCollectionDef, user: SessionUser | undefined, q: ItemsQuery): Promise<ItemsPage> {
-  const read = (query: ItemsQuery) => ogcItems(db.knex, def, scopeOf(user), query);
-  if (!pages || !def.dataVersion || def.access !== 'public') return read(q);
+  if (!pages || !def.dataVersion || def.access !== 'public') return ogcItems(db.knex, def, scopeOf(user), q);
+  const read = (query: ItemsQuery) => ogcItems(db.knex, def, SCOPE_NONE, query); // a kept page is nobody's: no scope
   const version = await layerVersion(db, def.dataVersion); // read before the page: a change committed meanwhile only makes a miss
   const keyOf = (query: ItemsQuery) => JSON.stringify([def.id, version, query.bbox ?? null, query.interval ?? null, query.filter ?? null, query.limit, query.after ?? null]);
   const page = await pages.get(keyOf(q), () => read(q));
