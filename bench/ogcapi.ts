@@ -40,6 +40,8 @@ export interface OgcBenchResult {
   apiKeptSeconds?: number[];
   apiKeptMedianS?: number;
   apiKeptRatio?: number;
+  /** Median of each round's own ratio (API / direct of the same round): less moved by a load that changes between rounds. */
+  pairedRatio?: number;
   directSeconds?: number[];
   apiMedianS?: number;
   directMedianS?: number;
@@ -149,7 +151,8 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
     }
     const ratio = median(api) / median(direct);
     return {
-      features, apiSeconds: api.map(r2), apiKeptSeconds: kept.map(r2), apiKeptMedianS: r2(median(kept)), apiKeptRatio: r2(median(kept) / median(direct)), directSeconds: direct.map(r2), apiMedianS: r2(median(api)), directMedianS: r2(median(direct)), ratio: r2(ratio),
+      features, apiSeconds: api.map(r2), apiKeptSeconds: kept.map(r2), apiKeptMedianS: r2(median(kept)), apiKeptRatio: r2(median(kept) / median(direct)),
+      pairedRatio: r2(median(api.map((x, i) => x / direct[i]!))), directSeconds: direct.map(r2), apiMedianS: r2(median(api)), directMedianS: r2(median(direct)), ratio: r2(ratio),
       localFileMedianS: r2(median(file)),
       localFileRatio: r2(median(file) / median(direct)),
       cpuSeconds: {
@@ -171,6 +174,7 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
 export function report(r: OgcBenchResult): void {
   if (r.skipped) { console.log(`OGC API : ignoré (${r.skipped})`); return; }
   for (const c of r.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
+  if (r.pairedRatio !== undefined) console.log(`Rapport tour par tour (médiane) : ×${r.pairedRatio}`);
   if (r.apiKeptMedianS !== undefined) console.log(`Même lecture aussitôt refaite (pages gardées par le serveur) : ${r.apiKeptMedianS} s → ×${r.apiKeptRatio} du direct`);
   if (r.localFileMedianS !== undefined) console.log(`Plancher GeoJSON : ogr2ogr depuis un fichier local des mêmes objets ${r.localFileMedianS} s → ×${r.localFileRatio} du direct`);
   if (r.cpuSeconds) console.log(`CPU (médianes) : ogr2ogr ${r.cpuSeconds.ogr2ogrApi ?? '?'} s par l'API contre ${r.cpuSeconds.ogr2ogrDirect ?? '?'} s en direct ; serveur Node ${r.cpuSeconds.server} s`);
