@@ -39,6 +39,11 @@ export interface ServerConfig {
    * 100); each e-mail has its own limit of 10 too.
    */
   loginMaxPerAddress: number;
+  /**
+   * Megabytes (millions of GeoJSON characters) of OGC API pages kept and computed ahead for clients paging through a collection (GUP_OGC_PAGE_CACHE_MB,
+   * default 32; 0 turns it off): services/ogcapi.ts.
+   */
+  ogcPageCacheMb: number;
   /** Single sign-on through OpenID Connect (ProConnect), or null when GUP_OIDC_ISSUER is not set (routes off). */
   oidc: OidcSettings | null;
 }
@@ -78,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginMaxPerAddress: wholeNumberFrom('GUP_LOGIN_MAX_PER_ADDRESS', env.GUP_LOGIN_MAX_PER_ADDRESS, 100),
     oidc: oidcFrom(env, publicUrlFrom(env.GUP_PUBLIC_URL, port)),
     statementTimeoutMs: statementTimeoutFrom(env.GUP_STATEMENT_TIMEOUT_MS),
+    ogcPageCacheMb: env.GUP_OGC_PAGE_CACHE_MB?.trim() === '0' ? 0 : wholeNumberFrom('GUP_OGC_PAGE_CACHE_MB', env.GUP_OGC_PAGE_CACHE_MB, 32),
   };
 }
 

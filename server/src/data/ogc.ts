@@ -32,6 +32,12 @@ export interface OgcCollectionDef {
   geometry: string;
   /** The temporal property `datetime` filters on; null when the collection has none (the parameter is then ignored). */
   datetime: string | null;
+  /**
+   * The row of `data_versions` (migration 002) bumped by every table the features read, when there is one and the
+   * features depend on nothing else (no caller, no clock): its pages may then be computed ahead and reused while the
+   * version stays (services/ogcapi.ts). Null: every page is read when asked.
+   */
+  dataVersion: 'parcels' | 'communes' | 'qpv' | null;
   /** FROM … of the features (`joined`: with what the properties need), and the collection's own predicate. */
   source(scope: ReportScope): { from: SqlPart; joined: SqlPart; where: SqlPart };
   /** A `json` expression of a feature's properties (over `joined`). */
@@ -51,6 +57,7 @@ const communes: OgcCollectionDef = {
   key: { sql: 'c.insee', type: 'string' },
   geometry: 'c.geom',
   datetime: null,
+  dataVersion: 'communes',
   source: () => ({ from: { sql: 'communes c', bindings: [] }, joined: { sql: 'communes c', bindings: [] }, where: always }),
   properties: {
     sql: `json_build_object('insee', c.insee, 'name', c.name, 'siren', c.siren, 'departement', c.departement, 'population', c.population,
@@ -75,6 +82,7 @@ const qpv: OgcCollectionDef = {
   key: { sql: 'q.code', type: 'string' },
   geometry: 'q.geom',
   datetime: null,
+  dataVersion: 'qpv',
   source: () => ({ from: { sql: 'qpv q', bindings: [] }, joined: { sql: 'qpv q', bindings: [] }, where: always }),
   properties: { sql: `json_build_object('code', q.code, 'name', q.name, 'communes', q.communes)`, bindings: [] },
   queryables: {
@@ -93,6 +101,7 @@ const subsectors: OgcCollectionDef = {
   key: { sql: 's.id', type: 'integer' },
   geometry: 's.geom',
   datetime: 's.updated_at',
+  dataVersion: null, // the delegate's name comes from organisations, which bump only the parcels' version
   source: () => ({
     from: { sql: 'subsectors s', bindings: [] },
     joined: { sql: 'subsectors s LEFT JOIN organisations d ON d.code = s.delegate_organisation_code', bindings: [] },
@@ -125,6 +134,7 @@ const parcels: OgcCollectionDef = {
   key: { sql: 'p.idu', type: 'string' },
   geometry: 'p.geom',
   datetime: null,
+  dataVersion: 'parcels', // parcels, parcel_rights, owners, organisations: all bump it
   source: () => {
     const lead = leadOwnerJoin('p');
     return { from: { sql: 'parcels p', bindings: [] }, joined: { sql: `parcels p ${lead.sql}`, bindings: lead.bindings }, where: always };
@@ -157,6 +167,7 @@ const reports: OgcCollectionDef = {
   key: { sql: 'g.id', type: 'integer' },
   geometry: 'g.geom',
   datetime: 'g.created_at',
+  dataVersion: null, // per caller, and `overdue` follows the clock
   source: (scope) => {
     const visible = scopePredicate(scope, 'r');
     const from = { sql: `(${REPORT_ROW_SELECT} WHERE ${visible.sql}) x JOIN reports g ON g.id = x.id`, bindings: visible.bindings };

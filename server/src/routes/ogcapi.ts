@@ -11,7 +11,7 @@ import { collectionHtml, collectionsHtml, conformanceHtml, featureHtml, itemsHtm
 import { openApiDocument } from '../http/ogc-openapi.js';
 import {
   checkQuery, collection, collectionFor, collections, COMMON_PARAMS, conformance, feature, FEATURE_PARAMS, GEOJSON_TYPE, items, ITEMS_PARAMS,
-  landingPage, OPENAPI_TYPE, queryables, type OgcFormat,
+  landingPage, ogcPages, OPENAPI_TYPE, queryables, type OgcFormat,
 } from '../services/ogcapi.js';
 
 /** `scheme://host/ogcapi` of the request, for absolute links (GDAL follows them); an odd Host header falls back. */
@@ -35,6 +35,7 @@ function send(res: Response, format: OgcFormat, type: string, json: () => string
 export function ogcapiRouter(ctx: AppContext): Router {
   const router = Router();
   const { knex } = ctx.db;
+  const pages = ogcPages(ctx.config.ogcPageCacheMb);
   router.use(optionalSession(ctx.db));
   router.use((req, res, next) => {
     res.vary('Cookie');
@@ -84,7 +85,7 @@ export function ogcapiRouter(ctx: AppContext): Router {
   router.get('/collections/:id/items', async (req, res) => {
     const { params, format } = checkQuery(req.query, ITEMS_PARAMS);
     const f = formatOf(req, format);
-    const answer = await items(knex, req.params.id, req.user, baseOf(req), params, f);
+    const answer = await items(ctx.db, pages, req.params.id, req.user, baseOf(req), params, f);
     const title = collectionFor(req.params.id, req.user).title;
     send(res, f, GEOJSON_TYPE, () => answer.body, () => itemsHtml(baseOf(req), req.params.id, title, { ...JSON.parse(answer.body), links: answer.links }));
   });

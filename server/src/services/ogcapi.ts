@@ -4,12 +4,15 @@
  * items, feature, queryables) as plain objects or GeoJSON text. The route renders them as JSON or HTML.
  */
 import type { Knex } from 'knex';
-import { ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type OgcCollectionDef } from '../data/ogc.js';
+import type { Connection } from '../data/connection.js';
+import { ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type ItemsPage, type ItemsQuery, type OgcCollectionDef } from '../data/ogc.js';
 import type { SessionUser } from '../data/users.js';
 import { reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
 import { Cql2Error, parseCql2 } from '../domain/cql2.js';
 import { CRS84, decodeCursor, encodeCursor, parseBbox, parseDatetime, parseLimit, type Parsed } from '../domain/ogc.js';
 import { AppError, notFound } from '../http/errors.js';
+import { layerVersion } from '../tiles/versions.js';
+import { PageCache } from './page-cache.js';
 
 export const OPENAPI_TYPE = 'application/vnd.oai.openapi+json;version=3.0';
 export const GEOJSON_TYPE = 'application/geo+json';
@@ -179,8 +182,37 @@ export interface ItemsAnswer {
   links: Link[];
 }
 
+/** Pages of the collections that have a data version, kept and read ahead (services/page-cache.ts); null: none. */
+export type OgcPages = PageCache<ItemsPage> | null;
+
+/**
+ * The page cache of `/ogcapi` for a budget in megabytes (0: none). A page is kept 30 s at most (its key holds the
+ * data version, so a change is seen at once; the time only frees memory); two pages computed ahead at once at most.
+ */
+export function ogcPages(budgetMb: number): OgcPages {
+  if (budgetMb <= 0) return null;
+  return new PageCache<ItemsPage>({ maxSize: budgetMb * 1024 * 1024, maxAhead: 2, ttlMs: 30_000 }, (page) => page.features.length);
+}
+
+/**
+ * A page of features. For a collection with a data version (public, the same for every caller), through the page
+ * cache: keyed by collection, version and query, and the next page started at once; otherwise read when asked.
+ */
+async function readPage(db: Connection, pages: OgcPages, def: OgcCollectionDef, user: SessionUser | undefined, q: ItemsQuery): Promise<ItemsPage> {
+  if (!pages || !def.dataVersion || def.access !== 'public') return ogcItems(db.knex, def, scopeOf(user), q);
+  const read = (query: ItemsQuery) => ogcItems(db.knex, def, SCOPE_NONE, query); // a kept page is nobody's: no scope
+  const version = await layerVersion(db, def.dataVersion); // read before the page: a change committed meanwhile only makes a miss
+  const keyOf = (query: ItemsQuery) => JSON.stringify([def.id, version, query.bbox ?? null, query.interval ?? null, query.filter ?? null, query.limit, query.after ?? null]);
+  const page = await pages.get(keyOf(q), () => read(q));
+  if (page.nextAfter !== null) {
+    const next = { ...q, after: page.nextAfter };
+    pages.ahead(keyOf(next), () => read(next));
+  }
+  return page;
+}
+
 /** A page of features: checks every parameter (400 naming it), reads the page, links the next one. */
-export async function items(knex: Knex, id: string, user: SessionUser | undefined, base: string, params: Record<string, string>, format: OgcFormat): Promise<ItemsAnswer> {
+export async function items(db: Connection, pages: OgcPages, id: string, user: SessionUser | undefined, base: string, params: Record<string, string>, format: OgcFormat): Promise<ItemsAnswer> {
   const def = collectionFor(id, user);
   const limit = need('limit', parseLimit(params.limit));
   const bbox = params.bbox === undefined ? undefined : need('bbox', parseBbox(params.bbox));
@@ -199,7 +231,7 @@ export async function items(knex: Knex, id: string, user: SessionUser | undefine
       throw err;
     }
   }
-  const page = await ogcItems(knex, def, scopeOf(user), { bbox, interval, filter, after, limit });
+  const page = await readPage(db, pages, def, user, { bbox, interval, filter, after, limit });
   const href = `${base}/collections/${def.id}/items`;
   const query = (extra: Record<string, string>) => {
     const q = new URLSearchParams({ ...params, ...extra });
