@@ -4,8 +4,8 @@ import { sessionUser } from '../data/sessions.js';
 import { findTokenUser } from '../data/tokens.js';
 import { hashToken, type SessionUser } from '../data/users.js';
 import type { Role } from '../domain/territory.js';
-import { SESSION_COOKIE } from '../http/context.js';
-import { AppError, forbidden } from '../http/errors.js';
+import { SESSION_COOKIE } from './cookie.js';
+import { AppError, forbidden } from '../domain/errors.js';
 import { bearerToken } from './tokens.js';
 
 declare global {

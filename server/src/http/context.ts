@@ -3,8 +3,7 @@ import type { ServerConfig } from '../config.js';
 import type { Database } from '../data/db.js';
 import type { SessionUser } from '../data/users.js';
 
-/** Name of the session cookie (httpOnly, SameSite=Lax), read by both transports: requireSession (Express) and the lean path. */
-export const SESSION_COOKIE = 'gup_session';
+export { SESSION_COOKIE } from '../auth/cookie.js';
 
 /** What every route needs: the database, the configuration and the logger. */
 export interface AppContext {

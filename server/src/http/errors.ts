@@ -1,21 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { AppError } from '../domain/errors.js';
 
-/** An error meant for the client: HTTP status, stable code, message and optional details. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
-}
+export { AppError, forbidden, notFound } from '../domain/errors.js';
 
-export const notFound = (what: string, details?: unknown) => new AppError(404, 'not_found', `${what} introuvable`, details);
-export const forbidden = (message = 'Accès refusé pour votre rôle') => new AppError(403, 'forbidden', message);
 /** A refused photo, naming the field: 413 (too large), 415 (not an accepted type) or 422 (unreadable); reasons in domain/photos.ts. */
 export const photoError = (status: 413 | 415 | 422, message: string) =>
   new AppError(status, status === 413 ? 'payload_too_large' : 'invalid_photo', `Photo refusée : ${message}`, [{ field: 'photo', message }]);
