@@ -174,9 +174,23 @@ export async function findReportByIdempotencyKey(db: Db, userId: number, key: st
   return row?.id ?? null;
 }
 
+/** What a transition changes in the report's statistics columns relative to their stored values (DESIGN 3.5). */
+export interface ReportCounterUpdate {
+  /** The first acknowledgement time (`ack_at`): kept when one is already stored. */
+  firstAckAt?: Date | undefined;
+  /** One more transfer (`transfer_count + 1`). */
+  transferred?: boolean | undefined;
+  /** One more reopening (`reopened_count + 1`). */
+  reopened?: boolean | undefined;
+}
+
 /** Updates a report only if its status is still `status` (optimistic check); whether it did. */
-export async function updateReportIfStatus(db: Db, id: number, status: ReportStatus, update: Record<string, unknown>): Promise<boolean> {
-  return (await db('reports').where({ id, status }).update(update)) === 1;
+export async function updateReportIfStatus(db: Db, id: number, status: ReportStatus, update: Record<string, unknown>, counters: ReportCounterUpdate = {}): Promise<boolean> {
+  const values: Record<string, unknown> = { ...update };
+  if (counters.firstAckAt) values.ack_at = db.raw('COALESCE(ack_at, ?)', [counters.firstAckAt]);
+  if (counters.transferred) values.transfer_count = db.raw('transfer_count + 1');
+  if (counters.reopened) values.reopened_count = db.raw('reopened_count + 1');
+  return (await db('reports').where({ id, status }).update(values)) === 1;
 }
 
 export interface ReportFilters {

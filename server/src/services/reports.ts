@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import {
   addFollower, findReport, findReportByIdempotencyKey, followersOf, insertEvent, insertSubmission, nearbyOpenReports, queueMail, REFERENCE_SLOT, timelineOf,
-  updateReportIfStatus, type ReportRow,
+  updateReportIfStatus, type ReportCounterUpdate, type ReportRow,
 } from '../data/reports.js';
 import type { Database } from '../data/db.js';
 import { photosOf } from '../data/photos.js';
@@ -222,11 +222,13 @@ export async function applyAction(db: Database, user: SessionUser, id: number, i
   if (input.action === 'acknowledge') update.acknowledged_at = now;
   if (input.action === 'resolve') update.resolved_at = now;
   // what the statistics read (DESIGN 3.5), kept here, where every transition passes
-  if (input.action === 'acknowledge' || input.action === 'start' || input.action === 'resolve') update.ack_at = knex.raw('COALESCE(ack_at, ?)', [now]);
+  const counters: ReportCounterUpdate = {
+    firstAckAt: input.action === 'acknowledge' || input.action === 'start' || input.action === 'resolve' ? now : undefined,
+    transferred: input.action === 'transfer',
+    reopened: input.action === 'reopen',
+  };
   // finished when it leaves the open statuses (resolved, rejected, merged), open again when reopened
   if (check.to && OPEN_STATUSES.has(r.status) !== OPEN_STATUSES.has(check.to)) update.finished_at = OPEN_STATUSES.has(check.to) ? null : now;
-  if (input.action === 'transfer') update.transfer_count = knex.raw('transfer_count + 1');
-  if (input.action === 'reopen') update.reopened_count = knex.raw('reopened_count + 1');
   if (input.satisfaction !== undefined) {
     if (input.action !== 'close' || !mayRate(relations)) {
       throw new AppError(422, 'invalid_input', 'Seule la commune note un signalement, en le clôturant', [{ field: 'satisfaction', message: 'note réservée à la clôture par la commune' }]);
@@ -268,7 +270,7 @@ export async function applyAction(db: Database, user: SessionUser, id: number, i
   }
   await knex.transaction(async (trx) => {
     // optimistic check: the status must not have changed since we read it
-    if (!(await updateReportIfStatus(trx, id, r.status, update))) throw new AppError(409, 'conflict', 'Le signalement a changé entre-temps : rechargez-le');
+    if (!(await updateReportIfStatus(trx, id, r.status, update, counters))) throw new AppError(409, 'conflict', 'Le signalement a changé entre-temps : rechargez-le');
     await insertEvent(trx, { reportId: id, kind: check.to ? 'transition' : input.action, fromStatus: r.status, toStatus: check.to, comment, details: Object.keys(details).length ? details : undefined, userId: user.id });
     if (input.action === 'merge') {
       for (const f of await followersOf(trx, id)) await addFollower(trx, input.duplicateOf!, f.id);
