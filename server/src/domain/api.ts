@@ -120,3 +120,77 @@ export interface ParcelDetail extends Ownership {
   qpv: { code: string; name: string } | null;
   geometry: Polygon | MultiPolygon;
 }
+
+/** `GET /api/reports/counts`: the caller's reports matching the list's filters — in all, open, overdue, per status. */
+export interface ReportCounts {
+  total: number;
+  open: number;
+  overdue: number;
+  byStatus: Record<import('./reports.js').ReportStatus, number>;
+}
+
+/** The indicators of DESIGN 3.5 over a set of reports (README, "Statistics fields"). */
+export interface StatsMeasures {
+  received: number;
+  /** Acknowledged by ackDueAt ÷ (acknowledged + not acknowledged and past ackDueAt); 0–1, null when none is due. */
+  ackOnTimeRate: number | null;
+  /** Resolved by resolveDueAt ÷ (resolved + open past resolveDueAt); 0–1, null when none is due. */
+  resolvedOnTimeRate: number | null;
+  ackMedianHours: number | null;
+  ackP90Hours: number | null;
+  resolveMedianHours: number | null;
+  resolveP90Hours: number | null;
+  backlog: number;
+  backlogByAge: { under48h: number; from48hTo10d: number; over10d: number };
+  overdue: number;
+  transfers: number;
+  transferRate: number | null;
+  rejected: number;
+  duplicates: number;
+  reopened: number;
+  urgent: number;
+  urgencyNotJustified: number;
+  satisfaction: number | null;
+  satisfactionCount: number;
+}
+
+/** One row of `GET /api/stats`: a key of the dimension, its French label, its indicators. */
+export interface StatsRowView extends StatsMeasures {
+  key: string | null;
+  label: string;
+}
+
+/** A closed statistics period (its figures frozen), with who closed it and when. */
+export interface ClosedPeriod {
+  id: number;
+  label: string;
+  from: string;
+  to: string;
+  closedAt: string;
+  closedBy: { id: number; name: string };
+}
+
+/** `GET /api/stats`. */
+export interface StatsAnswer {
+  from: string;
+  to: string;
+  groupBy: import('./stats.js').StatsDimension;
+  /** True when the figures are those frozen when the period was closed. */
+  frozen: boolean;
+  /** When the figures were evaluated: now, or when the period was closed. */
+  asOf: string;
+  period: ClosedPeriod | null;
+  rows: StatsRowView[];
+  totals: StatsMeasures;
+  /** The live figures beside a frozen period's, when asked (`live=true`). */
+  live?: { asOf: string; rows: StatsRowView[]; totals: StatsMeasures };
+}
+
+/** `GET /api/stats/hotspots`: 100 m Lambert-93 cells (polygons in WGS84) with their counts over the window. */
+export interface HotspotsAnswer {
+  type: 'FeatureCollection';
+  features: { type: 'Feature'; id: string; properties: { cell: string; reports: number; open: number }; geometry: Polygon }[];
+  from: string;
+  to: string;
+  minReports: number;
+}
