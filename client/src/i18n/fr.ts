@@ -2,10 +2,11 @@
  * French UI messages (the only UI language for now; code stays in English).
  * vue-i18n syntax: `{x}` interpolates, `|` separates plural forms; never write a bare at-sign here.
  */
+import { dashboardMessages } from './fr/dashboard';
 import { mapMessages } from './fr/map';
 import { plannerMessages } from './fr/planner';
 import { reportMessages } from './fr/reports';
 
-export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages };
+export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages, ...dashboardMessages, nav: { ...mapMessages.nav, ...dashboardMessages.nav } };
 
 export type Messages = typeof fr;
