@@ -5,8 +5,8 @@
  */
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
-import { BACKLOG_BANDS_HOURS, type Channel, type StatsDimension } from '../domain/stats.js';
-import type { ClosedPeriod, StatsMeasures } from '../domain/api.js';
+import { BACKLOG_BANDS_HOURS, type Channel, type StatsDimension, type StatsMeasures } from '../domain/stats.js';
+import type { ClosedPeriod } from '../domain/api.js';
 import { OPEN_STATUSES_SQL, scopePredicate, type SqlPart } from './access.js';
 
 export type { ClosedPeriod, StatsMeasures };

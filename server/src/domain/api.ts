@@ -5,6 +5,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { ServiceAnswer, ServiceInfo, ThemeInfo } from './lookup.js';
 import type { Ownership } from './ownership.js';
+import type { StatsDimension, StatsMeasures } from './stats.js';
 import type { Role, TerritoryConfig } from './territory.js';
 
 /** Roles are the configuration's (DESIGN 3.4); re-exported here for the client, which does not load the configuration schema. */
@@ -129,31 +130,6 @@ export interface ReportCounts {
   byStatus: Record<import('./reports.js').ReportStatus, number>;
 }
 
-/** The indicators of DESIGN 3.5 over a set of reports (README, "Statistics fields"). */
-export interface StatsMeasures {
-  received: number;
-  /** Acknowledged by ackDueAt ÷ (acknowledged + not acknowledged and past ackDueAt); 0–1, null when none is due. */
-  ackOnTimeRate: number | null;
-  /** Resolved by resolveDueAt ÷ (resolved + open past resolveDueAt); 0–1, null when none is due. */
-  resolvedOnTimeRate: number | null;
-  ackMedianHours: number | null;
-  ackP90Hours: number | null;
-  resolveMedianHours: number | null;
-  resolveP90Hours: number | null;
-  backlog: number;
-  backlogByAge: { under48h: number; from48hTo10d: number; over10d: number };
-  overdue: number;
-  transfers: number;
-  transferRate: number | null;
-  rejected: number;
-  duplicates: number;
-  reopened: number;
-  urgent: number;
-  urgencyNotJustified: number;
-  satisfaction: number | null;
-  satisfactionCount: number;
-}
-
 /** One row of `GET /api/stats`: a key of the dimension, its French label, its indicators. */
 export interface StatsRowView extends StatsMeasures {
   key: string | null;
@@ -174,7 +150,7 @@ export interface ClosedPeriod {
 export interface StatsAnswer {
   from: string;
   to: string;
-  groupBy: import('./stats.js').StatsDimension;
+  groupBy: StatsDimension;
   /** True when the figures are those frozen when the period was closed. */
   frozen: boolean;
   /** When the figures were evaluated: now, or when the period was closed. */

@@ -85,21 +85,44 @@ export function canClosePeriod(user: { role: Role }): boolean {
   return PERIOD_CLOSERS.has(user.role);
 }
 
+/** The indicators of DESIGN 3.5 over a set of reports (README, "Statistics fields"). */
+export interface StatsMeasures {
+  received: number;
+  /** Acknowledged by ackDueAt ÷ (acknowledged + not acknowledged and past ackDueAt); 0–1, null when none is due. */
+  ackOnTimeRate: number | null;
+  /** Resolved by resolveDueAt ÷ (resolved + open past resolveDueAt); 0–1, null when none is due. */
+  resolvedOnTimeRate: number | null;
+  ackMedianHours: number | null;
+  ackP90Hours: number | null;
+  resolveMedianHours: number | null;
+  resolveP90Hours: number | null;
+  backlog: number;
+  backlogByAge: { under48h: number; from48hTo10d: number; over10d: number };
+  overdue: number;
+  transfers: number;
+  transferRate: number | null;
+  rejected: number;
+  duplicates: number;
+  reopened: number;
+  urgent: number;
+  urgencyNotJustified: number;
+  satisfaction: number | null;
+  satisfactionCount: number;
+}
+
 /** The label of each dimension, as a column header and a select option. */
 export const DIMENSION_LABELS: Record<StatsDimension, string> = {
   month: 'Mois', commune: 'Commune', qpv: 'QPV', sector: 'Secteur', subsector: 'Sous-secteur', organisation: 'Organisation',
   service: 'Service', theme: 'Thématique', category: 'Catégorie', urgent: 'Urgence', channel: 'Canal',
 };
 
-/** The indicators a row carries, flattened for a table or an export (rates as percentages, one decimal). */
-type Measures = import('./api.js').StatsMeasures;
 const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
 
 /**
  * The columns of a statistics table or export, in order: French header and value of a row (numbers or null).
  * @example STATS_COLUMNS.find((c) => c.key === 'resolvedOnTimePct')!.value({ resolvedOnTimeRate: 0.8125 } as never) // 81.3
  */
-export const STATS_COLUMNS: readonly { key: string; header: string; value: (m: Measures) => number | null }[] = [
+export const STATS_COLUMNS: readonly { key: string; header: string; value: (m: StatsMeasures) => number | null }[] = [
   { key: 'received', header: 'Reçus', value: (m) => m.received },
   { key: 'ackOnTimePct', header: 'Pris en compte dans les délais (%)', value: (m) => pct(m.ackOnTimeRate) },
   { key: 'resolvedOnTimePct', header: 'Résolus dans les délais (%)', value: (m) => pct(m.resolvedOnTimeRate) },
