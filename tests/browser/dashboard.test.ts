@@ -2,7 +2,8 @@
  * Dashboard and work lists (issue 12 items 3 and 4), in Chromium on the demo's synthetic year: the officer opens the
  * dashboard, filters one QPV (the URL keeps it, the figures change), sees the hotspot map and lists a cell's reports,
  * exports CSV and XLSX; axe-core finds no violation; a commune user sees only its commune; a service agent lands on
- * its queue with its counts; the officer's list puts the overdue reports first. Needs the built client.
+ * its queue with its counts; the officer's list puts the overdue reports first; a closed period says so. It closes June 2018
+ * (no other test uses that month). Needs the built client.
  * (The bilan PDF link is not part of this branch: no `/api/bilans` route here.)
  */
 import fs from 'node:fs';
@@ -134,6 +135,20 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
       .filter((e) => e.getBoundingClientRect().right > 391 && !e.parentElement?.closest('.table-wrap'))
       .map((e) => `${e.tagName}.${e.getAttribute('class') ?? ''}`).slice(0, 5)), POLL).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
+  it('when the officer opens a closed period, then the page says when and by whom it was closed, and a live period says nothing of the kind', async () => {
+    const cookie = await login(OFFICER);
+    const closed = await api('/api/stats/periods', { cookie, body: { from: '2018-06-01', to: '2018-06-30', label: 'Comité de pilotage — juin 2018' } });
+    expect(closed.status).toBe(201);
+    const page = await personLoggedIn(OFFICER);
+    await page.goto('/tableau-de-bord?from=2018-06-01&to=2018-06-30');
+    const note = page.getByTestId('frozen');
+    await note.waitFor(POLL);
+    expect(await note.textContent()).toMatch(/Période close le .+ par Chargée de mission GUP/);
+    await page.goto('/tableau-de-bord?from=2018-06-01&to=2018-06-29');
+    await page.getByTestId('dashboard-period').filter({ hasText: '29/06/2018' }).waitFor(POLL);
+    expect(await note.count()).toBe(0);
   });
 
   it('when the Athis-Mons user opens the dashboard by commune, then it sees one row, its commune, and no commune filter', async () => {
