@@ -85,7 +85,7 @@ export const dashboardMessages = {
     listCell: 'Voir les signalements',
     cellReports: 'Signalements du carré n° {n}',
     close: 'Fermer la liste',
-    bilan: 'Bilan annuel {year} (PDF)',
+    cellError: 'Les signalements de ce carré n’ont pas pu être chargés.',
   },
   workList: {
     counts: '{open} ouverts dont {overdue} en retard, sur {total} signalements',
