@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router';
+import type { Role } from './api/types';
 import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
@@ -14,6 +15,7 @@ export function createAppRouter(): Router {
     routes: [
       { path: '/', name: 'map', component: () => import('./views/MapView.vue'), meta: { requiresAuth: true } },
       { path: '/signalements', name: 'reports', component: () => import('./views/ReportsListView.vue'), meta: { requiresAuth: true } },
+      { path: '/tableau-de-bord', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { requiresAuth: true } },
       { path: '/signalements/:id(\\d+)', name: 'report', component: () => import('./views/ReportView.vue'), meta: { requiresAuth: true } },
       { path: '/jetons', name: 'tokens', component: () => import('./views/TokensView.vue'), meta: { requiresAuth: true } },
       { path: '/diagnostics', name: 'diagnostics', component: () => import('./views/DiagnosticsListView.vue'), meta: { requiresAuth: true } },
@@ -25,15 +27,21 @@ export function createAppRouter(): Router {
     ],
   });
 
-  router.beforeEach(async (to) => {
+  router.beforeEach(async (to, from) => {
     const session = useSessionStore();
     await session.restore();
     if (to.meta.requiresAuth && !session.signedIn) return { name: 'login', query: { redirect: to.fullPath } };
     if (to.name === 'login' && session.signedIn) return { name: 'map' };
+    // arriving on `/` (after login, a bookmark, a reload): a service agent lands on its queue; the map link still opens the map
+    const arriving = from.name === undefined || from.name === 'login';
+    if (arriving && to.name === 'map' && !Object.keys(to.query).length && session.user && landsOnQueue(session.user.role)) return { name: 'reports' };
     return true;
   });
   return router;
 }
+
+/** Roles whose home is their work list rather than the map: a service agent deals with its queue first. */
+export const landsOnQueue = (role: Role): boolean => role === 'service_agent';
 
 /** Where to go after login: the page asked before, if it is one of ours. */
 export function safeRedirect(value: unknown): string {

@@ -52,13 +52,13 @@ export async function newContext(browser: Browser, baseUrl: string, options: Bro
   return context;
 }
 
-/** Logs in through the login form, like a person, and waits for the map view. */
+/** Logs in through the login form, like a person, and waits for the landing page: the map, or a service agent's queue. */
 export async function loginThroughForm(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/signalements');
 }
 
 /** Waits until the map's style is loaded (the test hook is installed then): enough to project and click. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatListQuery, parseListQuery } from '../../client/src/stores/reportListQuery.js';
+import { defaultListOrder, formatListQuery, parseListQuery } from '../../client/src/stores/reportListQuery.js';
 
 describe('reports list state in the URL', () => {
   it('when a shared link carries filters, order and page, then they are read back and written the same way', () => {
@@ -16,5 +16,23 @@ describe('reports list state in the URL', () => {
     const parsed = parseListQuery({ status: 'bogus,resolved', category: 'x;DROP', offset: '-3', limit: '7', order: 'sideways', overdue: 'yes' });
     expect(parsed).toEqual({ filters: { status: 'resolved' }, order: 'desc', limit: 50, offset: 0 });
     expect(formatListQuery(parseListQuery({}))).toEqual({});
+  });
+});
+
+describe('work lists: the default order by role', () => {
+  it('when an officer, an admin or a service agent opens the list without an order, then it is the priority order, left out of the URL', () => {
+    for (const role of ['gup_officer', 'admin', 'service_agent'] as const) {
+      const order = defaultListOrder(role);
+      expect(order).toBe('priority');
+      const parsed = parseListQuery({}, order);
+      expect(parsed.order).toBe('priority');
+      expect(formatListQuery(parsed, order)).toEqual({});
+      expect(formatListQuery({ ...parsed, order: 'desc' }, order)).toEqual({ order: 'desc' });
+    }
+  });
+
+  it('when a commune user opens the list, then its latest reports come first', () => {
+    expect(defaultListOrder('commune_user')).toBe('desc');
+    expect(parseListQuery({ order: 'priority' }, 'desc').order).toBe('priority');
   });
 });

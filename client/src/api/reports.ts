@@ -1,9 +1,9 @@
 /** Reports (signalements, DESIGN 3.3): API shapes and one function per endpoint. */
-import type { ReportAction, ReportStatus } from '@gup/server/domain';
+import type { ReportAction, ReportCounts, ReportSort, ReportStatus } from '@gup/server/domain';
 import { request } from './http';
 import type { ServiceRef } from './types';
 
-export type { ReportAction, ReportStatus };
+export type { ReportAction, ReportCounts, ReportStatus };
 
 /** What a commune user fills in; the spot comes from the map. */
 export interface ReportDraft {
@@ -188,23 +188,25 @@ export function filtersQuery(filters: ReportFilters, extra: Record<string, strin
 /** CSV export of every report matching the filters (the API caps a list at 5 000 rows). */
 export const csvUrl = (filters: ReportFilters): string => `/api/reports?${filtersQuery(filters, { format: 'csv', limit: 5000 })}`;
 
-export const listReports = (filters: ReportFilters, limit: number, offset: number, signal?: AbortSignal) =>
-  request<{ total: number; reports: ReportRow[] }>(`/api/reports?${filtersQuery(filters, { limit, offset })}`, signal ? { signal } : {});
+export const listReports = (filters: ReportFilters, limit: number, offset: number, signal?: AbortSignal, sort: ReportSort = 'newest') =>
+  request<{ total: number; reports: ReportRow[] }>(`/api/reports?${filtersQuery(filters, { limit, offset, sort })}`, signal ? { signal } : {});
 
-/**
- * A page of reports, newest first (`desc`, the API's order) or oldest first (`asc`): the API only sorts newest
- * first, so the oldest-first page is the matching newest-first slice, reversed (one extra call for the total).
- */
-export async function listReportsSorted(
+/** The API's order for the list's: newest first (`desc`), oldest first (`asc`), or the work list's `priority`. */
+const SORTS = { desc: 'newest', asc: 'oldest', priority: 'priority' } as const satisfies Record<string, ReportSort>;
+
+/** A page of reports in the list's order (sorted by the server). */
+export function listReportsSorted(
   filters: ReportFilters,
-  page: { limit: number; offset: number; order: 'asc' | 'desc' },
+  page: { limit: number; offset: number; order: keyof typeof SORTS },
   signal?: AbortSignal,
 ): Promise<{ total: number; reports: ReportRow[] }> {
-  if (page.order === 'desc') return listReports(filters, page.limit, page.offset, signal);
-  const { total } = await listReports(filters, 1, 0, signal);
-  const end = total - page.offset;
-  if (end <= 0) return { total, reports: [] };
-  const start = Math.max(0, end - page.limit);
-  const slice = await listReports(filters, end - start, start, signal);
-  return { total: slice.total, reports: [...slice.reports].reverse() };
+  return listReports(filters, page.limit, page.offset, signal, SORTS[page.order]);
 }
+
+/** The caller's counts for the same filters: in all, open, overdue, per status. */
+export const fetchReportCounts = (filters: ReportFilters, signal?: AbortSignal) =>
+  request<ReportCounts>(`/api/reports/counts?${filtersQuery(filters)}`, signal ? { signal } : {});
+
+/** The reports the user may see inside a box (west, south, east, north), the most urgent to deal with first. */
+export const listReportsInBox = (bbox: [number, number, number, number], limit: number, signal?: AbortSignal) =>
+  request<{ total: number; reports: ReportRow[] }>(`/api/reports?${new URLSearchParams({ bbox: bbox.join(','), limit: String(limit), sort: 'priority' })}`, signal ? { signal } : {});

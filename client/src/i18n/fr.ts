@@ -3,11 +3,15 @@
  * vue-i18n syntax: `{x}` interpolates, `|` separates plural forms; never write a bare at-sign here.
  */
 import { accountMessages } from './fr/account';
+import { dashboardMessages } from './fr/dashboard';
 import { diagnosticMessages } from './fr/diagnostics';
 import { mapMessages } from './fr/map';
 import { plannerMessages } from './fr/planner';
 import { reportMessages } from './fr/reports';
 
-export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages, ...accountMessages, ...diagnosticMessages };
+export const fr = {
+  ...mapMessages, ...reportMessages, ...plannerMessages, ...accountMessages, ...diagnosticMessages, ...dashboardMessages,
+  nav: { ...mapMessages.nav, ...dashboardMessages.nav },
+};
 
 export type Messages = typeof fr;

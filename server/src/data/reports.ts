@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
+import type { ReportCounts } from '../domain/api.js';
 import { OPEN_STATUS_LIST, REPORT_STATUSES, type ReportSort, type ReportSource, type ReportStatus } from '../domain/reports.js';
 import { OPEN_STATUSES_SQL, overdueSql, scopePredicate } from './access.js';
 
@@ -240,13 +241,6 @@ export async function listReports(db: Db, scope: ReportScope, f: ReportFilters &
   const { rows } = await db.raw(`${SELECT} ${clause} ORDER BY ${ORDER_BY[f.sort ?? 'newest']} LIMIT ? OFFSET ?`, [...b, f.limit, f.offset]);
   const count = await db.raw(`SELECT count(*)::int AS n FROM reports r ${clause}`, b);
   return { rows: rows as ReportRow[], total: count.rows[0].n as number };
-}
-
-export interface ReportCounts {
-  total: number;
-  open: number;
-  overdue: number;
-  byStatus: Record<ReportStatus, number>;
 }
 
 /** How many reports of a scope match the filters: in all, open, overdue and per status (one statement). */

@@ -5,14 +5,18 @@
  */
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
-import { BACKLOG_BANDS_HOURS, type Channel, type StatsDimension } from '../domain/stats.js';
+import { BACKLOG_BANDS_HOURS, type Channel, type StatsDimension, type StatsMeasures } from '../domain/stats.js';
+import type { ClosedPeriod } from '../domain/api.js';
 import { OPEN_STATUSES_SQL, scopePredicate, type SqlPart } from './access.js';
+
+export type { ClosedPeriod, StatsMeasures };
 
 type Db = Knex | Knex.Transaction;
 
 export interface StatsFilters {
   commune?: string | undefined;
-  qpv?: boolean | undefined;
+  /** In a QPV or not, or one QPV by its code. */
+  qpv?: boolean | string | undefined;
   sector?: string | undefined;
   subsector?: number | undefined;
   organisation?: string | undefined;
@@ -94,7 +98,8 @@ function factFilter(scope: ReportScope, f: StatsFilters): SqlPart {
   eq('urgent', f.urgent);
   eq('source', f.channel);
   eq('synthetic', f.synthetic);
-  if (f.qpv !== undefined) where.push(f.qpv ? 'f.qpv_code IS NOT NULL' : 'f.qpv_code IS NULL');
+  if (typeof f.qpv === 'string') eq('qpv_code', f.qpv);
+  else if (f.qpv !== undefined) where.push(f.qpv ? 'f.qpv_code IS NOT NULL' : 'f.qpv_code IS NULL');
   return { sql: where.join(' AND '), bindings: b };
 }
 
@@ -163,30 +168,6 @@ const DERIVED = `
   f.ack_at - f.created_at AS ack_delay,
   f.resolved_at - f.created_at AS resolve_delay,
   (f.created_at <= ${E} AND (f.finished_at IS NULL OR f.finished_at > ${E})) AS open_at_end`;
-
-export interface StatsMeasures {
-  received: number;
-  /** Acknowledged by ackDueAt ÷ (acknowledged + not acknowledged and past ackDueAt); 0–1, null when none is due. */
-  ackOnTimeRate: number | null;
-  /** Resolved by resolveDueAt ÷ (resolved + open past resolveDueAt); 0–1, null when none is due. */
-  resolvedOnTimeRate: number | null;
-  ackMedianHours: number | null;
-  ackP90Hours: number | null;
-  resolveMedianHours: number | null;
-  resolveP90Hours: number | null;
-  backlog: number;
-  backlogByAge: { under48h: number; from48hTo10d: number; over10d: number };
-  overdue: number;
-  transfers: number;
-  transferRate: number | null;
-  rejected: number;
-  duplicates: number;
-  reopened: number;
-  urgent: number;
-  urgencyNotJustified: number;
-  satisfaction: number | null;
-  satisfactionCount: number;
-}
 
 export interface StatsRow extends StatsMeasures {
   key: string | null;
@@ -304,15 +285,6 @@ export async function hotspots(db: Db, scope: ReportScope, window: Period, min: 
   );
   const fc = rows[0].fc;
   return typeof fc === 'string' ? JSON.parse(fc) : fc;
-}
-
-export interface ClosedPeriod {
-  id: number;
-  label: string;
-  from: string;
-  to: string;
-  closedAt: string;
-  closedBy: { id: number; name: string };
 }
 
 const PERIOD_SELECT = `SELECT p.id, p.label, to_char(p.from_date, 'YYYY-MM-DD') AS "from", to_char(p.to_date, 'YYYY-MM-DD') AS "to",

@@ -5,6 +5,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { ServiceAnswer, ServiceInfo, ThemeInfo } from './lookup.js';
 import type { Ownership } from './ownership.js';
+import type { StatsDimension, StatsMeasures } from './stats.js';
 import type { Role, TerritoryConfig } from './territory.js';
 
 /** Roles are the configuration's (DESIGN 3.4); re-exported here for the client, which does not load the configuration schema. */
@@ -119,4 +120,53 @@ export interface ParcelDetail extends Ownership {
   sourceUpdated: string | null;
   qpv: { code: string; name: string } | null;
   geometry: Polygon | MultiPolygon;
+}
+
+/** `GET /api/reports/counts`: the caller's reports matching the list's filters — in all, open, overdue, per status. */
+export interface ReportCounts {
+  total: number;
+  open: number;
+  overdue: number;
+  byStatus: Record<import('./reports.js').ReportStatus, number>;
+}
+
+/** One row of `GET /api/stats`: a key of the dimension, its French label, its indicators. */
+export interface StatsRowView extends StatsMeasures {
+  key: string | null;
+  label: string;
+}
+
+/** A closed statistics period (its figures frozen), with who closed it and when. */
+export interface ClosedPeriod {
+  id: number;
+  label: string;
+  from: string;
+  to: string;
+  closedAt: string;
+  closedBy: { id: number; name: string };
+}
+
+/** `GET /api/stats`. */
+export interface StatsAnswer {
+  from: string;
+  to: string;
+  groupBy: StatsDimension;
+  /** True when the figures are those frozen when the period was closed. */
+  frozen: boolean;
+  /** When the figures were evaluated: now, or when the period was closed. */
+  asOf: string;
+  period: ClosedPeriod | null;
+  rows: StatsRowView[];
+  totals: StatsMeasures;
+  /** The live figures beside a frozen period's, when asked (`live=true`). */
+  live?: { asOf: string; rows: StatsRowView[]; totals: StatsMeasures };
+}
+
+/** `GET /api/stats/hotspots`: 100 m Lambert-93 cells (polygons in WGS84) with their counts over the window. */
+export interface HotspotsAnswer {
+  type: 'FeatureCollection';
+  features: { type: 'Feature'; id: string; properties: { cell: string; reports: number; open: number }; geometry: Polygon }[];
+  from: string;
+  to: string;
+  minReports: number;
 }

@@ -84,3 +84,58 @@ const PERIOD_CLOSERS: ReadonlySet<Role> = new Set(['gup_officer', 'admin']);
 export function canClosePeriod(user: { role: Role }): boolean {
   return PERIOD_CLOSERS.has(user.role);
 }
+
+/** The indicators of DESIGN 3.5 over a set of reports (README, "Statistics fields"). */
+export interface StatsMeasures {
+  received: number;
+  /** Acknowledged by ackDueAt ÷ (acknowledged + not acknowledged and past ackDueAt); 0–1, null when none is due. */
+  ackOnTimeRate: number | null;
+  /** Resolved by resolveDueAt ÷ (resolved + open past resolveDueAt); 0–1, null when none is due. */
+  resolvedOnTimeRate: number | null;
+  ackMedianHours: number | null;
+  ackP90Hours: number | null;
+  resolveMedianHours: number | null;
+  resolveP90Hours: number | null;
+  backlog: number;
+  backlogByAge: { under48h: number; from48hTo10d: number; over10d: number };
+  overdue: number;
+  transfers: number;
+  transferRate: number | null;
+  rejected: number;
+  duplicates: number;
+  reopened: number;
+  urgent: number;
+  urgencyNotJustified: number;
+  satisfaction: number | null;
+  satisfactionCount: number;
+}
+
+/** The label of each dimension, as a column header and a select option. */
+export const DIMENSION_LABELS: Record<StatsDimension, string> = {
+  month: 'Mois', commune: 'Commune', qpv: 'QPV', sector: 'Secteur', subsector: 'Sous-secteur', organisation: 'Organisation',
+  service: 'Service', theme: 'Thématique', category: 'Catégorie', urgent: 'Urgence', channel: 'Canal',
+};
+
+const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+
+/**
+ * The columns of a statistics table or export, in order: French header and value of a row (numbers or null).
+ * @example STATS_COLUMNS.find((c) => c.key === 'resolvedOnTimePct')!.value({ resolvedOnTimeRate: 0.8125 } as never) // 81.3
+ */
+export const STATS_COLUMNS: readonly { key: string; header: string; value: (m: StatsMeasures) => number | null }[] = [
+  { key: 'received', header: 'Reçus', value: (m) => m.received },
+  { key: 'ackOnTimePct', header: 'Pris en compte dans les délais (%)', value: (m) => pct(m.ackOnTimeRate) },
+  { key: 'resolvedOnTimePct', header: 'Résolus dans les délais (%)', value: (m) => pct(m.resolvedOnTimeRate) },
+  { key: 'ackMedianHours', header: 'Délai médian de prise en compte (h)', value: (m) => m.ackMedianHours },
+  { key: 'resolveMedianHours', header: 'Délai médian de résolution (h)', value: (m) => m.resolveMedianHours },
+  { key: 'resolveP90Hours', header: 'Délai de résolution, 90e centile (h)', value: (m) => m.resolveP90Hours },
+  { key: 'backlog', header: 'En stock', value: (m) => m.backlog },
+  { key: 'overdue', header: 'En retard', value: (m) => m.overdue },
+  { key: 'transfers', header: 'Transferts', value: (m) => m.transfers },
+  { key: 'rejected', header: 'Rejetés', value: (m) => m.rejected },
+  { key: 'duplicates', header: 'Doublons fusionnés', value: (m) => m.duplicates },
+  { key: 'reopened', header: 'Réouverts', value: (m) => m.reopened },
+  { key: 'urgent', header: 'Urgents', value: (m) => m.urgent },
+  { key: 'urgencyNotJustified', header: 'Urgences non justifiées', value: (m) => m.urgencyNotJustified },
+  { key: 'satisfaction', header: 'Satisfaction (sur 5)', value: (m) => m.satisfaction },
+];

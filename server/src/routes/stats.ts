@@ -1,8 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../auth/middleware.js';
-import { CHANNELS, HOTSPOT_DEFAULT_MIN, STATS_DIMENSIONS } from '../domain/stats.js';
+import type { StatsAnswer, StatsRowView } from '../domain/api.js';
+import { CHANNELS, DIMENSION_LABELS, HOTSPOT_DEFAULT_MIN, STATS_COLUMNS, STATS_DIMENSIONS } from '../domain/stats.js';
 import type { AppContext } from '../http/context.js';
+import { toCsv, type CsvColumn } from '../http/csv.js';
+import { toXlsx } from '../http/xlsx.js';
 import { validationError } from '../http/errors.js';
 import { closePeriodAs, hotspotsFor, periodOf, periodsFor, statsFor } from '../services/stats.js';
 
@@ -12,7 +15,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 /** The filters every statistic takes (one value each). */
 const filtersSchema = z.object({
   commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE').optional(),
-  qpv: bool.optional(),
+  /** In a QPV or not (true/false), or one QPV by its code. */
+  qpv: z.union([bool, z.string().regex(/^Q[PN]\d{6}$/, 'true, false ou un code QPV (QP091028)')]).optional(),
   sector: z.string().min(1).max(64).optional(),
   subsector: z.coerce.number().int().positive().optional(),
   organisation: z.string().min(1).max(64).optional(),
@@ -29,6 +33,7 @@ const statsSchema = filtersSchema.extend({
   to: day.optional(),
   groupBy: z.enum(STATS_DIMENSIONS, { error: `dimension inconnue (${STATS_DIMENSIONS.join(', ')})` }).default('month'),
   live: bool.default(false),
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
 }).strict();
 
 const hotspotsSchema = filtersSchema.extend({
@@ -38,6 +43,17 @@ const hotspotsSchema = filtersSchema.extend({
 
 const closeSchema = z.object({ from: day, to: day, label: z.string().trim().min(1, 'libellé obligatoire').max(200) }).strict();
 
+/** An export's table: the dimension's label and key, every indicator, then the totals row. */
+function exportTable(answer: StatsAnswer): { columns: CsvColumn<StatsRowView>[]; rows: StatsRowView[]; name: string } {
+  const columns: CsvColumn<StatsRowView>[] = [
+    [DIMENSION_LABELS[answer.groupBy], (r) => r.label],
+    ['Code', (r) => r.key],
+    ...STATS_COLUMNS.map((c): CsvColumn<StatsRowView> => [c.header, (r) => c.value(r)]),
+  ];
+  const rows = [...answer.rows, { ...answer.totals, key: null, label: 'Total' }];
+  return { columns, rows, name: `statistiques-${answer.groupBy}-${answer.from}-${answer.to}` };
+}
+
 /** Statistics (DESIGN §4): GET /api/stats, /api/stats/hotspots, GET/POST /api/stats/periods. */
 export function statsRouter(ctx: AppContext): Router {
   const router = Router();
@@ -46,8 +62,13 @@ export function statsRouter(ctx: AppContext): Router {
   router.get('/', async (req, res) => {
     const parsed = statsSchema.safeParse(req.query);
     if (!parsed.success) throw validationError(parsed.error, 'Paramètres de statistiques invalides');
-    const { from, to, groupBy, live, ...filters } = parsed.data;
-    res.json(await statsFor(knex, currentUser(req), { period: periodOf(from, to), groupBy, filters, live }));
+    const { from, to, groupBy, live, format, ...filters } = parsed.data;
+    const answer = await statsFor(knex, currentUser(req), { period: periodOf(from, to), groupBy, filters, live: live && format === 'json' });
+    if (format === 'json') return void res.json(answer);
+    const { columns, rows, name } = exportTable(answer);
+    if (format === 'csv') return void res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(columns, rows));
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`${name}.xlsx`)
+      .send(await toXlsx(columns, rows, 'Statistiques'));
   });
 
   router.get('/hotspots', async (req, res) => {

@@ -8,6 +8,7 @@ import {
   closePeriod, findPeriod, hotspots, listPeriods, statsBy, StatsTooLong, type ClosedPeriod, type Period, type StatsFilters, type StatsMeasures, type StatsRow,
 } from '../data/stats.js';
 import type { SessionUser } from '../data/users.js';
+import type { HotspotsAnswer, StatsAnswer, StatsRowView } from '../domain/api.js';
 import { reportScope, type ReportScope } from '../domain/access.js';
 import { canClosePeriod, checkPeriod, fixedLabel, HOTSPOT_DAYS, type StatsDimension } from '../domain/stats.js';
 import { AppError, forbidden } from '../http/errors.js';
@@ -40,26 +41,6 @@ export function periodOf(from: string | undefined, to: string | undefined): Peri
   return { from: p.from, to: p.to };
 }
 
-export interface StatsRowView extends StatsMeasures {
-  key: string | null;
-  label: string;
-}
-
-export interface StatsAnswer {
-  from: string;
-  to: string;
-  groupBy: StatsDimension;
-  /** True when the figures are those frozen when the period was closed. */
-  frozen: boolean;
-  /** When the figures were evaluated: now, or when the period was closed. */
-  asOf: string;
-  period: ClosedPeriod | null;
-  rows: StatsRowView[];
-  totals: StatsMeasures;
-  /** The live figures beside a frozen period's, when asked (`live=true`). */
-  live?: { asOf: string; rows: StatsRowView[]; totals: StatsMeasures };
-}
-
 const view = (groupBy: StatsDimension) => (r: StatsRow): StatsRowView => {
   const { name, ...rest } = r;
   return { ...rest, key: r.key, label: name ?? fixedLabel(groupBy, r.key) ?? r.key ?? '' };
@@ -81,12 +62,12 @@ export async function statsFor(knex: Knex, user: SessionUser, q: { period: Perio
 }
 
 /** Hotspots: the 100 m cells with at least `min` reports in the HOTSPOT_DAYS days up to `to`. */
-export async function hotspotsFor(knex: Knex, user: SessionUser, q: { to: string | undefined; min: number; filters: StatsFilters }) {
+export async function hotspotsFor(knex: Knex, user: SessionUser, q: { to: string | undefined; min: number; filters: StatsFilters }): Promise<HotspotsAnswer> {
   const scope = statsScope(user);
   const to = periodOf(undefined, q.to).to;
   const from = new Date(Date.parse(`${to}T00:00:00Z`) - (HOTSPOT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const fc = await bounded(hotspots(knex, scope, { from, to }, q.min, q.filters));
-  return { ...(fc as object), from, to, minReports: q.min };
+  return { ...(fc as object), from, to, minReports: q.min } as HotspotsAnswer;
 }
 
 export async function periodsFor(knex: Knex, user: SessionUser): Promise<ClosedPeriod[]> {
