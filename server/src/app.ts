@@ -17,6 +17,7 @@ import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
+import { passwordRouter } from './routes/password.js';
 import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
 import { subsectorsRouter } from './routes/subsectors.js';
@@ -75,6 +76,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use(cookieParser());
 
   app.use('/api/health', healthRouter(ctx));
+  app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db));
   app.use('/api/parcels', parcelsRouter(ctx));

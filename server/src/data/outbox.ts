@@ -67,3 +67,20 @@ export async function markFailed(knex: Knex, id: ClaimedMail['id'], error: strin
     ? { status: 'failed', last_error: error, next_attempt_at: null }
     : { last_error: error, next_attempt_at: knex.raw('now() + make_interval(secs => ?)', [retryInSeconds]) });
 }
+
+/** A failed message queued again (attempts reset, due now); false when it is not `failed`. */
+export async function requeueFailed(knex: Knex, id: number): Promise<{ to: string; subject: string; attempts: number; lastError: string | null } | null> {
+  const { rows } = await knex.raw(
+    `UPDATE outbox o SET status = 'pending', attempts = 0, next_attempt_at = NULL
+     FROM (SELECT id, attempts, last_error FROM outbox WHERE id = ? AND status = 'failed' FOR UPDATE) old
+     WHERE o.id = old.id
+     RETURNING o.to_address AS "to", o.subject, old.attempts, old.last_error AS "lastError"`,
+    [id],
+  );
+  return (rows[0] as { to: string; subject: string; attempts: number; lastError: string | null } | undefined) ?? null;
+}
+
+/** Whether a message exists. */
+export async function outboxExists(knex: Knex, id: number): Promise<boolean> {
+  return !!(await knex('outbox').where({ id }).first('id'));
+}

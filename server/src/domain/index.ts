@@ -10,4 +10,5 @@ export * from './delegation-land.js';
 export * from './reports.js';
 export * from './access.js';
 export * from './photos.js';
+export * from './accounts.js';
 export type * from './api.js';
