@@ -8,8 +8,8 @@ import { AppError } from './errors.js';
 /** Largest file accepted by the browser import (a commune's cadastre is a few MB; a département's owners file ~100 MB). */
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 export const IMPORT_MAX_FILES = 20;
-/** File names as `npm run import` recognises them: letters, digits, dot, dash, underscore (no path). */
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+/** File names kept as sent (the import recognises a cadastre by its name): letters, digits, space, `._()-`; busboy already drops any path. */
+const SAFE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._()-]{0,200}$/u;
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -30,7 +30,7 @@ const upload = multer({
   fileFilter: (_req, file, cb) => {
     if (file.fieldname !== 'files') return cb(new AppError(400, 'invalid_input', 'Les fichiers vont dans le champ « files »', [{ field: file.fieldname, message: 'champ inattendu' }]));
     if (!SAFE_NAME.test(file.originalname)) {
-      return cb(new AppError(400, 'invalid_input', `Nom de fichier refusé : ${file.originalname.slice(0, 80)}`, [{ field: 'files', message: 'nom de fichier : lettres, chiffres, point, tiret et soulignement seulement' }]));
+      return cb(new AppError(400, 'invalid_input', `Nom de fichier refusé : ${file.originalname.slice(0, 80)}`, [{ field: 'files', message: 'nom de fichier : lettres, chiffres, espace, point, tiret, soulignement et parenthèses seulement' }]));
     }
     cb(null, true);
   },
