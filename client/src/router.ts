@@ -1,10 +1,14 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router';
+import type { Role } from './api/types';
+import { adminRoutes } from './views/admin/routes';
 import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Only for signed-in users; others are sent to the login page and brought back after. */
     requiresAuth?: boolean;
+    /** Only for this role (the server checks it too); others go back to the map. */
+    requiresRole?: Role;
   }
 }
 
@@ -16,6 +20,8 @@ export function createAppRouter(): Router {
       { path: '/signalements', name: 'reports', component: () => import('./views/ReportsListView.vue'), meta: { requiresAuth: true } },
       { path: '/signalements/:id(\\d+)', name: 'report', component: () => import('./views/ReportView.vue'), meta: { requiresAuth: true } },
       { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+      { path: '/mot-de-passe', name: 'password', component: () => import('./views/PasswordView.vue') },
+      adminRoutes,
       { path: '/:pathMatch(.*)*', redirect: { name: 'map' } },
     ],
   });
@@ -25,6 +31,7 @@ export function createAppRouter(): Router {
     await session.restore();
     if (to.meta.requiresAuth && !session.signedIn) return { name: 'login', query: { redirect: to.fullPath } };
     if (to.name === 'login' && session.signedIn) return { name: 'map' };
+    if (to.meta.requiresRole && session.user?.role !== to.meta.requiresRole) return { name: 'map' };
     return true;
   });
   return router;

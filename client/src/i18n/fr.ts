@@ -2,10 +2,11 @@
  * French UI messages (the only UI language for now; code stays in English).
  * vue-i18n syntax: `{x}` interpolates, `|` separates plural forms; never write a bare at-sign here.
  */
+import { adminMessages } from './fr/admin';
 import { mapMessages } from './fr/map';
 import { plannerMessages } from './fr/planner';
 import { reportMessages } from './fr/reports';
 
-export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages };
+export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages, ...adminMessages };
 
 export type Messages = typeof fr;

@@ -1,27 +1,16 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { AdminAccount } from '../domain/admin-api.js';
 import type { Role } from '../domain/territory.js';
 
 /** Accounts as the administration sees them (never the password hash). */
-export interface AccountRow {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  communeInsee: string | null;
-  serviceCode: string | null;
-  organisationCode: string | null;
-  active: boolean;
-  demo: boolean;
-  createdAt: string;
-  lastLoginAt: string | null;
-}
+export type AccountRow = AdminAccount;
 
 const ACCOUNT_COLUMNS = ['u.id', 'u.email', 'u.name', 'u.role', 'u.commune_insee as communeInsee', 'u.service_code as serviceCode',
   'u.organisation_code as organisationCode', 'u.active', 'u.demo', 'u.created_at as createdAt'];
 const LAST_LOGIN = `(SELECT max(a.at) FROM audit_log a WHERE a.user_id = u.id AND a.action = 'login') AS "lastLoginAt"`;
 
-/** Accounts, by name; the Open311 service accounts (no interactive login) are left out unless asked for. */
+/** Accounts, active first, by name (the Open311 service accounts included: their keys are managed beside). */
 export async function listAccounts(knex: Knex): Promise<AccountRow[]> {
   return (await knex('users as u').select(...ACCOUNT_COLUMNS, knex.raw(LAST_LOGIN)).orderBy([{ column: 'u.active', order: 'desc' }, { column: 'u.name' }, { column: 'u.id' }])) as AccountRow[];
 }

@@ -1,16 +1,7 @@
 import type { Knex } from 'knex';
+import type { AuditEntry } from '../domain/admin-api.js';
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  userId: number | null;
-  userName: string | null;
-  userEmail: string | null;
-  action: string;
-  entity: string | null;
-  entityId: string | null;
-  details: unknown;
-}
+export type { AuditEntry };
 
 export interface AuditFilters {
   userId?: number | undefined;

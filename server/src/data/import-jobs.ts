@@ -1,18 +1,7 @@
+import type { ImportHistoryEntry, ImportJob } from '../domain/admin-api.js';
 import type { Knex } from 'knex';
 
-/** An import started from the browser, polled for its progress (`import_jobs`). */
-export interface ImportJob {
-  id: number;
-  userId: number | null;
-  userName: string | null;
-  status: 'running' | 'done' | 'failed';
-  files: { name: string; bytes: number }[];
-  currentFile: string | null;
-  summaries: unknown[];
-  error: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-}
+export type { ImportJob };
 
 const JOB_COLUMNS = ['j.id', 'j.user_id as userId', 'u.name as userName', 'j.status', 'j.files', 'j.current_file as currentFile', 'j.summaries', 'j.error',
   'j.started_at as startedAt', 'j.finished_at as finishedAt'];
@@ -49,7 +38,7 @@ export async function listImportJobs(knex: Knex, limit: number): Promise<ImportJ
 
 
 /** The per-file history of every import (command line, browser, configuration editor), newest first. */
-export async function importHistory(knex: Knex, limit: number): Promise<{ id: number; kind: string; fileName: string; sha256: string; summary: unknown; importedAt: string }[]> {
+export async function importHistory(knex: Knex, limit: number): Promise<ImportHistoryEntry[]> {
   const rows = await knex('imports').select('id', 'kind', 'file_name as fileName', 'sha256', 'summary', 'imported_at as importedAt').orderBy('id', 'desc').limit(limit);
   return rows.map((r: { summary: unknown }) => ({ ...r, summary: typeof r.summary === 'string' ? JSON.parse(r.summary) : r.summary })) as never;
 }

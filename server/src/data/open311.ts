@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Open311KeyView } from '../domain/admin-api.js';
 import type { ServiceRequestSource } from '../domain/open311.js';
 import type { ReportStatus } from '../domain/reports.js';
 import type { SessionUser } from './users.js';
@@ -79,7 +80,7 @@ export async function insertKey(knex: Knex, k: { keyHash: string; communeInsee: 
   return (row as { id: number }).id;
 }
 
-export async function listKeys(knex: Knex): Promise<{ id: number; communeInsee: string; label: string; active: boolean; createdAt: string; userEmail: string }[]> {
+export async function listKeys(knex: Knex): Promise<Open311KeyView[]> {
   return knex('open311_keys as k').join('users as u', 'u.id', 'k.user_id')
     .select('k.id', 'k.commune_insee as communeInsee', 'k.label', 'k.active', 'k.created_at as createdAt', 'u.email as userEmail').orderBy('k.id');
 }

@@ -1,22 +1,9 @@
 import type { Knex } from 'knex';
 
-export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+import { OUTBOX_STATUSES, type OutboxMessage, type OutboxStatus } from '../domain/admin-api.js';
 
-export interface OutboxRow {
-  id: number;
-  to: string;
-  subject: string;
-  body: string;
-  reportId: number | null;
-  reference: string | null;
-  status: OutboxStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  nextAttemptAt: string | null;
-}
+export { OUTBOX_STATUSES, type OutboxStatus };
+export type OutboxRow = OutboxMessage;
 
 /** The latest outbox messages (newest first), optionally of one status or one report. */
 export async function listOutbox(knex: Knex, f: { status?: OutboxStatus | undefined; reportId?: number | undefined; limit: number }): Promise<OutboxRow[]> {

@@ -12,3 +12,5 @@ export * from './access.js';
 export * from './photos.js';
 export * from './accounts.js';
 export type * from './api.js';
+export type * from './admin-api.js';
+export { OUTBOX_STATUSES } from './admin-api.js';

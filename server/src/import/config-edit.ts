@@ -3,21 +3,13 @@ import { configSnapshot, storedConfig, type ConfigSnapshot } from '../data/confi
 import type { Database } from '../data/db.js';
 import { invalidateTerritory } from '../data/territory.js';
 import { audit } from '../data/users.js';
+import type { ConfigDelays, ConfigEffect } from '../domain/admin-api.js';
 import { territoryConfigSchema } from '../domain/territory.js';
 import { AppError } from '../http/errors.js';
 import { importConfigObject, type FileSummary } from './index.js';
 
-/** What a configuration change would do, computed by running it in a transaction that is rolled back. */
-export interface ConfigEffect {
-  summary: FileSummary;
-  /** Categories whose delays change (or that appear). */
-  delays: { code: string; name: string; before: Delays | null; after: Delays }[];
-  /** Routing rules that change: theme services, managers (organisation × theme), private land, triage. */
-  routes: { rule: string; key: string; before: string | null; after: string | null }[];
-  /** Active sub-sectors whose outcome or delegate flips. */
-  subsectors: { id: number; name: string; before: string; after: string }[];
-}
-type Delays = { ackHours: number; resolveHours: number; resolveHoursQpv: number | null; seasonal: unknown };
+export type { ConfigEffect };
+type Delays = ConfigDelays;
 
 const FILE_NAME = 'configuration (administration)';
 class RolledBack extends Error {}
@@ -82,7 +74,7 @@ export function compare(before: ConfigSnapshot, after: ConfigSnapshot): Omit<Con
     return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ code: c.code, name: c.name, before: b, after: a }];
   });
   const routes: ConfigEffect['routes'] = [];
-  const diff = (rule: string, b: Map<string, string | null>, a: Map<string, string | null>) => {
+  const diff = (rule: ConfigEffect['routes'][number]['rule'], b: Map<string, string | null>, a: Map<string, string | null>) => {
     for (const key of [...new Set([...b.keys(), ...a.keys()])].sort()) {
       const x = b.get(key) ?? null;
       const y = a.get(key) ?? null;
