@@ -96,6 +96,7 @@ export const adminMessages = {
     },
     outbox: {
       title: 'Envois (courriels)',
+      table: 'Messages',
       delivery: { smtp: 'Serveur SMTP configuré : les messages partent.', kept: 'Aucun serveur SMTP configuré : les messages sont conservés.' },
       counts: 'En attente : {pending} · envoyés : {sent} · en échec : {failed}',
       filter: 'État',
@@ -110,11 +111,13 @@ export const adminMessages = {
     },
     audit: {
       title: 'Journal des modifications',
+      table: 'Entrées du journal',
       action: 'Action (début)',
       user: 'Auteur (identifiant)',
       from: 'Du',
       to: 'Au',
       filter: 'Filtrer',
+      search: 'Filtrer le journal',
       when: 'Date',
       who: 'Qui',
       what: 'Quoi',
