@@ -24,7 +24,7 @@ const accountChange = z.object({
   role: z.enum(ROLES, { error: `rôle attendu : ${ROLES.join(', ')}` }).optional(),
   active: z.boolean().optional(),
   ...scopeFields,
-}).strict();
+}).strict().refine((c) => Object.keys(c).length > 0, { message: 'aucun champ à modifier' });
 
 const accountId = (raw: unknown) => parseId(raw, 'id', 'Identifiant de compte invalide');
 
