@@ -116,6 +116,10 @@ describe('accounts', () => {
     const ok = await api(`/api/admin/users/${id}`, { method: 'PATCH', cookie: admin, body: { role: 'service_agent', serviceCode: 'oph-proximite' } });
     expect(ok.body.user).toMatchObject({ role: 'service_agent', serviceCode: 'oph-proximite', organisationCode: 'oph' });
     expect(detailsOf(await lastAudit('user.update'))).toMatchObject({ before: { role: 'planner', serviceCode: null }, after: { role: 'service_agent', serviceCode: 'oph-proximite' } });
+    const back = await api(`/api/admin/users/${id}`, { method: 'PATCH', cookie: admin, body: { role: 'commune_user', communeInsee: '91326' } });
+    expect(back.body.user).toMatchObject({ role: 'commune_user', communeInsee: '91326', serviceCode: null, organisationCode: null }); // the service's scope does not follow
+    const planner = await api(`/api/admin/users/${id}`, { method: 'PATCH', cookie: admin, body: { role: 'planner' } });
+    expect(planner.body.user).toMatchObject({ role: 'planner', communeInsee: null, serviceCode: null });
     const me = (await api('/api/auth/me', { cookie: admin })).body.user.id as number;
     expect((await api(`/api/admin/users/${me}`, { method: 'PATCH', cookie: admin, body: { active: false } })).status).toBe(409);
     expect((await api(`/api/admin/users/${me}`, { method: 'PATCH', cookie: admin, body: { role: 'planner' } })).status).toBe(409);

@@ -80,11 +80,14 @@ export async function changeAccount(knex: Knex, actorId: number, id: number, inp
     }
     const role = input.role ?? before.role;
     const scopeTouched = input.role !== undefined || input.communeInsee !== undefined || input.serviceCode !== undefined || input.organisationCode !== undefined;
+    // a new role starts from no commune nor service (what the old role needed, the new one may forbid), unless given
+    const roleChanged = role !== before.role;
+    const given = <T>(value: T | undefined, old: T, reset: boolean): T | null => (value !== undefined ? value : reset ? null : old);
     const scope = scopeTouched
       ? await scopeFor(trx, role, {
-        communeInsee: input.communeInsee !== undefined ? input.communeInsee : before.communeInsee,
-        serviceCode: input.serviceCode !== undefined ? input.serviceCode : before.serviceCode,
-        organisationCode: input.organisationCode !== undefined ? input.organisationCode : before.organisationCode,
+        communeInsee: given(input.communeInsee, before.communeInsee, roleChanged),
+        serviceCode: given(input.serviceCode, before.serviceCode, roleChanged),
+        organisationCode: given(input.organisationCode, before.organisationCode, roleChanged && (role === 'service_agent' || before.role === 'service_agent')), // a service's organisation goes with it
       })
       : {};
     await updateAccount(trx, id, { ...(input.name !== undefined ? { name: input.name.trim() } : {}), role, ...scope, ...(input.active !== undefined ? { active: input.active } : {}) });
