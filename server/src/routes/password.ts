@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
@@ -13,11 +15,12 @@ const body = z.object({
 /**
  * `POST /api/auth/password` `{token, password}`: sets the password of a one-time link (invitation or reset sent by an
  * administrator). Public (the person has no session yet); the token is the credential, used once; attempts per client
- * address are limited.
+ * address are limited (counted by the primary process in cluster mode).
  */
 export function passwordRouter(ctx: AppContext): Router {
   const router = Router();
   const attempts = rateLimit({
+    ...(cluster.isWorker ? { store: new ClusterMemoryStoreWorker({ prefix: 'password-link' }) } : {}), // one count for the server
     windowMs: 15 * 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false,
     handler: (_req, _res, next) => next(new AppError(429, 'too_many_attempts', 'Trop de tentatives, réessayez dans quelques minutes')),
   });
