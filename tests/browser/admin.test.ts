@@ -86,6 +86,7 @@ describe('administration in the browser', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Prise en compte (h) : Dépôt sauvage, encombrants').fill('50');
     await page.getByLabel('Prise en compte (h) : Dépôt sauvage, encombrants').dispatchEvent('change');
+    expect(await page.getByRole('button', { name: 'Enregistrer la configuration' }).isDisabled()).toBe(true); // the effect comes first
     await page.getByRole('button', { name: 'Voir l’effet' }).click();
     const effect = page.getByTestId('config-effect');
     await effect.getByText(/^Dépôt sauvage, encombrants : 24 h \/ 72 h.* → 50 h \/ 72 h/).waitFor({ timeout: 15_000 });

@@ -57,6 +57,7 @@ export const adminMessages = {
       jsonInvalid: 'JSON illisible : {message}',
       preview: 'Voir l’effet',
       save: 'Enregistrer la configuration',
+      saveHelp: 'Voyez d’abord l’effet de la modification : l’enregistrement est proposé ensuite.',
       effect: 'Effet de la modification',
       noEffect: 'Aucun délai, aucun circuit ni aucun sous-secteur ne change.',
       delaysChanged: 'Délais modifiés',
