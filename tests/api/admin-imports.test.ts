@@ -48,6 +48,19 @@ describe('imports from the browser', () => {
     expect(entry).toBeTruthy();
   });
 
+  it('when an upload comes while an import runs, then 409 and the first one ends normally', async () => {
+    const upload = () => postForm('/api/admin/imports', {}, [{ field: 'files', bytes: cadastreBytes(), name: CADASTRE, type: 'application/gzip' }], { cookie: admin });
+    const first = await upload();
+    expect(first.status).toBe(202);
+    const second = await upload();
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('import_running');
+    expect((await finished(first.body.job.id)).status).toBe('done');
+    const third = await upload();
+    expect(third.status).toBe(202);
+    expect((await finished(third.body.job.id)).status).toBe('done');
+  });
+
   it('when an uploaded file is malformed, then the job fails naming the file and line, and nothing is written', async () => {
     const { db } = await testContext();
     const parcels = await db.knex('parcels').count({ n: '*' });

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import fs from 'node:fs';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { currentUser } from '../auth/middleware.js';
 import { importHistory, importJob, listImportJobs } from '../data/import-jobs.js';
@@ -51,10 +52,24 @@ export function adminTerritoryRouter(ctx: AppContext): Router {
     res.json({ job });
   });
 
-  router.post('/imports', importUpload, async (req, res) => {
-    const files = (req.files as Express.Multer.File[]).map((f) => ({ name: f.originalname, bytes: f.size }));
-    const job = await startImportJob(ctx.db, ctx.log, currentUser(req).id, req.importDir!, files);
-    res.status(202).json({ job });
+  // one browser import at a time in this process: another upload is a 409 while one runs (before its bytes are read)
+  let running = false;
+  const busy = () => new AppError(409, 'import_running', 'Un import est déjà en cours : attendez sa fin', [{ field: 'files', message: 'import en cours' }]);
+  const oneAtATime: RequestHandler = (_req, _res, next) => next(running ? busy() : undefined);
+  router.post('/imports', oneAtATime, importUpload, async (req, res) => {
+    if (running) { // another upload started while this one was being received
+      fs.rmSync(req.importDir!, { recursive: true, force: true });
+      throw busy();
+    }
+    running = true;
+    try {
+      const files = (req.files as Express.Multer.File[]).map((f) => ({ name: f.originalname, bytes: f.size }));
+      const job = await startImportJob(ctx.db, ctx.log, currentUser(req).id, req.importDir!, files, () => { running = false; });
+      res.status(202).json({ job });
+    } catch (err) {
+      running = false;
+      throw err;
+    }
   });
 
   return router;
