@@ -1,11 +1,14 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router';
 import type { Role } from './api/types';
+import { adminRoutes } from './views/admin/routes';
 import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Only for signed-in users; others are sent to the login page and brought back after. */
     requiresAuth?: boolean;
+    /** Only for this role (the server checks it too); others go back to the map. */
+    requiresRole?: Role;
   }
 }
 
@@ -23,6 +26,8 @@ export function createAppRouter(): Router {
       { path: '/diagnostics/:id(\\d+)/terrain', name: 'field', component: () => import('./views/FieldView.vue'), meta: { requiresAuth: true } },
       { path: '/plan-actions', name: 'actions', component: () => import('./views/ActionPlanView.vue'), meta: { requiresAuth: true } },
       { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+      { path: '/mot-de-passe', name: 'password', component: () => import('./views/PasswordView.vue') },
+      adminRoutes,
       { path: '/:pathMatch(.*)*', redirect: { name: 'map' } },
     ],
   });
@@ -35,6 +40,7 @@ export function createAppRouter(): Router {
     // arriving on `/` (after login, a bookmark, a reload): a service agent lands on its queue; the map link still opens the map
     const arriving = from.name === undefined || from.name === 'login';
     if (arriving && to.name === 'map' && !Object.keys(to.query).length && session.user && landsOnQueue(session.user.role)) return { name: 'reports' };
+    if (to.meta.requiresRole && session.user?.role !== to.meta.requiresRole) return { name: 'map' };
     return true;
   });
   return router;

@@ -20,6 +20,7 @@ import { lookupRoute } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
+import { passwordRouter } from './routes/password.js';
 import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
 import { statsRouter } from './routes/stats.js';
@@ -81,6 +82,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use(cookieParser());
 
   app.use('/api/health', healthRouter(ctx));
+  app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db));
   app.use('/api/auth/tokens', tokensRouter(ctx));

@@ -12,7 +12,7 @@ import { reportBody } from '../support/reports.js';
  */
 
 /** Tables a request can write; counted in one statement. */
-const WRITTEN = ['reports', 'report_events', 'report_followers', 'report_photos', 'outbox', 'subsectors', 'subsector_versions', 'sessions', 'audit_log', 'users', 'open311_keys'];
+const WRITTEN = ['reports', 'report_events', 'report_followers', 'report_photos', 'outbox', 'subsectors', 'subsector_versions', 'sessions', 'audit_log', 'users', 'open311_keys', 'password_tokens', 'import_jobs', 'imports'];
 async function counts(): Promise<Record<string, number>> {
   const { db } = await testContext();
   const { rows } = await db.knex.raw(`SELECT ${WRITTEN.map((t) => `(SELECT count(*) FROM ${t})::int AS ${t}`).join(', ')}`);
@@ -21,7 +21,7 @@ async function counts(): Promise<Record<string, number>> {
 
 interface Ctx {
   commune: string; officer: string; planner: string; admin: string;
-  reportId: number; subsectorId: number; open311Key: string; point: [number, number]; juvisyPoint: [number, number];
+  reportId: number; subsectorId: number; open311Key: string; point: [number, number]; juvisyPoint: [number, number]; plannerId: number;
 }
 let c: Ctx;
 
@@ -133,6 +133,40 @@ const BODY_ROUTES: BodyRoute[] = [
       ['an unknown urgency attribute', { api_key: c.open311Key, service_code: 'depot_sauvage', lat: c.point[1], long: c.point[0], description: 'Dépôt', attribute: { urgent: 'inconnu' } }],
     ],
   },
+  // administration (issue 14): accounts, configuration, Open311 keys; the one-time password link
+  {
+    name: 'POST /api/admin/users', method: 'POST', path: () => '/api/admin/users', cookie: () => c.admin, strict: true,
+    body: () => ({ email: 'corpus@exemple.fr', name: 'Corpus', role: 'commune_user', communeInsee: '91027' }),
+    extra: () => [
+      ['a commune user without commune', { email: 'corpus@exemple.fr', name: 'Corpus', role: 'commune_user' }],
+      ['a service agent of an unknown service', { email: 'corpus@exemple.fr', name: 'Corpus', role: 'service_agent', serviceCode: 'inconnu' }],
+      ['an e-mail already used', { email: 'GUP@demo.gup', name: 'Corpus', role: 'planner' }],
+    ],
+  },
+  {
+    // every field is optional: "missing" would be a valid change, so only bad values are sent
+    name: 'PATCH /api/admin/users/:id', method: 'PATCH', path: () => `/api/admin/users/${c.plannerId}`, cookie: () => c.admin, strict: true, nullable: ['name', 'active', 'role'],
+    body: () => ({ name: 'Urbaniste GUP', role: 'planner', active: true }),
+    extra: () => [['a planner limited to a commune', { role: 'planner', communeInsee: '91027' }], ['a commune user without commune', { role: 'commune_user' }]],
+  },
+  {
+    name: 'POST /api/admin/open311-keys', method: 'POST', path: () => '/api/admin/open311-keys', cookie: () => c.admin, strict: true,
+    body: () => ({ communeInsee: '91027', label: 'Corpus' }),
+    extra: () => [['a commune outside the territory', { communeInsee: '75056', label: 'Corpus' }], ['a blank label', { communeInsee: '91027', label: '   ' }]],
+  },
+  ...(['POST /api/admin/config/preview', 'PUT /api/admin/config'] as const).map((name): BodyRoute => ({
+    name, method: name.split(' ')[0]!, path: () => name.split(' ')[1]!, cookie: () => c.admin, strict: true,
+    body: () => ({ config: { about: 'corpus' } }),
+    extra: () => [
+      ['a configuration without its sections', { config: { about: 'corpus' } }],
+      ['a configuration whose territory is a string', { config: { territory: 'GOSB', organisations: [] } }],
+    ],
+  })),
+  {
+    name: 'POST /api/auth/password', method: 'POST', path: () => '/api/auth/password', cookie: () => undefined, strict: true, headers: loginHeaders,
+    body: () => ({ token: 'x'.repeat(43), password: 'un-mot-de-passe-solide' }),
+    extra: () => [['an unknown token', { token: 'x'.repeat(43), password: 'un-mot-de-passe-solide' }], ['a password of 5 characters', { token: 'x'.repeat(43), password: 'court' }]],
+  },
 ];
 
 /** Geometry cases for the routes that take a perimeter (DESIGN 4). */
@@ -204,7 +238,8 @@ beforeAll(async () => {
   const ss = await api('/api/subsectors', { body: { type: 'Feature', geometry: polygon(square(await pointIn(far.idu), 0.00005)), properties: { name: 'Corpus', allowOverlap: true } }, cookie: planner });
   if (ss.status !== 201) throw new Error(`subsector: ${ss.status} ${JSON.stringify(ss.body)}`);
   const { key } = await createOpen311Key(db.knex, { communeInsee: '91027', label: 'Corpus (test)' });
-  c = { commune: commune!, officer: officer!, planner: planner!, admin: admin!, reportId: report.body.id, subsectorId: ss.body.id, open311Key: key, point, juvisyPoint: await pointIn(DEMO.communeJuvisy) };
+  c = { commune: commune!, officer: officer!, planner: planner!, admin: admin!, reportId: report.body.id, subsectorId: ss.body.id, open311Key: key, point, juvisyPoint: await pointIn(DEMO.communeJuvisy),
+    plannerId: ((await db.knex('users').where({ email: 'urbaniste@demo.gup' }).first('id')) as { id: number }).id };
 });
 
 afterAll(async () => {
@@ -308,6 +343,12 @@ describe('bad ids in paths', () => {
     ['GET', '/api/tiles/:layer/:z/:x/:y.mvt (x)', (id) => `/api/tiles/parcels/14/${id}/5647.mvt`, () => c.officer],
     ['GET', '/api/tiles/:layer/:z/:x/:y.mvt (y)', (id) => `/api/tiles/reports/14/8299/${id}.mvt`, () => c.officer],
     ['GET', '/api/tiles/:layer/… (layer)', (id) => `/api/tiles/${id}/14/8299/5647.mvt`, () => c.officer],
+    ['GET', '/api/admin/users/:id', (id) => `/api/admin/users/${id}`, () => c.admin],
+    ['PATCH', '/api/admin/users/:id', (id) => `/api/admin/users/${id}`, () => c.admin],
+    ['POST', '/api/admin/users/:id/password-reset', (id) => `/api/admin/users/${id}/password-reset`, () => c.admin],
+    ['GET', '/api/admin/imports/:id', (id) => `/api/admin/imports/${id}`, () => c.admin],
+    ['DELETE', '/api/admin/open311-keys/:id', (id) => `/api/admin/open311-keys/${id}`, () => c.admin],
+    ['POST', '/api/admin/outbox/:id/retry', (id) => `/api/admin/outbox/${id}/retry`, () => c.admin],
   ];
   for (const [method, name, path, cookie] of ROUTES) {
     it(`when ${method} ${name} gets a bad id, then each is a 400 or 404 with a JSON error and nothing is stored`, async () => {
@@ -343,6 +384,8 @@ describe('bad filters in query strings', () => {
   add('/api/subsectors', { status: ['tous', '%00'] }, () => c.planner);
   add('/api/subsectors/land', { bbox: ['a,b,c,d', '3,2,1,0', '%00', '1,2,3'] }, () => c.planner);
   add('/api/admin/outbox', { status: ['envolé', '%00'], report: idLike, limit: number }, () => c.admin);
+  add('/api/admin/audit', { user: idLike, action: text, entity: text, entityId: text, from: ['hier', '%00', '2026-13-01'], to: ['demain', '%00'], limit: number }, () => c.admin);
+  add('/api/admin/imports', { limit: number }, () => c.admin);
   add('/open311/v2/requests.json', {
     service_request_id: ['a%00b', 'x'.repeat(5000)], service_code: ['a%00b', 'x'.repeat(2000)], status: ['ouvert', '%00'],
     start_date: ['hier', '%00', '99999999999'], end_date: ['demain', '%00'], jurisdiction_id: ['%00'],

@@ -28,7 +28,7 @@ export function onUnauthorized(handler: UnauthorizedHandler): void {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
   /** Do not trigger the global 401 handler (login and "who am I" calls handle it themselves). */

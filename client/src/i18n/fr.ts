@@ -3,6 +3,7 @@
  * vue-i18n syntax: `{x}` interpolates, `|` separates plural forms; never write a bare at-sign here.
  */
 import { accountMessages } from './fr/account';
+import { adminMessages } from './fr/admin';
 import { dashboardMessages } from './fr/dashboard';
 import { diagnosticMessages } from './fr/diagnostics';
 import { mapMessages } from './fr/map';
@@ -10,7 +11,7 @@ import { plannerMessages } from './fr/planner';
 import { reportMessages } from './fr/reports';
 
 export const fr = {
-  ...mapMessages, ...reportMessages, ...plannerMessages, ...accountMessages, ...diagnosticMessages, ...dashboardMessages,
+  ...mapMessages, ...reportMessages, ...plannerMessages, ...accountMessages, ...diagnosticMessages, ...dashboardMessages, ...adminMessages,
   nav: { ...mapMessages.nav, ...dashboardMessages.nav },
 };
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Open311KeyView } from '../domain/admin-api.js';
 import type { ServiceRequestSource } from '../domain/open311.js';
 import type { ReportStatus } from '../domain/reports.js';
 import type { SessionUser } from './users.js';
@@ -79,13 +80,19 @@ export async function insertKey(knex: Knex, k: { keyHash: string; communeInsee: 
   return (row as { id: number }).id;
 }
 
-export async function listKeys(knex: Knex): Promise<{ id: number; communeInsee: string; label: string; active: boolean; createdAt: string; userEmail: string }[]> {
+export async function listKeys(knex: Knex): Promise<Open311KeyView[]> {
   return knex('open311_keys as k').join('users as u', 'u.id', 'k.user_id')
     .select('k.id', 'k.commune_insee as communeInsee', 'k.label', 'k.active', 'k.created_at as createdAt', 'u.email as userEmail').orderBy('k.id');
 }
 
-export async function deactivateKey(knex: Knex, id: number): Promise<boolean> {
-  return (await knex('open311_keys').where({ id }).update({ active: false })) === 1;
+/** Deactivates a key; returns whether it was active before, or null when there is no such key. */
+export async function deactivateKey(knex: Knex, id: number): Promise<boolean | null> {
+  const { rows } = await knex.raw(
+    `UPDATE open311_keys k SET active = false FROM (SELECT id, active FROM open311_keys WHERE id = ? FOR UPDATE) old
+     WHERE k.id = old.id RETURNING old.active AS "wasActive"`,
+    [id],
+  );
+  return (rows[0] as { wasActive: boolean } | undefined)?.wasActive ?? null;
 }
 
 /** The urgency criteria, in the configuration's order (the values of the `urgent` attribute). */

@@ -1,22 +1,9 @@
 import type { Knex } from 'knex';
 
-export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+import { OUTBOX_STATUSES, type OutboxMessage, type OutboxStatus } from '../domain/admin-api.js';
 
-export interface OutboxRow {
-  id: number;
-  to: string;
-  subject: string;
-  body: string;
-  reportId: number | null;
-  reference: string | null;
-  status: OutboxStatus;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  nextAttemptAt: string | null;
-}
+export { OUTBOX_STATUSES, type OutboxStatus };
+export type OutboxRow = OutboxMessage;
 
 /** The latest outbox messages (newest first), optionally of one status or one report. */
 export async function listOutbox(knex: Knex, f: { status?: OutboxStatus | undefined; reportId?: number | undefined; limit: number }): Promise<OutboxRow[]> {
@@ -66,4 +53,21 @@ export async function markFailed(knex: Knex, id: ClaimedMail['id'], error: strin
   await knex('outbox').where({ id }).update(retryInSeconds === null
     ? { status: 'failed', last_error: error, next_attempt_at: null }
     : { last_error: error, next_attempt_at: knex.raw('now() + make_interval(secs => ?)', [retryInSeconds]) });
+}
+
+/** A failed message queued again (attempts reset, due now); false when it is not `failed`. */
+export async function requeueFailed(knex: Knex, id: number): Promise<{ to: string; subject: string; attempts: number; lastError: string | null } | null> {
+  const { rows } = await knex.raw(
+    `UPDATE outbox o SET status = 'pending', attempts = 0, next_attempt_at = NULL
+     FROM (SELECT id, attempts, last_error FROM outbox WHERE id = ? AND status = 'failed' FOR UPDATE) old
+     WHERE o.id = old.id
+     RETURNING o.to_address AS "to", o.subject, old.attempts, old.last_error AS "lastError"`,
+    [id],
+  );
+  return (rows[0] as { to: string; subject: string; attempts: number; lastError: string | null } | undefined) ?? null;
+}
+
+/** Whether a message exists. */
+export async function outboxExists(knex: Knex, id: number): Promise<boolean> {
+  return !!(await knex('outbox').where({ id }).first('id'));
 }

@@ -143,3 +143,9 @@ export function territory(source: TerritorySource): Promise<TerritoryInfo | null
   value.catch(() => { if (cache.value === value) cache.value = null; });
   return value;
 }
+
+/** Forgets the cached territory: the next read loads the configuration just written (admin save, browser import). */
+export function invalidateTerritory(cache: TerritoryCache): void {
+  cache.value = null;
+  cache.at = 0;
+}

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -98,6 +99,16 @@ export async function importPaths(knex: Knex, inputs: string[], opts: ImportOpti
     opts.onFile?.(summary);
   }
   return summaries;
+}
+
+/**
+ * Imports a territory configuration given as parsed JSON (the administration's editor) inside the caller's transaction:
+ * the same steps as a configuration file (validation, writes, sub-sectors recomputed, logged in `imports`).
+ */
+export async function importConfigObject(trx: Knex.Transaction, name: string, data: unknown): Promise<FileSummary> {
+  const bytes = Buffer.from(JSON.stringify(data), 'utf8');
+  const file: InputFile = { path: name, name, bytes, sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
+  return importOne(trx, { file, kind: 'config', data });
 }
 
 async function importOne(trx: Knex.Transaction, item: Planned): Promise<FileSummary> {

@@ -154,7 +154,7 @@ const serviceAccountEmail = (insee: string) => `open311.${insee}@service.gup.inv
  * A new API key for one commune (created or reused service account). Returns the key in clear: shown once, only its
  * SHA-256 is kept.
  */
-export async function createOpen311Key(knex: Knex, opts: { communeInsee: string; label: string }): Promise<{ key: string; keyId: number; userId: number; email: string; communeName: string }> {
+export async function createOpen311Key(knex: Knex, opts: { communeInsee: string; label: string; actorId?: number | null }): Promise<{ key: string; keyId: number; userId: number; email: string; communeName: string }> {
   const commune = await communeByInsee(knex, opts.communeInsee);
   if (!commune) throw notFound(`Commune ${opts.communeInsee}`);
   if (!commune.in_territory) throw new AppError(422, 'invalid_input', `${commune.name} n'est pas une commune du territoire`, [{ field: 'commune', message: 'hors territoire' }]);
@@ -171,11 +171,13 @@ export async function createOpen311Key(knex: Knex, opts: { communeInsee: string;
   });
   const key = `gup311_${crypto.randomBytes(32).toString('base64url')}`;
   const keyId = await insertKey(knex, { keyHash: hashApiKey(key), communeInsee: commune.insee, userId, label });
-  await audit(knex, { userId: null, action: 'open311.key.create', entity: 'open311_key', entityId: String(keyId), details: { commune: commune.insee, label } });
+  await audit(knex, { userId: opts.actorId ?? null, action: 'open311.key.create', entity: 'open311_key', entityId: String(keyId), details: { before: null, after: { commune: commune.insee, label, active: true } } });
   return { key, keyId, userId, email, communeName: commune.name };
 }
 
-export async function revokeOpen311Key(knex: Knex, id: number): Promise<void> {
-  if (!(await deactivateKey(knex, id))) throw notFound(`Clé ${id}`);
-  await audit(knex, { userId: null, action: 'open311.key.revoke', entity: 'open311_key', entityId: String(id) });
+/** Revokes a key (by the admin `actorId`, null from the command line): it fails at once. Audited with before and after. */
+export async function revokeOpen311Key(knex: Knex, id: number, actorId: number | null = null): Promise<void> {
+  const wasActive = await deactivateKey(knex, id);
+  if (wasActive === null) throw notFound(`Clé ${id}`);
+  await audit(knex, { userId: actorId, action: 'open311.key.revoke', entity: 'open311_key', entityId: String(id), details: { before: { active: wasActive }, after: { active: false } } });
 }
