@@ -3,6 +3,7 @@ import * as m001 from './001_init.js';
 import * as m002 from './002_tile_versions.js';
 import * as m003 from './003_reports.js';
 import * as m004 from './004_outbox_delivery.js';
+import * as m006 from './006_conventions_broadcasts_directory.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '002_tile_versions': m002,
   '003_reports': m003,
   '004_outbox_delivery': m004,
+  '006_conventions_broadcasts_directory': m006,
 };
 
 /** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */

@@ -13,6 +13,8 @@ import { sameOriginWrites } from './http/origin.js';
 import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
+import { broadcastsRouter } from './routes/broadcasts.js';
+import { conventionsRouter } from './routes/conventions.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
@@ -80,9 +82,11 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/parcels', parcelsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));
+  app.use('/api/subsectors/:id/convention', conventionsRouter(ctx));
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
+  app.use('/api/broadcasts', broadcastsRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
 

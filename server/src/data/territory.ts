@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { allQueries } from './connection.js';
 import type { BBox, OrganisationKind } from '../domain/api.js';
+import type { ConventionFact } from '../domain/conventions.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
+import { SIGNED_CONVENTIONS_SQL, conventionFactOf } from './conventions.js';
 
 export interface TerritoryInfo {
   name: string;
@@ -22,6 +24,8 @@ export interface TerritoryInfo {
   /** Priority neighbourhoods loaded for the territory, by name (for filters). */
   qpvs: { code: string; name: string }[];
   bbox: BBox | null;
+  /** Signed conventions by sub-sector id (DESIGN 3.8; the lookup checks their validity at the time asked). */
+  conventions: ReadonlyMap<number, ConventionFact>;
 }
 
 /** A category as stored: theme, services also notified, delays (DESIGN 3.3). */
@@ -50,7 +54,7 @@ export async function hasTerritory(knex: Knex): Promise<boolean> {
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   const t = (await knex('territory').first()) as Record<string, any> | undefined;
   if (!t) return null;
-  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency, qpvs] = await allQueries(knex, [
+  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency, qpvs, conventions] = await allQueries(knex, [
     knex('organisations').orderBy('sort_order'),
     knex('services'),
     knex('themes').orderBy('sort_order'),
@@ -61,6 +65,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     knex('categories').orderBy('sort_order'),
     knex('urgency_criteria').orderBy('sort_order'),
     knex('qpv').select('code', 'name').orderBy(['name', 'code']),
+    knex.raw(SIGNED_CONVENTIONS_SQL),
   ]);
   const orgByCode = Object.fromEntries(orgs.map((o: any) => [o.code, { code: o.code, name: o.name, kind: o.kind, insee: o.insee }]));
   const serviceByCode: Record<string, ServiceInfo> = Object.fromEntries(services.map((s: any) => [s.code, {
@@ -98,6 +103,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     urgencyCriteria: urgency.map((u: any) => ({ code: u.code, name: u.name })),
     qpvs: qpvs.map((q: any) => ({ code: q.code, name: q.name })),
     bbox,
+    conventions: new Map((conventions.rows as Record<string, unknown>[]).map((r) => { const c = conventionFactOf(r); return [c.subsectorId, c]; })),
   };
 }
 
@@ -116,6 +122,16 @@ export const newTerritoryCache = (): TerritoryCache => ({ at: 0, value: null });
  * cached (an import changes the configuration and recomputes the sub-sectors in one transaction).
  */
 export type TerritorySource = { knex: Knex; territoryCache: TerritoryCache } | Knex.Transaction;
+
+/**
+ * Forgets the context's cached territory: the next reader loads it again. Called after a change of the configuration
+ * made through the API (a convention saved…), so that it takes effect at once in this process (other cluster workers
+ * within the cache's few seconds).
+ */
+export function invalidateTerritory(db: { territoryCache: TerritoryCache }): void {
+  db.territoryCache.value = null;
+  db.territoryCache.at = 0;
+}
 
 /**
  * The territory configuration, cached for a few seconds: it changes only through imports, and the lookup must not

@@ -11,3 +11,5 @@ export * from './reports.js';
 export * from './access.js';
 export * from './photos.js';
 export type * from './api.js';
+export * from './conventions.js';
+export * from './broadcasts.js';
