@@ -15,6 +15,7 @@ import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { broadcastsRouter } from './routes/broadcasts.js';
 import { conventionsRouter } from './routes/conventions.js';
+import { directoryRouter } from './routes/directory.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
@@ -87,6 +88,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/reports', reportsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
   app.use('/api/broadcasts', broadcastsRouter(ctx));
+  app.use('/api/directory', directoryRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { allQueries } from './connection.js';
 import type { BBox, OrganisationKind } from '../domain/api.js';
 import type { ConventionFact } from '../domain/conventions.js';
+import { NO_DIRECTORY_FIELDS, type DirectoryFields } from '../domain/directory.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
 import { SIGNED_CONVENTIONS_SQL, conventionFactOf } from './conventions.js';
 
@@ -26,6 +27,8 @@ export interface TerritoryInfo {
   bbox: BBox | null;
   /** Signed conventions by sub-sector id (DESIGN 3.8; the lookup checks their validity at the time asked). */
   conventions: ReadonlyMap<number, ConventionFact>;
+  /** The directory fields of each service (referents, deputy, hours, last verified…), by code. */
+  serviceDirectory: ReadonlyMap<string, DirectoryFields>;
 }
 
 /** A category as stored: theme, services also notified, delays (DESIGN 3.3). */
@@ -103,6 +106,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     urgencyCriteria: urgency.map((u: any) => ({ code: u.code, name: u.name })),
     qpvs: qpvs.map((q: any) => ({ code: q.code, name: q.name })),
     bbox,
+    serviceDirectory: new Map(services.map((s: any) => [s.code, { ...NO_DIRECTORY_FIELDS, ...(typeof s.directory === 'string' ? JSON.parse(s.directory) : s.directory ?? {}) }])),
     conventions: new Map((conventions.rows as Record<string, unknown>[]).map((r) => { const c = conventionFactOf(r); return [c.subsectorId, c]; })),
   };
 }

@@ -13,3 +13,4 @@ export * from './photos.js';
 export type * from './api.js';
 export * from './conventions.js';
 export * from './broadcasts.js';
+export * from './directory.js';

@@ -2,6 +2,7 @@ import {
   communesOfArea, communesOfQpvs, communeUsersOf, insertAck, insertBroadcast, knownQpvs, listBroadcasts, territoryCommunesIn, type BroadcastRow,
 } from '../data/broadcasts.js';
 import type { Database } from '../data/db.js';
+import type { BroadcastView } from '../domain/api.js';
 import { queueMail } from '../data/reports.js';
 import { audit, type SessionUser } from '../data/users.js';
 import { broadcastScope, mayAcknowledgeBroadcast, mayIssueBroadcast, seesBroadcast } from '../domain/access.js';
@@ -21,29 +22,6 @@ export interface BroadcastInput {
   area: { communes: string[] } | { qpv: string[] } | { geometry: unknown };
   validFrom?: Date | undefined;
   validTo: Date;
-}
-
-/** A broadcast as the API answers it to this user: a commune user sees its own commune's acknowledgement only. */
-export interface BroadcastView {
-  id: number;
-  kind: BroadcastKind;
-  kindLabel: string;
-  severity: BroadcastSeverity;
-  severityLabel: string;
-  title: string;
-  text: string;
-  area: { kind: BroadcastRow['areaKind']; codes: string[]; geometry: unknown | null };
-  communes: { insee: string; name: string; acknowledged: { by: string; at: string } | null }[];
-  validFrom: string;
-  validTo: string;
-  active: boolean;
-  needsAcknowledgement: boolean;
-  /** For a commune user: whether its commune has acknowledged (null when none is asked). */
-  acknowledged: boolean | null;
-  /** Communes concerned that have not acknowledged yet (always 0 when none is asked). */
-  pendingAcknowledgements: number;
-  createdBy: { name: string };
-  createdAt: string;
 }
 
 const invalidArea = (field: string, message: string) => new AppError(422, 'invalid_input', `Zone invalide : ${message}`, [{ field, message }]);

@@ -1,20 +1,13 @@
 import type { Knex } from 'knex';
 import { conventionDocument, findConvention, saveConvention, saveConventionDocument, type ConventionInput, type ConventionRow } from '../data/conventions.js';
 import type { Database } from '../data/db.js';
+import type { ConventionView } from '../domain/api.js';
 import { findSubsector } from '../data/subsectors.js';
 import { invalidateTerritory } from '../data/territory.js';
 import { audit, type SessionUser } from '../data/users.js';
-import { checkConvention, conventionStatusAt, CONVENTION_STATUS_LABELS, type ConventionStatus } from '../domain/conventions.js';
+import { checkConvention, conventionStatusAt, CONVENTION_STATUS_LABELS } from '../domain/conventions.js';
 import { AppError, notFound } from '../http/errors.js';
 import { requireTerritory } from './territory.js';
-
-/** A convention as the API answers it: the stored one with its status today and where its document is. */
-export interface ConventionView extends Omit<ConventionRow, 'document'> {
-  /** The status today: a signed convention past its last day reads `expired`. */
-  effectiveStatus: ConventionStatus;
-  statusLabel: string;
-  document: (NonNullable<ConventionRow['document']> & { url: string }) | null;
-}
 
 const view = (c: ConventionRow, now = new Date()): ConventionView => {
   const effective = conventionStatusAt(c, now);
