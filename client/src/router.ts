@@ -15,6 +15,8 @@ export function createAppRouter(): Router {
       { path: '/', name: 'map', component: () => import('./views/MapView.vue'), meta: { requiresAuth: true } },
       { path: '/signalements', name: 'reports', component: () => import('./views/ReportsListView.vue'), meta: { requiresAuth: true } },
       { path: '/signalements/:id(\\d+)', name: 'report', component: () => import('./views/ReportView.vue'), meta: { requiresAuth: true } },
+      { path: '/annuaire', name: 'directory', component: () => import('./views/DirectoryView.vue'), meta: { requiresAuth: true } },
+      { path: '/informations', name: 'broadcasts', component: () => import('./views/BroadcastsView.vue'), meta: { requiresAuth: true } },
       { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
       { path: '/:pathMatch(.*)*', redirect: { name: 'map' } },
     ],

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
-import { DEMO } from '../support/geo.js';
+import { DEMO, pointIn } from '../support/geo.js';
 import { api, login } from '../support/http.js';
 
 // DESIGN 3.7: an officer informs the communes; only the communes concerned see it and get an e-mail; orange and red
@@ -90,11 +90,11 @@ describe('information to the communes (DESIGN 3.7)', () => {
   it('when the area is a drawn polygon or a QPV, then the communes concerned are those sharing land with it', async () => {
     const drawn = await api('/api/broadcasts', { body: broadcast({ area: { geometry: square(DEMO.publicDomainNoyerRenard, 0.001) }, kind: 'illegal_encampment' }), cookie: officer });
     expect(drawn.status, JSON.stringify(drawn.body)).toBe(201);
-    // Noyer Renard lies on the border: 100 m around the street reach Paray-Vieille-Poste, 10 m do not
+    // this street of Noyer Renard runs along the border: the area reaches Paray-Vieille-Poste too
     expect(drawn.body.broadcast.communes.map((c: any) => c.insee)).toEqual(['91027', '91479']);
     expect(drawn.body.broadcast.area.geometry.type).toBe('MultiPolygon');
-    const small = await api('/api/broadcasts', { body: broadcast({ area: { geometry: square(DEMO.publicDomainNoyerRenard, 0.0001) }, kind: 'illegal_encampment' }), cookie: officer });
-    expect(small.body.broadcast.communes.map((c: any) => c.insee)).toEqual(['91027']);
+    const inside = await api('/api/broadcasts', { body: broadcast({ area: { geometry: square(await pointIn(DEMO.landlordOph), 0.0003) }, kind: 'illegal_encampment' }), cookie: officer });
+    expect(inside.body.broadcast.communes.map((c: any) => c.insee)).toEqual(['91027']);
     const qpv = await api('/api/broadcasts', { body: broadcast({ area: { qpv: ['QP091028'] }, kind: 'facility_closure' }), cookie: officer });
     expect(qpv.status, JSON.stringify(qpv.body)).toBe(201);
     expect(qpv.body.broadcast.communes.map((c: any) => c.insee)).toContain('91027');

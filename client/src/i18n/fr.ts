@@ -4,8 +4,9 @@
  */
 import { mapMessages } from './fr/map';
 import { plannerMessages } from './fr/planner';
+import { informationMessages } from './fr/information';
 import { reportMessages } from './fr/reports';
 
-export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages };
+export const fr = { ...mapMessages, ...reportMessages, ...plannerMessages, ...informationMessages };
 
 export type Messages = typeof fr;

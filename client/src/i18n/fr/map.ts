@@ -139,6 +139,7 @@ export const mapMessages = {
     none: 'Aucun service',
     rules: {
       competence: 'Compétence',
+      convention: 'Convention de gestion',
       subsector: 'Sous-secteur délégué',
       ownership: 'Propriété',
       joint: 'Indivision',
@@ -151,6 +152,8 @@ export const mapMessages = {
     label: 'Navigation principale',
     map: 'Carte',
     reports: 'Signalements',
+    directory: 'Annuaire',
+    broadcasts: 'Informations',
   },
   units: {
     m2: '{value} m²',
