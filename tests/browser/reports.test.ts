@@ -138,7 +138,7 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   it('when the referent opens the report from the commune\'s list, then the OPH answer is on the page and the report may be closed or reopened', async () => {
     const page = await personLoggedIn(COMMUNE_USER);
     await page.goto('/signalements?status=resolved');
-    await page.getByRole('heading', { name: 'Signalements de Athis-Mons' }).waitFor();
+    await page.getByRole('heading', { name: 'Signalements d\'Athis-Mons' }).waitFor();
     expect(await page.getByLabel('Statut').inputValue()).toBe('resolved');
     expect(await page.getByTestId('csv-link').getAttribute('href')).toMatch(/status=resolved.*format=csv/);
     await page.getByRole('link', { name: reference }).click();
@@ -146,7 +146,7 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
     const answer = page.getByTestId('timeline').locator('li.answer');
     await answer.waitFor();
     expect(await answer.textContent()).toContain(ANSWER);
-    expect(await answer.textContent()).toContain('Agent de service');
+    expect(await answer.textContent()).toContain('Service gestionnaire');
     expect(await page.getByTestId('report-status').textContent()).toContain('Traité');
     const actions = page.getByTestId('report-actions');
     expect(await actions.getByRole('button', { name: 'Clore', exact: true }).isVisible()).toBe(true);

@@ -14,3 +14,4 @@ export type * from './api.js';
 export * from './conventions.js';
 export * from './broadcasts.js';
 export * from './directory.js';
+export * from './french.js';

@@ -3,6 +3,7 @@
  * configuration. Shared by the server (GET /api/lookup, report routing) and the client.
  */
 import { conventionInForce, type ConventionFact, type Obligation } from './conventions.js';
+import { de } from './french.js';
 import { parcelLabel } from './idu.js';
 import type { Owner, Ownership } from './ownership.js';
 import { PRIVATE_KINDS } from './owners.js';
@@ -118,7 +119,7 @@ function byOwnership(cfg: RoutingConfig, theme: ThemeInfo, facts: SpotFacts): Om
   }
   const services = ownership.owners.map((o: Owner) => managerService(cfg, o.organisation?.code ?? null, theme.code));
   const leadService = services[0];
-  if (!leadService) return triage(cfg, theme, `${label} propriété de ${lead.name}, sans service gestionnaire configuré pour « ${theme.name} »`);
+  if (!leadService) return triage(cfg, theme, `${label} propriété ${de(lead.name)}, sans service gestionnaire configuré pour « ${theme.name} »`);
   const coServices = services.slice(1).filter((s): s is ServiceInfo => !!s && s.code !== leadService.code);
   if (ownership.joint) {
     const names = ownership.owners.map((o) => o.organisation?.name ?? o.name).join(' et ');
@@ -131,7 +132,7 @@ function byOwnership(cfg: RoutingConfig, theme: ThemeInfo, facts: SpotFacts): Om
       obligation: null,
     };
   }
-  return { service: leadService, coServices, rule: 'ownership', unresolved: false, reason: `${label} propriété de ${lead.organisation?.name ?? lead.name} → ${leadService.name}`, obligation: null };
+  return { service: leadService, coServices, rule: 'ownership', unresolved: false, reason: `${label} propriété ${de(lead.organisation?.name ?? lead.name)} → ${leadService.name}`, obligation: null };
 }
 
 /**

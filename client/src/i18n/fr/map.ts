@@ -5,12 +5,13 @@ export const mapMessages = {
     fullName: 'Gestion urbaine de proximité',
     skipToMap: 'Aller à la carte',
   },
+  // role labels without gender, shown beside the person's own name (which may say "Chargée de…")
   roles: {
-    admin: 'Administrateur',
-    planner: 'Urbaniste',
-    gup_officer: 'Chargé de mission GUP',
-    commune_user: 'Utilisateur communal',
-    service_agent: 'Agent de service',
+    admin: 'Administration',
+    planner: 'Urbanisme',
+    gup_officer: 'Mission GUP',
+    commune_user: 'Commune',
+    service_agent: 'Service gestionnaire',
   },
   login: {
     title: 'Connexion',

@@ -163,7 +163,7 @@ export const reportMessages = {
   },
   reportList: {
     titleAll: 'Tous les signalements',
-    titleCommune: 'Signalements de {commune}',
+    titleCommune: 'Signalements {ofCommune}',
     titleService: 'File du service : {service}',
     filters: 'Filtres',
     status: 'Statut',
@@ -179,6 +179,9 @@ export const reportMessages = {
     loading: 'Chargement des signalements…',
     error: 'Impossible de charger les signalements.',
     empty: 'Aucun signalement ne correspond à ces filtres.',
+    emptyNoFilter: 'Aucun signalement pour le moment.',
+    allCommunes: 'Toutes les communes',
+    allServices: 'Tous les services',
     captionDesc: 'Signalements, du plus récent au plus ancien',
     captionAsc: 'Signalements, du plus ancien au plus récent',
     reference: 'Référence',
