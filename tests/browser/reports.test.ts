@@ -70,7 +70,11 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   it('when the Athis-Mons referent reports a spot in Juvisy, then the server\'s refusal naming the commune is shown and the form stays filled', async () => {
     const page = await personLoggedIn(COMMUNE_USER);
     const [lon, lat] = await pointIn(JUVISY_PARCEL);
-    // The open form is part of the URL: a shared link opens it at that spot.
+    // Selecting the spot says it before any form is filled (issue 14): no report button, the commune named
+    await page.goto(`/?c=${lon},${lat}&z=17&sel=${lon},${lat}`);
+    await expect.poll(() => page.getByTestId('report-here-blocked').textContent().catch(() => ''), { timeout: 20_000 }).toMatch(/Juvisy-sur-Orge : vous ne pouvez signaler que dans votre commune/);
+    expect(await page.getByTestId('report-here').count()).toBe(0);
+    // The open form is part of the URL: a shared link opens it at that spot; the server refuses it too.
     await page.goto(`/?c=${lon},${lat}&z=17&sel=${lon},${lat}&signaler=1`);
     const form = page.getByTestId('report-panel');
     await form.getByLabel('Catégorie').selectOption({ label: CATEGORY });

@@ -10,6 +10,7 @@ export const reportMessages = {
   },
   reportHere: {
     action: 'Signaler un dysfonctionnement ici',
+    outsideCommune: 'Ce point est à {commune} : vous ne pouvez signaler que dans votre commune.',
     title: 'Signaler un dysfonctionnement',
     back: 'Retour à « Qui gère ici ? » (Échap)',
     where: 'Lieu',
