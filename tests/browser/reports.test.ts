@@ -96,8 +96,16 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
 
     const form = page.getByTestId('report-panel');
     expect(await form.getByTestId('report-place').textContent()).toContain('Noyer Renard');
+    // sent empty: both fields say what is missing; each message goes as soon as its field is corrected
+    await form.getByRole('button', { name: 'Envoyer le signalement' }).click();
+    await form.locator('#report-category-error').waitFor();
+    await form.locator('#report-description-error').waitFor();
     await form.getByLabel('Catégorie').selectOption({ label: CATEGORY });
+    await form.locator('#report-category-error').waitFor({ state: 'detached' });
+    expect(await form.locator('#report-description-error').count()).toBe(1);
     await form.getByLabel('Description', { exact: true }).fill(DESCRIPTION);
+    await form.locator('#report-description-error').waitFor({ state: 'detached' });
+    expect(await form.getByLabel('Description', { exact: true }).getAttribute('aria-invalid')).toBeNull();
     await form.getByLabel('Photo (facultative)').setInputFiles({ name: 'depot.png', mimeType: 'image/png', buffer: PNG });
     await form.getByLabel('Signalement urgent').check();
     expect(await form.getByLabel('Critère d’urgence').isVisible()).toBe(true); // urgent → a criterion is required
