@@ -160,6 +160,8 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
     expect(await answer.textContent()).toContain(ANSWER);
     expect(await answer.textContent()).toContain('Service gestionnaire');
     expect(await page.getByTestId('report-status').textContent()).toContain('Traité');
+    // a dépôt sauvage is copied to the EPT's waste service: the report page says so
+    expect(await page.getByTestId('report-copies').textContent()).toContain('Direction prévention et gestion des déchets');
     const actions = page.getByTestId('report-actions');
     expect(await actions.getByRole('button', { name: 'Clore', exact: true }).isVisible()).toBe(true);
     expect(await actions.getByRole('button', { name: 'Rouvrir', exact: true }).isVisible()).toBe(true);

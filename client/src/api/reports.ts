@@ -75,6 +75,8 @@ export interface ReportRow {
   serviceCode: string;
   serviceName: string;
   routing: Routing | null;
+  /** Services sent a copy (category's and joint owners'), by code. */
+  alsoNotify?: string[];
   unresolved: boolean;
   ackDueAt: string;
   resolveDueAt: string;
