@@ -1,7 +1,7 @@
 /**
  * Journeys of issue 14: an officer informs Athis-Mons, the commune acknowledges in its browser; a commune user asks the
  * directory who to call at a spot. axe-core checks the directory and information pages (zero violations), wide and
- * at 390 px. Needs the built client (`npm run build`).
+ * at 390 px; the map's loading message. Needs the built client (`npm run build`).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -94,4 +94,19 @@ describe('information to the communes in the browser', () => {
     await cp.getByTestId('directory-entries').locator('[data-service="com-91027-proprete"]').waitFor();
     expect(new URL(cp.url()).searchParams.get('q')).toBe('propreté Athis');
   });
+
+  it('when the map\'s first tiles are slow, then a loading message stands over the map until its first complete paint', async () => {
+    const context = await newContext(browser, (await testContext()).baseUrl);
+    await context.route('**/api/tiles/**', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await loginThroughForm(page, 'gup@demo.gup');
+    const loading = page.getByTestId('map-loading');
+    await loading.waitFor({ state: 'visible', timeout: 15_000 });
+    await loading.waitFor({ state: 'detached', timeout: 45_000 });
+    await context.close();
+  }, 90_000);
 });
+
