@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createOpen311Key } from '../../server/src/services/open311.js';
 import { testContext } from '../support/context.js';
 import { DEMO, pointIn } from '../support/geo.js';
 import { api, login } from '../support/http.js';
@@ -35,7 +36,9 @@ describe('information to the communes (DESIGN 3.7)', () => {
     expect([await count('broadcasts'), await count('outbox')]).toEqual(before);
   });
 
-  it('when an officer issues an orange broadcast to Athis-Mons, then only Athis-Mons sees it and its users are e-mailed', async () => {
+  it('when an officer issues an orange broadcast to Athis-Mons, then only Athis-Mons sees it and its users are e-mailed (people, not its software\'s Open311 account)', async () => {
+    const { db } = await testContext();
+    await createOpen311Key(db.knex, { communeInsee: '91027', label: 'Logiciel mairie (test diffusions)' });
     const body = broadcast();
     const res = await api('/api/broadcasts', { body, cookie: officer });
     expect(res.status, JSON.stringify(res.body)).toBe(201);

@@ -121,8 +121,9 @@ export async function insertAck(knex: Knex, broadcastId: number, communeInsee: s
   return rows.length > 0;
 }
 
-/** Active commune users' addresses in these communes. */
+/** Active commune users' addresses in these communes: people, not the service accounts of the communes' software (Open311 keys). */
 export async function communeUsersOf(knex: Knex, insees: string[]): Promise<{ email: string; communeInsee: string }[]> {
-  return (await knex('users').where({ role: 'commune_user', active: true }).whereIn('commune_insee', insees).orderBy('email')
+  return (await knex('users').where({ role: 'commune_user', active: true }).whereIn('commune_insee', insees)
+    .whereNotExists(knex('open311_keys as k').whereRaw('k.user_id = users.id').select(knex.raw('1'))).orderBy('email')
     .select('email', 'commune_insee as communeInsee')) as { email: string; communeInsee: string }[];
 }
