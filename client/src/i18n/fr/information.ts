@@ -70,5 +70,13 @@ export const informationMessages = {
     hours: '{n} h',
     document: 'Document signé (PDF)',
     noDocument: 'Pas de document signé',
+    edit: 'Modifier la convention',
+    create: 'Saisir une convention',
+    name: 'Intitulé',
+    validFrom: 'Début de validité',
+    validTo: 'Fin de validité',
+    remove: 'Retirer cette obligation',
+    save: 'Enregistrer la convention',
+    cancel: 'Annuler',
   },
 };
