@@ -67,6 +67,9 @@ describe('information to the communes in the browser', () => {
 
     const cp = await commune.newPage();
     await loginThroughForm(cp, 'mairie.athis@demo.gup');
+    // on arrival, the header tells the commune there is news to read and acknowledge
+    await cp.getByTestId('broadcasts-count').waitFor();
+    expect(await cp.getByTestId('broadcasts-count').textContent()).toMatch(/dont [1-9]\d* à accuser/);
     await cp.getByTestId('nav-broadcasts').click();
     const mine = cp.locator('[data-broadcast]').filter({ hasText: title });
     await mine.getByRole('button', { name: 'Accuser réception' }).click();
