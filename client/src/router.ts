@@ -25,6 +25,8 @@ export function createAppRouter(): Router {
       { path: '/diagnostics/:id(\\d+)', name: 'diagnostic', component: () => import('./views/DiagnosticView.vue'), meta: { requiresAuth: true } },
       { path: '/diagnostics/:id(\\d+)/terrain', name: 'field', component: () => import('./views/FieldView.vue'), meta: { requiresAuth: true } },
       { path: '/plan-actions', name: 'actions', component: () => import('./views/ActionPlanView.vue'), meta: { requiresAuth: true } },
+      { path: '/annuaire', name: 'directory', component: () => import('./views/DirectoryView.vue'), meta: { requiresAuth: true } },
+      { path: '/informations', name: 'broadcasts', component: () => import('./views/BroadcastsView.vue'), meta: { requiresAuth: true } },
       { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
       { path: '/mot-de-passe', name: 'password', component: () => import('./views/PasswordView.vue') },
       adminRoutes,

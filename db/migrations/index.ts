@@ -4,6 +4,7 @@ import * as m002 from './002_tile_versions.js';
 import * as m003 from './003_reports.js';
 import * as m004 from './004_outbox_delivery.js';
 import * as m005 from './005_stats.js';
+import * as m006 from './006_conventions_broadcasts_directory.js';
 import * as m007 from './007_diagnostics.js';
 import * as m008 from './008_tokens_oidc.js';
 import * as m009 from './009_admin.js';
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '003_reports': m003,
   '004_outbox_delivery': m004,
   '005_stats': m005,
+  '006_conventions_broadcasts_directory': m006,
   '007_diagnostics': m007,
   '008_tokens_oidc': m008,
   '009_admin': m009,

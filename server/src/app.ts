@@ -15,6 +15,9 @@ import { actionsRouter } from './routes/actions.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { diagnosticsRouter } from './routes/diagnostics.js';
+import { broadcastsRouter } from './routes/broadcasts.js';
+import { conventionsRouter } from './routes/conventions.js';
+import { directoryRouter } from './routes/directory.js';
 import { healthRouter } from './routes/health.js';
 import { lookupRoute } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
@@ -89,12 +92,15 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/parcels', parcelsRouter(ctx));
   app.use('/api/search', searchRouter(ctx));
   app.use('/api/territory', territoryRouter(ctx));
+  app.use('/api/subsectors/:id/convention', conventionsRouter(ctx));
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
   app.use('/api/stats', statsRouter(ctx));
   app.use('/api/diagnostics', diagnosticsRouter(ctx));
   app.use('/api/actions', actionsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
+  app.use('/api/broadcasts', broadcastsRouter(ctx));
+  app.use('/api/directory', directoryRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
   app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)

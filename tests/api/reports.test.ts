@@ -174,8 +174,10 @@ describe('scoping by commune and service', () => {
     const csv = await api('/api/reports?format=csv&category=depot_sauvage', { cookie: officer });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const lines = (csv.body as string).trim().split('\r\n');
-    expect(lines[0]).toContain('"reference";"date";"statut"');
+    expect(lines[0]).toContain('"Référence";"Date";"Statut";"Catégorie"');
+    expect(lines[0]).toContain('"Échéance";"En retard"');
     expect(lines.length).toBeGreaterThan(1);
+    expect(lines[1]!.split(';')[1]).toMatch(/^"\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}"$/); // Paris local time, not UTC ISO
     expect((await api('/api/reports?status=bogus', { cookie: officer })).status).toBe(400);
   });
 });

@@ -26,6 +26,13 @@ describe('GET /api/search', () => {
     expect(all.body.results.map((r: any) => r.id)).toContain(DEMO.jointEptAthis);
   });
 
+  it('when the commune is typed before the parcel reference ("Athis AC 208"), then the same parcel comes out (word order does not matter)', async () => {
+    for (const q of ['Athis AC 208', 'athis ac208', 'Athis-Mons AC 208']) {
+      const res = await search(q);
+      expect(res.body.results.map((r: any) => r.id), q).toEqual([DEMO.jointEptAthis]);
+    }
+  });
+
   it('when the query is a commune name without accents, then the commune is found', async () => {
     const res = await search('paray vieille');
     expect(res.body.results[0]).toMatchObject({ type: 'commune', id: '91479', label: 'Paray-Vieille-Poste' });

@@ -73,7 +73,9 @@ describe('GUP officer on the map', { timeout: 60_000 }, () => {
     expect((await (await overviewTile).body()).length).toBeGreaterThan(1000);
     expect(await page.locator('canvas.maplibregl-canvas').count()).toBe(1);
     await expect.poll(() => textOf(page.getByTestId('user-name')), POLL).toBeTruthy();
-    expect(await page.locator('header').textContent()).toContain('Chargé de mission GUP');
+    // the name says "Chargée de mission GUP"; the role label beside it is not a second, masculine "Chargé de…"
+    expect(await page.locator('.header__role').textContent()).toBe('Mission GUP');
+    expect(await page.locator('header').textContent()).not.toContain('Chargé de mission GUP');
     expect(await page.locator('.maplibregl-ctrl-attrib').textContent()).toContain('Cadastre © DGFiP / Etalab');
   });
 

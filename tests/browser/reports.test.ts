@@ -70,7 +70,11 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   it('when the Athis-Mons referent reports a spot in Juvisy, then the server\'s refusal naming the commune is shown and the form stays filled', async () => {
     const page = await personLoggedIn(COMMUNE_USER);
     const [lon, lat] = await pointIn(JUVISY_PARCEL);
-    // The open form is part of the URL: a shared link opens it at that spot.
+    // Selecting the spot says it before any form is filled (issue 14): no report button, the commune named
+    await page.goto(`/?c=${lon},${lat}&z=17&sel=${lon},${lat}`);
+    await expect.poll(() => page.getByTestId('report-here-blocked').textContent().catch(() => ''), { timeout: 20_000 }).toMatch(/Juvisy-sur-Orge : vous ne pouvez signaler que dans votre commune/);
+    expect(await page.getByTestId('report-here').count()).toBe(0);
+    // The open form is part of the URL: a shared link opens it at that spot; the server refuses it too.
     await page.goto(`/?c=${lon},${lat}&z=17&sel=${lon},${lat}&signaler=1`);
     const form = page.getByTestId('report-panel');
     await form.getByLabel('Catégorie').selectOption({ label: CATEGORY });
@@ -92,8 +96,16 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
 
     const form = page.getByTestId('report-panel');
     expect(await form.getByTestId('report-place').textContent()).toContain('Noyer Renard');
+    // sent empty: both fields say what is missing; each message goes as soon as its field is corrected
+    await form.getByRole('button', { name: 'Envoyer le signalement' }).click();
+    await form.locator('#report-category-error').waitFor();
+    await form.locator('#report-description-error').waitFor();
     await form.getByLabel('Catégorie').selectOption({ label: CATEGORY });
+    await form.locator('#report-category-error').waitFor({ state: 'detached' });
+    expect(await form.locator('#report-description-error').count()).toBe(1);
     await form.getByLabel('Description', { exact: true }).fill(DESCRIPTION);
+    await form.locator('#report-description-error').waitFor({ state: 'detached' });
+    expect(await form.getByLabel('Description', { exact: true }).getAttribute('aria-invalid')).toBeNull();
     await form.getByLabel('Photo (facultative)').setInputFiles({ name: 'depot.png', mimeType: 'image/png', buffer: PNG });
     await form.getByLabel('Signalement urgent').check();
     expect(await form.getByLabel('Critère d’urgence').isVisible()).toBe(true); // urgent → a criterion is required
@@ -138,7 +150,7 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   it('when the referent opens the report from the commune\'s list, then the OPH answer is on the page and the report may be closed or reopened', async () => {
     const page = await personLoggedIn(COMMUNE_USER);
     await page.goto('/signalements?status=resolved');
-    await page.getByRole('heading', { name: 'Signalements de Athis-Mons' }).waitFor();
+    await page.getByRole('heading', { name: 'Signalements d\'Athis-Mons' }).waitFor();
     expect(await page.getByLabel('Statut').inputValue()).toBe('resolved');
     expect(await page.getByTestId('csv-link').getAttribute('href')).toMatch(/status=resolved.*format=csv/);
     await page.getByRole('link', { name: reference }).click();
@@ -146,8 +158,10 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
     const answer = page.getByTestId('timeline').locator('li.answer');
     await answer.waitFor();
     expect(await answer.textContent()).toContain(ANSWER);
-    expect(await answer.textContent()).toContain('Agent de service');
+    expect(await answer.textContent()).toContain('Service gestionnaire');
     expect(await page.getByTestId('report-status').textContent()).toContain('Traité');
+    // a dépôt sauvage is copied to the EPT's waste service: the report page says so
+    expect(await page.getByTestId('report-copies').textContent()).toContain('Direction prévention et gestion des déchets');
     const actions = page.getByTestId('report-actions');
     expect(await actions.getByRole('button', { name: 'Clore', exact: true }).isVisible()).toBe(true);
     expect(await actions.getByRole('button', { name: 'Rouvrir', exact: true }).isVisible()).toBe(true);

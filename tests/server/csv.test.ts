@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, toCsv } from '../../server/src/http/csv.js';
+import { csvCell, csvDateTime, toCsv } from '../../server/src/http/csv.js';
 
 /** Splits a line as a spreadsheet that honours no quotes and splits on `sep` would: the pieces it would evaluate. */
 const naivePieces = (line: string, sep: RegExp) => line.split(sep).map((p) => p.replace(/^[\s"]+/, ''));
@@ -43,5 +43,13 @@ describe('CSV writer', () => {
   it('when a file is written, then it has a BOM, quoted headers, `;` between cells and CRLF line ends', () => {
     const csv = toCsv<{ a: string; n: number }>([['ref', (r) => r.a], ['x', (r) => r.n]], [{ a: 'GUP-1', n: 1.5 }, { a: 'Poubelle,=1+1', n: -1 }]);
     expect(csv).toBe('\uFEFF"ref";"x"\r\n"GUP-1";1.5\r\n"Poubelle,\'=1+1";-1\r\n');
+  });
+});
+
+describe('CSV dates', () => {
+  it('when a date is written, then it is Paris local time as dd/mm/yyyy hh:mm, summer and winter', () => {
+    expect(csvDateTime('2026-07-14T10:05:00Z')).toBe('14/07/2026 12:05');
+    expect(csvDateTime(new Date('2026-12-31T23:30:00Z'))).toBe('01/01/2027 00:30');
+    expect(csvDateTime(null)).toBe('');
   });
 });

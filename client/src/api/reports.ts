@@ -75,6 +75,8 @@ export interface ReportRow {
   serviceCode: string;
   serviceName: string;
   routing: Routing | null;
+  /** Services sent a copy (category's and joint owners'), by code. */
+  alsoNotify?: string[];
   unresolved: boolean;
   ackDueAt: string;
   resolveDueAt: string;
@@ -145,6 +147,10 @@ export interface ReportFilters {
   status?: string;
   category?: string;
   qpv?: string;
+  /** INSEE code (the API's `commune=`). */
+  commune?: string;
+  /** Service code (the API's `service=`). */
+  service?: string;
   overdue?: boolean;
 }
 
@@ -180,6 +186,8 @@ export function filtersQuery(filters: ReportFilters, extra: Record<string, strin
   if (filters.status) q.set('status', filters.status);
   if (filters.category) q.set('category', filters.category);
   if (filters.qpv) q.set('qpv', filters.qpv);
+  if (filters.commune) q.set('commune', filters.commune);
+  if (filters.service) q.set('service', filters.service);
   if (filters.overdue) q.set('overdue', 'true');
   for (const [k, v] of Object.entries(extra)) q.set(k, String(v));
   return q;

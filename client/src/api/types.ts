@@ -3,10 +3,12 @@
  * read here through the shared domain. Types only.
  */
 import type {
+  BroadcastView, ConventionView, DirectoryAnswer, DirectoryEntry,
   BBox, Contact, LookupResult, OrganisationKind, ParcelDetail, Role, RoutingRule, SearchResult, ServiceAnswer, ServiceInfo,
   SessionUser, TerritoryAnswer,
 } from '@gup/server/domain';
 
+export type { BroadcastView, ConventionView, DirectoryAnswer, DirectoryEntry };
 export type { BBox, Contact, LookupResult, OrganisationKind, ParcelDetail, Role, RoutingRule, SearchResult };
 
 export type User = SessionUser;

@@ -8,10 +8,12 @@ import { dashboardMessages } from './fr/dashboard';
 import { diagnosticMessages } from './fr/diagnostics';
 import { mapMessages } from './fr/map';
 import { plannerMessages } from './fr/planner';
+import { informationMessages } from './fr/information';
 import { reportMessages } from './fr/reports';
 
 export const fr = {
   ...mapMessages, ...reportMessages, ...plannerMessages, ...accountMessages, ...diagnosticMessages, ...dashboardMessages, ...adminMessages,
+  ...informationMessages,
   nav: { ...mapMessages.nav, ...dashboardMessages.nav },
 };
 

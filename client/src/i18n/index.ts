@@ -19,3 +19,6 @@ export const formatInteger = (n: number): string => numberFr.format(Math.round(n
 export const formatPercent = (ratio: number): string => percentFr.format(ratio);
 /** 48.70312 → "48,70312". */
 export const formatCoordinate = (deg: number): string => coordFr.format(deg);
+
+/** French elision ("d'Athis-Mons", "de Juvisy-sur-Orge"), written once in the shared domain (server reasons use it too). */
+export { de, le } from '@gup/server/domain';

@@ -38,12 +38,16 @@ export function parseListQuery(query: LocationQuery, defaultOrder: ListOrder = '
   const statuses = first(query.status).split(',').filter((s) => (REPORT_STATUSES as readonly string[]).includes(s));
   const category = first(query.category);
   const qpv = first(query.qpv);
+  const commune = first(query.commune);
+  const service = first(query.service);
   const limit = Number(first(query.limit));
   const offset = Number(first(query.offset));
   const filters: ReportFilters = {};
   if (statuses.length) filters.status = statuses.join(',');
   if (CODE.test(category)) filters.category = category;
   if (CODE.test(qpv)) filters.qpv = qpv;
+  if (/^[0-9][0-9AB][0-9]{3}$/.test(commune)) filters.commune = commune;
+  if (CODE.test(service)) filters.service = service;
   if (first(query.overdue) === 'true') filters.overdue = true;
   return {
     filters,
@@ -59,9 +63,16 @@ export function formatListQuery(q: ListQuery, defaultOrder: ListOrder = 'desc'):
   if (q.filters.status) query.status = q.filters.status;
   if (q.filters.category) query.category = q.filters.category;
   if (q.filters.qpv) query.qpv = q.filters.qpv;
+  if (q.filters.commune) query.commune = q.filters.commune;
+  if (q.filters.service) query.service = q.filters.service;
   if (q.filters.overdue) query.overdue = 'true';
   if (q.order !== defaultOrder) query.order = q.order;
   if (q.limit !== DEFAULT_LIMIT) query.limit = String(q.limit);
   if (q.offset > 0) query.offset = String(q.offset);
   return query;
+}
+
+/** Whether any filter is set (the empty list then says "no report matches these filters", else "no report yet"). */
+export function hasFilters(filters: ReportFilters): boolean {
+  return Object.values(filters).some((v) => v !== undefined && v !== '' && v !== false);
 }

@@ -3,7 +3,10 @@ import { allQueries } from './connection.js';
 import type { BBox, OrganisationKind } from '../domain/api.js';
 import type { ObservationGrid } from '../domain/diagnostics.js';
 import { observationGridSchema } from '../domain/territory.js';
+import type { ConventionFact } from '../domain/conventions.js';
+import { NO_DIRECTORY_FIELDS, type DirectoryFields } from '../domain/directory.js';
 import type { RoutingConfig, ServiceInfo } from '../domain/lookup.js';
+import { SIGNED_CONVENTIONS_SQL, conventionFactOf } from './conventions.js';
 
 export interface TerritoryInfo {
   name: string;
@@ -26,6 +29,10 @@ export interface TerritoryInfo {
   bbox: BBox | null;
   /** The walking-diagnosis observation grid of the configuration (empty when it has none). */
   observationGrid: ObservationGrid;
+  /** Signed conventions by sub-sector id (DESIGN 3.8; the lookup checks their validity at the time asked). */
+  conventions: ReadonlyMap<number, ConventionFact>;
+  /** The directory fields of each service (referents, deputy, hours, last verified…), by code. */
+  serviceDirectory: ReadonlyMap<string, DirectoryFields>;
 }
 
 /** A category as stored: theme, services also notified, delays (DESIGN 3.3). */
@@ -61,7 +68,7 @@ function gridOf(config: unknown): ObservationGrid {
 export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
   const t = (await knex('territory').first()) as Record<string, any> | undefined;
   if (!t) return null;
-  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency, qpvs] = await allQueries(knex, [
+  const [orgs, services, themes, managers, privateLand, communes, sectors, categories, urgency, qpvs, conventions] = await allQueries(knex, [
     knex('organisations').orderBy('sort_order'),
     knex('services'),
     knex('themes').orderBy('sort_order'),
@@ -72,6 +79,7 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     knex('categories').orderBy('sort_order'),
     knex('urgency_criteria').orderBy('sort_order'),
     knex('qpv').select('code', 'name').orderBy(['name', 'code']),
+    knex.raw(SIGNED_CONVENTIONS_SQL),
   ]);
   const orgByCode = Object.fromEntries(orgs.map((o: any) => [o.code, { code: o.code, name: o.name, kind: o.kind, insee: o.insee }]));
   const serviceByCode: Record<string, ServiceInfo> = Object.fromEntries(services.map((s: any) => [s.code, {
@@ -110,6 +118,8 @@ export async function loadTerritory(knex: Knex): Promise<TerritoryInfo | null> {
     qpvs: qpvs.map((q: any) => ({ code: q.code, name: q.name })),
     bbox,
     observationGrid: gridOf(t.config),
+    serviceDirectory: new Map(services.map((s: any) => [s.code, { ...NO_DIRECTORY_FIELDS, ...(typeof s.directory === 'string' ? JSON.parse(s.directory) : s.directory ?? {}) }])),
+    conventions: new Map((conventions.rows as Record<string, unknown>[]).map((r) => { const c = conventionFactOf(r); return [c.subsectorId, c]; })),
   };
 }
 
@@ -130,6 +140,16 @@ export const newTerritoryCache = (): TerritoryCache => ({ at: 0, value: null });
 export type TerritorySource = { knex: Knex; territoryCache: TerritoryCache } | Knex.Transaction;
 
 /**
+ * Forgets the context's cached territory: the next reader loads it again. Called after a change of the configuration
+ * made through the API (an admin save or browser import, a convention saved…), so that it takes effect at once in this process (other cluster workers
+ * within the cache's few seconds).
+ */
+export function invalidateTerritory(db: { territoryCache: TerritoryCache }): void {
+  db.territoryCache.value = null;
+  db.territoryCache.at = 0;
+}
+
+/**
  * The territory configuration, cached for a few seconds: it changes only through imports, and the lookup must not
  * pay eight queries per click.
  */
@@ -144,8 +164,3 @@ export function territory(source: TerritorySource): Promise<TerritoryInfo | null
   return value;
 }
 
-/** Forgets the cached territory: the next read loads the configuration just written (admin save, browser import). */
-export function invalidateTerritory(cache: TerritoryCache): void {
-  cache.value = null;
-  cache.at = 0;
-}

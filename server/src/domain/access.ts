@@ -134,3 +134,42 @@ const ORGANISING_ROLES: ReadonlySet<Role> = new Set(['commune_user', 'gup_office
 export function mayOrganiseIn(user: AccessUser, communeInsee: string): boolean {
   return ORGANISING_ROLES.has(user.role) && inScope(diagnosticScope(user), { communeInsee, serviceCode: '' });
 }
+
+/**
+ * The broadcasts (information to the communes, DESIGN 3.7) a user sees: a commune user those concerning its commune;
+ * everyone else all of them (officers issue and follow them, services and planners are told of disruptions too).
+ * The data layer's `broadcastScopeSql` (data/broadcasts.ts) is its only SQL form.
+ * @example broadcastScope({ role: 'commune_user', communeInsee: '91027', serviceCode: null }) // { kind: 'commune', insee: '91027' }
+ */
+export function broadcastScope(user: AccessUser): { kind: 'all' } | { kind: 'none' } | { kind: 'commune'; insee: string } {
+  if (user.role !== 'commune_user') return SCOPE_ALL as { kind: 'all' };
+  return user.communeInsee ? { kind: 'commune', insee: user.communeInsee } : (SCOPE_NONE as { kind: 'none' });
+}
+
+/**
+ * Whether a user sees a broadcast concerning these communes.
+ * @example seesBroadcast({ role: 'commune_user', communeInsee: '91326', serviceCode: null }, ['91027']) // false
+ */
+export function seesBroadcast(user: AccessUser, communes: readonly string[]): boolean {
+  const scope = broadcastScope(user);
+  return scope.kind === 'all' || (scope.kind === 'commune' && communes.includes(scope.insee));
+}
+
+/** Roles that issue broadcasts: GUP officers and admins. */
+const BROADCASTING_ROLES: ReadonlySet<Role> = new Set(['gup_officer', 'admin']);
+
+/**
+ * Whether a user issues broadcasts.
+ * @example mayIssueBroadcast({ role: 'planner' }) // false
+ */
+export function mayIssueBroadcast(user: Pick<AccessUser, 'role'>): boolean {
+  return BROADCASTING_ROLES.has(user.role);
+}
+
+/**
+ * Whether a user acknowledges a broadcast for its commune: a commune user of a commune concerned.
+ * @example mayAcknowledgeBroadcast({ role: 'commune_user', communeInsee: '91027', serviceCode: null }, ['91027', '91326']) // true
+ */
+export function mayAcknowledgeBroadcast(user: AccessUser, communes: readonly string[]): boolean {
+  return user.role === 'commune_user' && !!user.communeInsee && communes.includes(user.communeInsee);
+}

@@ -3,6 +3,9 @@
  * `@gup/server/domain` (`client/src/api/types.ts`). Types only — nothing here runs.
  */
 import type { MultiPolygon, Polygon } from 'geojson';
+import type { BroadcastAreaKind, BroadcastKind, BroadcastSeverity } from './broadcasts.js';
+import type { ConventionFact, ConventionStatus } from './conventions.js';
+import type { DirectoryPerson } from './directory.js';
 import type { ServiceAnswer, ServiceInfo, ThemeInfo } from './lookup.js';
 import type { Ownership } from './ownership.js';
 import type { StatsDimension, StatsMeasures } from './stats.js';
@@ -169,4 +172,77 @@ export interface HotspotsAnswer {
   from: string;
   to: string;
   minReports: number;
+}
+
+/** One service of the directory (`GET /api/directory`) with its referents and what it covers. */
+export interface DirectoryEntry {
+  code: string;
+  name: string;
+  organisation: { code: string; name: string };
+  email: string | null;
+  phone: string | null;
+  referents: DirectoryPerson[];
+  deputy: DirectoryPerson | null;
+  hours: string | null;
+  themes: { code: string; name: string }[];
+  communes: { insee: string; name: string }[];
+  qpv: { code: string; name: string }[];
+  verifiedAt: string | null;
+  /** Not verified for six months: to be checked by its organisation (which is reminded). */
+  stale: boolean;
+}
+
+/** A sector's territorial delegate: the communes' entry point. */
+export interface SectorDelegate {
+  sector: { code: string; name: string };
+  communes: { insee: string; name: string }[];
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+/** `GET /api/directory?q=&theme=&commune=&lon=&lat=`. */
+export interface DirectoryAnswer {
+  entries: DirectoryEntry[];
+  delegates: SectorDelegate[];
+  /** "Qui appeler ici ?": for a point, the service the lookup names for each theme, with its reason. */
+  here: {
+    commune: LookupResult['commune'];
+    qpv: LookupResult['qpv'];
+    services: { theme: { code: string; name: string }; reason: string; entry: DirectoryEntry }[];
+  } | null;
+}
+
+/** A broadcast as `GET/POST /api/broadcasts` answer it to a user: a commune user sees its own commune's line only. */
+export interface BroadcastView {
+  id: number;
+  kind: BroadcastKind;
+  kindLabel: string;
+  severity: BroadcastSeverity;
+  severityLabel: string;
+  title: string;
+  text: string;
+  area: { kind: BroadcastAreaKind; codes: string[]; geometry: unknown | null };
+  communes: { insee: string; name: string; acknowledged: { by: string; at: string } | null }[];
+  validFrom: string;
+  validTo: string;
+  active: boolean;
+  needsAcknowledgement: boolean;
+  /** For a commune user: whether its commune has acknowledged (null when none is asked). */
+  acknowledged: boolean | null;
+  /** Communes concerned that have not acknowledged yet (always 0 when none is asked). */
+  pendingAcknowledgements: number;
+  createdBy: { name: string };
+  createdAt: string;
+}
+
+/** `GET/PUT /api/subsectors/:id/convention`: the convention with its status today and where its document is. */
+export interface ConventionView extends ConventionFact {
+  parties: string[];
+  updatedBy: number | null;
+  updatedAt: string;
+  /** The status today: a signed convention past its last day reads `expired`. */
+  effectiveStatus: ConventionStatus;
+  statusLabel: string;
+  document: { name: string; size: number; uploadedAt: string; url: string } | null;
 }

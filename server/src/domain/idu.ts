@@ -31,7 +31,15 @@ export function parseIdu(idu: string): { insee: string; prefix: string; section:
   return { insee: v.slice(0, 5), prefix: v.slice(5, 8), section: v.slice(8, 10), number: v.slice(10, 14) };
 }
 
+/**
+ * A cadastral section as people write it: without its padding zero ("0A" → "A", "AC" → "AC").
+ * @example sectionLabel('0A') // 'A'
+ */
+export function sectionLabel(section: string): string {
+  return section.replace(/^0+(?=.)/, '');
+}
+
 /** Human label of a parcel: section without padding + number without leading zeros ("0A", "0020" → "A 20"). */
 export function parcelLabel(section: string, number: string): string {
-  return `${section.replace(/^0+(?=.)/, '')} ${number.replace(/^0+(?=.)/, '')}`;
+  return `${sectionLabel(section)} ${number.replace(/^0+(?=.)/, '')}`;
 }

@@ -19,3 +19,7 @@ export * from './tokens.js';
 export type * from './api.js';
 export type * from './admin-api.js';
 export { OUTBOX_STATUSES } from './admin-api.js';
+export * from './conventions.js';
+export * from './broadcasts.js';
+export * from './directory.js';
+export * from './french.js';

@@ -139,26 +139,33 @@ export interface Delays {
 
 /**
  * Deadlines of a report: the category's delay, the QPV delay inside a QPV, the seasonal delay in its months
- * (Paris time), and the urgency delay when urgent (the shortest applicable wins).
+ * (Paris time), and the urgency delay when urgent (the shortest applicable wins). Inside a sub-sector whose convention
+ * routed the report (DESIGN 3.8), the obligation's delay replaces the category's, QPV and seasonal delays; urgency still
+ * shortens it.
  * @example computeDelays({ ackHours: 24, resolveHours: 72, resolveHoursQpv: 48, seasonal: null }, { at, inQpv: true, urgent: false, urgencyHours: 24 }).basis // 'QPV'
+ * @example computeDelays(cat, { at, inQpv: true, urgent: false, urgencyHours: 24, obligationHours: 12 }).basis // 'convention'
  */
-export function computeDelays(cat: CategoryDelays, ctx: { at: Date; inQpv: boolean; urgent: boolean; urgencyHours: number | null }): Delays {
-  const month = parisMonth(ctx.at);
-  const inSeason = !!cat.seasonal && cat.seasonal.months.includes(month);
+export function computeDelays(cat: CategoryDelays, ctx: { at: Date; inQpv: boolean; urgent: boolean; urgencyHours: number | null; obligationHours?: number | null | undefined }): Delays {
   let hours = cat.resolveHours;
   let basis = 'catégorie';
+  const byConvention = ctx.obligationHours !== undefined && ctx.obligationHours !== null;
+  const inSeason = !byConvention && !!cat.seasonal && cat.seasonal.months.includes(parisMonth(ctx.at));
+  if (byConvention) {
+    hours = ctx.obligationHours!;
+    basis = 'convention';
+  }
   if (inSeason) {
     hours = cat.seasonal!.resolveHours;
     basis = 'saison';
   }
-  if (ctx.inQpv) {
+  if (ctx.inQpv && !byConvention) {
     const qpv = inSeason ? (cat.seasonal!.resolveHoursQpv ?? cat.resolveHoursQpv) : cat.resolveHoursQpv;
     if (qpv && qpv < hours) {
       hours = qpv;
       basis = inSeason ? 'saison, QPV' : 'QPV';
     }
   }
-  let ackHours = cat.ackHours;
+  let ackHours = byConvention ? Math.min(cat.ackHours, hours) : cat.ackHours;
   if (ctx.urgent && ctx.urgencyHours && ctx.urgencyHours < hours) {
     hours = ctx.urgencyHours;
     basis = 'urgence';

@@ -6,6 +6,9 @@ const contact = { email: z.string().email().optional(), phone: z.string().max(40
 const insee = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE à 5 caractères attendu');
 const siren = z.string().regex(/^[0-9]{9}$/, 'SIREN à 9 chiffres attendu');
 const hours = z.number().int().positive();
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ attendue');
+/** A person of the directory: a referent or a deputy. */
+const person = z.object({ name: z.string().min(1).max(200), function: z.string().max(200).optional(), ...contact });
 
 /** The walking-diagnosis observation grid (DESIGN 3.6; `ObservationGrid` in ./diagnostics.ts). */
 export const observationGridSchema = z.array(z.object({
@@ -38,7 +41,16 @@ export const territoryConfigSchema = z
         insee: insee.optional(),
       }),
     ),
-    services: z.array(z.object({ code, organisation: code, name: z.string().min(1), ...contact })),
+    services: z.array(z.object({
+      code, organisation: code, name: z.string().min(1), ...contact,
+      // the directory's fields (DESIGN 3.7), all optional
+      referents: z.array(person).max(50).optional(),
+      deputy: person.optional(),
+      hours: z.string().max(300).optional(),
+      verifiedAt: isoDay.optional(),
+      communes: z.array(insee).optional(),
+      qpv: z.array(z.string().min(1).max(20)).optional(),
+    })),
     themes: z.array(
       z.object({ code, name: z.string().min(1), mode: z.enum(['ownership', 'competence']), service: code.optional() }),
     ),
@@ -87,7 +99,11 @@ export const territoryConfigSchema = z
       if (!ok) ctx.addIssue({ code: 'custom', path, message });
     };
     cfg.communes.forEach((c, i) => c.sector && need(sectors.has(c.sector), ['communes', i, 'sector'], `secteur inconnu « ${c.sector} »`));
-    cfg.services.forEach((s, i) => need(orgs.has(s.organisation), ['services', i, 'organisation'], `organisation inconnue « ${s.organisation} »`));
+    const communes = new Set(cfg.communes.map((c) => c.insee));
+    cfg.services.forEach((s, i) => {
+      need(orgs.has(s.organisation), ['services', i, 'organisation'], `organisation inconnue « ${s.organisation} »`);
+      s.communes?.forEach((c, j) => need(communes.has(c), ['services', i, 'communes', j], `commune hors du territoire « ${c} »`));
+    });
     cfg.themes.forEach((t, i) => {
       if (t.mode === 'competence') need(!!t.service && services.has(t.service), ['themes', i, 'service'], 'un thème de compétence doit nommer un service connu');
     });

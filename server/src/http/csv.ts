@@ -39,3 +39,16 @@ export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: readonly T[]): 
   const lines = [line(columns.map(([h]) => h)), ...rows.map((r) => line(columns.map(([, f]) => f(r))))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
+
+/** Paris local time as French spreadsheets read it; one formatter for the process. */
+const PARIS_DATE_TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * A date cell: Europe/Paris local time, `dd/mm/yyyy hh:mm` (what a French spreadsheet recognises), empty when absent.
+ * @example csvDateTime('2026-07-14T10:05:00Z') // '14/07/2026 12:05'
+ */
+export function csvDateTime(value: string | Date | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const parts = Object.fromEntries(PARIS_DATE_TIME.formatToParts(new Date(value)).map((p) => [p.type, p.value]));
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
+}

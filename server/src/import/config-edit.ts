@@ -52,7 +52,7 @@ export async function saveConfig(db: Database, actorId: number, data: unknown): 
     await audit(trx, { userId: actorId, action: 'config.update', entity: 'territory', entityId: '1', details: { before, after: await storedConfig(trx), effect: { delays: e.delays, routes: e.routes, subsectors: e.subsectors } } });
     return e;
   });
-  invalidateTerritory(db.territoryCache);
+  invalidateTerritory(db);
   return effect;
 }
 

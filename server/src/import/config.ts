@@ -40,6 +40,9 @@ export async function importConfig(trx: Knex.Transaction, file: InputFile, data 
   }))));
   add(await upsertConfigRows(trx, 'services', ['code'], cfg.services.map((s) => ({
     code: s.code, organisation_code: s.organisation, name: s.name, email: s.email ?? null, phone: s.phone ?? null,
+    directory: JSON.stringify({
+      referents: s.referents ?? [], deputy: s.deputy ?? null, hours: s.hours ?? null, verifiedAt: s.verifiedAt ?? null, communes: s.communes ?? null, qpv: s.qpv ?? null,
+    }),
   }))));
   add(await upsertConfigRows(trx, 'themes', ['code'], cfg.themes.map((t, i) => ({
     code: t.code, name: t.name, mode: t.mode, service_code: t.service ?? null, sort_order: i,

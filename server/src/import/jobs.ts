@@ -34,7 +34,7 @@ export async function startImportJob(db: Database, log: Logger, actorId: number,
       end = { status: 'failed', summaries, error: message };
       await audit(db.knex, { userId: actorId, action: 'import.failed', entity: 'import_job', entityId: String(id), details: { before: null, after: { files, summaries, error: message } } }).catch(() => {});
     }
-    invalidateTerritory(db.territoryCache);
+    invalidateTerritory(db);
     await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
     await progress;
     onEnd();

@@ -5,7 +5,7 @@ import { countReports, listReports, nearbyOpenReports, type ReportRow } from '..
 import { canReport, reportScope } from '../domain/access.js';
 import { REPORT_ACTIONS, REPORT_SORTS, REPORT_STATUSES, STATUS_LABELS, type ReportAction } from '../domain/reports.js';
 import type { AppContext } from '../http/context.js';
-import { toCsv, type CsvColumn } from '../http/csv.js';
+import { csvDateTime, toCsv, type CsvColumn } from '../http/csv.js';
 import { AppError, forbidden, validationError } from '../http/errors.js';
 import { pointQuerySchema, refineInFrance } from '../http/geo.js';
 import { idParam, idValue, parseId } from '../http/input.js';
@@ -61,11 +61,12 @@ const listSchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+/** Column names as a French reader expects them (accents included); dates in Paris local time. */
 const CSV_COLUMNS: CsvColumn<ReportRow>[] = [
-  ['reference', (r) => r.reference], ['date', (r) => new Date(r.createdAt).toISOString()], ['statut', (r) => STATUS_LABELS[r.status]],
-  ['categorie', (r) => r.categoryName], ['commune', (r) => r.communeName], ['qpv', (r) => r.qpvName ?? ''], ['parcelle', (r) => r.parcelIdu ?? ''],
-  ['service', (r) => r.serviceName], ['urgent', (r) => (r.urgent ? 'oui' : 'non')], ['echeance', (r) => new Date(r.resolveDueAt).toISOString()],
-  ['en_retard', (r) => (r.overdue ? 'oui' : 'non')], ['longitude', (r) => Number(r.lon)], ['latitude', (r) => Number(r.lat)], ['description', (r) => r.description],
+  ['Référence', (r) => r.reference], ['Date', (r) => csvDateTime(r.createdAt)], ['Statut', (r) => STATUS_LABELS[r.status]],
+  ['Catégorie', (r) => r.categoryName], ['Commune', (r) => r.communeName], ['QPV', (r) => r.qpvName ?? ''], ['Parcelle', (r) => r.parcelIdu ?? ''],
+  ['Service', (r) => r.serviceName], ['Urgent', (r) => (r.urgent ? 'oui' : 'non')], ['Échéance', (r) => csvDateTime(r.resolveDueAt)],
+  ['En retard', (r) => (r.overdue ? 'oui' : 'non')], ['Longitude', (r) => Number(r.lon)], ['Latitude', (r) => Number(r.lat)], ['Description', (r) => r.description],
 ];
 function sendCsv(res: Response, rows: ReportRow[]) {
   res.type('text/csv; charset=utf-8').attachment('signalements.csv').send(toCsv(CSV_COLUMNS, rows));

@@ -10,7 +10,7 @@ import { AppError } from '../http/errors.js';
 
 /**
  * "Who manages here?": locate the point (parcel, owners, commune, QPV, sub-sector) → check it is in the territory →
- * apply the rule of DESIGN 3.1 for every theme (or one).
+ * apply the rule of DESIGN 3.1 for every theme (or one), with the sub-sector's convention (3.8) from the territory snapshot.
  */
 export async function lookup(db: Database, lon: number, lat: number, themeCode?: string): Promise<LookupResult> {
   const cfg = await requireTerritory(db);
@@ -33,6 +33,7 @@ export async function lookup(db: Database, lon: number, lat: number, themeCode?:
       parcel: spot.parcel ? { id: spot.parcel.idu, section: spot.parcel.section, number: spot.parcel.number } : null,
       ownership,
       subSector: sub ? { id: sub.id, name: sub.name, outcome: sub.outcome, delegateOrganisationCode: sub.delegate_organisation_code, threshold: sub.threshold, delegateShare } : null,
+      convention: sub ? cfg.conventions.get(sub.id) ?? null : null,
     },
     cfg.routing,
     themeCode,

@@ -40,9 +40,9 @@ function categoryOf(t: TerritoryInfo, code: string): CategoryRow {
   return c;
 }
 
-const delaysFor = (cat: CategoryRow, at: Date, inQpv: boolean, urgent: boolean, urgencyHours: number | null) => computeDelays(
+const delaysFor = (cat: CategoryRow, at: Date, inQpv: boolean, urgent: boolean, urgencyHours: number | null, obligationHours: number | null = null) => computeDelays(
   { ackHours: cat.ack_hours, resolveHours: cat.resolve_hours, resolveHoursQpv: cat.resolve_hours_qpv, seasonal: typeof cat.seasonal === 'string' ? JSON.parse(cat.seasonal) : cat.seasonal },
-  { at, inQpv, urgent, urgencyHours },
+  { at, inQpv, urgent, urgencyHours, obligationHours },
 );
 
 /** Paris time as `toLocaleString('fr-FR')` writes it, with one formatter for the process (building one costs). */
@@ -107,7 +107,7 @@ export async function submitReport(
   const alsoNotify = [...new Set([...category.also_notify, ...answer.coServices.map((s) => s.code)])].filter((c) => c !== answer.service.code);
   // delays
   const now = new Date();
-  const delays = delaysFor(category, now, !!spot.qpv, input.urgent, t.urgencyResolveHours);
+  const delays = delaysFor(category, now, !!spot.qpv, input.urgent, t.urgencyResolveHours, answer.obligation?.delayHours ?? null); // a convention's obligation sets the delay (DESIGN 3.8)
   // save
   const routing = { service: answer.service, reason: answer.reason, rule: answer.rule };
   const reference = REFERENCE_SLOT; // the database numbers the report: mails name it through this mark

@@ -5,12 +5,13 @@ export const mapMessages = {
     fullName: 'Gestion urbaine de proximité',
     skipToMap: 'Aller à la carte',
   },
+  // role labels without gender, shown beside the person's own name (which may say "Chargée de…")
   roles: {
-    admin: 'Administrateur',
-    planner: 'Urbaniste',
-    gup_officer: 'Chargé de mission GUP',
-    commune_user: 'Utilisateur communal',
-    service_agent: 'Agent de service',
+    admin: 'Administration',
+    planner: 'Urbanisme',
+    gup_officer: 'Mission GUP',
+    commune_user: 'Commune',
+    service_agent: 'Service gestionnaire',
   },
   login: {
     title: 'Connexion',
@@ -139,6 +140,7 @@ export const mapMessages = {
     none: 'Aucun service',
     rules: {
       competence: 'Compétence',
+      convention: 'Convention de gestion',
       subsector: 'Sous-secteur délégué',
       ownership: 'Propriété',
       joint: 'Indivision',
@@ -153,6 +155,8 @@ export const mapMessages = {
     reports: 'Signalements',
     diagnostics: 'Diagnostics',
     actions: 'Plan d’actions',
+    directory: 'Annuaire',
+    broadcasts: 'Informations',
   },
   units: {
     m2: '{value} m²',

@@ -10,6 +10,7 @@ export const reportMessages = {
   },
   reportHere: {
     action: 'Signaler un dysfonctionnement ici',
+    outsideCommune: 'Ce point est à {commune} : vous ne pouvez signaler que dans votre commune.',
     title: 'Signaler un dysfonctionnement',
     back: 'Retour à « Qui gère ici ? » (Échap)',
     where: 'Lieu',
@@ -170,7 +171,7 @@ export const reportMessages = {
   },
   reportList: {
     titleAll: 'Tous les signalements',
-    titleCommune: 'Signalements de {commune}',
+    titleCommune: 'Signalements {ofCommune}',
     titleService: 'File du service : {service}',
     filters: 'Filtres',
     status: 'Statut',
@@ -186,6 +187,9 @@ export const reportMessages = {
     loading: 'Chargement des signalements…',
     error: 'Impossible de charger les signalements.',
     empty: 'Aucun signalement ne correspond à ces filtres.',
+    emptyNoFilter: 'Aucun signalement pour le moment.',
+    allCommunes: 'Toutes les communes',
+    allServices: 'Tous les services',
     captionDesc: 'Signalements, du plus récent au plus ancien',
     captionAsc: 'Signalements, du plus ancien au plus récent',
     reference: 'Référence',

@@ -1,0 +1,50 @@
+/** Directory, information to the communes and sub-sector conventions (DESIGN 3.7, 3.8, 4). */
+import type { BroadcastKind, BroadcastSeverity, ConventionStatus, Obligation } from '@gup/server/domain';
+import { request } from './http';
+import type { BroadcastView, ConventionView, DirectoryAnswer } from './types';
+
+export interface DirectoryQuery {
+  q?: string;
+  theme?: string;
+  commune?: string;
+  lon?: number;
+  lat?: number;
+}
+
+export function fetchDirectory(query: DirectoryQuery, signal?: AbortSignal): Promise<DirectoryAnswer> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  return request<DirectoryAnswer>(`/api/directory?${params}`, signal ? { signal } : {});
+}
+
+export const fetchBroadcasts = (active: boolean) =>
+  request<{ broadcasts: BroadcastView[] }>(`/api/broadcasts?active=${active}`).then((r) => r.broadcasts);
+
+export interface NewBroadcast {
+  kind: BroadcastKind;
+  severity: BroadcastSeverity;
+  title: string;
+  text: string;
+  area: { communes: string[] } | { qpv: string[] };
+  validTo: string;
+}
+
+export const issueBroadcast = (b: NewBroadcast) => request<{ broadcast: BroadcastView }>('/api/broadcasts', { body: b }).then((r) => r.broadcast);
+
+export const acknowledgeBroadcast = (id: number) =>
+  request<{ broadcast: BroadcastView }>(`/api/broadcasts/${id}/ack`, { method: 'POST' }).then((r) => r.broadcast);
+
+export const fetchConvention = (subsectorId: number) =>
+  request<{ convention: ConventionView | null }>(`/api/subsectors/${subsectorId}/convention`).then((r) => r.convention);
+
+export interface ConventionInput {
+  title: string;
+  parties: string[];
+  status: ConventionStatus;
+  validFrom: string | null;
+  validTo: string | null;
+  obligations: Obligation[];
+}
+
+export const saveConvention = (subsectorId: number, c: ConventionInput) =>
+  request<{ convention: ConventionView }>(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', body: c }).then((r) => r.convention);

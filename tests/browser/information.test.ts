@@ -1,0 +1,115 @@
+/**
+ * Journeys of issue 14: an officer informs Athis-Mons, the commune acknowledges in its browser; a commune user asks the
+ * directory who to call at a spot. axe-core checks the directory and information pages (zero violations), wide and
+ * at 390 px; the map's loading message. Needs the built client (`npm run build`).
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContext } from '../support/context.js';
+import { DEMO, pointIn } from '../support/geo.js';
+import { clientBuilt, launchBrowser, loginThroughForm, newContext } from './support.js';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser: Browser;
+let officer: BrowserContext;
+let commune: BrowserContext;
+
+/** axe-core's violations on the page as it is, as "rule: target" lines (empty when none). */
+async function axeViolations(page: Page): Promise<string[]> {
+  // evaluated through the DevTools protocol: the app's CSP (no inline script) stays as it is
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+async function atBothWidths(page: Page, check: () => Promise<void>) {
+  await check();
+  await page.setViewportSize({ width: 390, height: 800 });
+  await check();
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+beforeAll(async () => {
+  if (!clientBuilt()) throw new Error('client/dist is missing: run `npm run build` before the browser tests');
+  const { baseUrl } = await testContext();
+  browser = await launchBrowser();
+  officer = await newContext(browser, baseUrl);
+  commune = await newContext(browser, baseUrl);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('information to the communes in the browser', () => {
+  it('when an officer issues a red alert to Athis-Mons, then the Athis-Mons user sees it, acknowledges it, and the officer sees who has', async () => {
+    const title = `Alerte canicule ${Date.now()}`;
+    const op = await officer.newPage();
+    await loginThroughForm(op, 'gup@demo.gup');
+    await op.goto('/informations');
+    await op.getByLabel('Type').selectOption('weather_alert');
+    await op.getByLabel('Niveau').selectOption('red');
+    await op.getByLabel('Titre').fill(title);
+    await op.getByLabel('Message').fill('Fermeture des aires de jeux de 12 h à 18 h.');
+    await op.getByRole('checkbox', { name: 'Athis-Mons' }).check();
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('status').filter({ hasText: 'Information diffusée.' }).waitFor();
+    const card = op.locator('[data-broadcast]').filter({ hasText: title });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('Athis-Mons : pas encore accusé');
+    await atBothWidths(op, async () => expect(await axeViolations(op)).toEqual([]));
+
+    const cp = await commune.newPage();
+    await loginThroughForm(cp, 'mairie.athis@demo.gup');
+    // on arrival, the header tells the commune there is news to read and acknowledge
+    await cp.getByTestId('broadcasts-count').waitFor();
+    expect(await cp.getByTestId('broadcasts-count').textContent()).toMatch(/dont [1-9]\d* à accuser/);
+    await cp.getByTestId('nav-broadcasts').click();
+    const mine = cp.locator('[data-broadcast]').filter({ hasText: title });
+    await mine.getByRole('button', { name: 'Accuser réception' }).click();
+    await mine.getByText('Réception accusée').waitFor();
+    await atBothWidths(cp, async () => expect(await axeViolations(cp)).toEqual([]));
+
+    await op.reload();
+    await op.locator('[data-broadcast]').filter({ hasText: title }).getByText(/Athis-Mons : accusé par Référente GUP Athis-Mons/).waitFor();
+  });
+
+  it('when a commune user asks the directory who to call on landlord land, then the landlord\'s agency and its referent are shown, and searching words in any order finds a service', async () => {
+    const [lon, lat] = await pointIn(DEMO.landlordOph);
+    const context = await newContext(browser, (await testContext()).baseUrl);
+    const cp = await context.newPage();
+    await loginThroughForm(cp, 'mairie.juvisy@demo.gup');
+    await cp.goto(`/annuaire?lon=${lon}&lat=${lat}`);
+    const here = cp.getByTestId('directory-here');
+    const proprete = here.locator('li[data-theme="proprete"]');
+    await proprete.locator('[data-service="oph-proximite"]').waitFor();
+    expect(await proprete.textContent()).toContain('Thomas Nguyen (FICTIF)');
+    await atBothWidths(cp, async () => expect(await axeViolations(cp)).toEqual([]));
+
+    await cp.getByLabel('Rechercher (service, personne, thème, commune)').fill('propreté Athis');
+    await cp.getByRole('button', { name: 'Rechercher', exact: true }).click();
+    await cp.getByTestId('directory-entries').locator('[data-service="com-91027-proprete"]').waitFor();
+    expect(new URL(cp.url()).searchParams.get('q')).toBe('propreté Athis');
+  });
+
+  it('when the map\'s first tiles are slow, then a loading message stands over the map until its first complete paint', async () => {
+    const context = await newContext(browser, (await testContext()).baseUrl);
+    await context.route('**/api/tiles/**', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await loginThroughForm(page, 'gup@demo.gup');
+    const loading = page.getByTestId('map-loading');
+    await loading.waitFor({ state: 'visible', timeout: 15_000 });
+    await loading.waitFor({ state: 'detached', timeout: 45_000 });
+    await context.close();
+  }, 90_000);
+});
+
