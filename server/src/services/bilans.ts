@@ -1,0 +1,104 @@
+/**
+ * The annual review (bilan, DESIGN 3.5) of a calendar year, for one commune or the territory: partners and perimeter,
+ * activity by theme, QPV and month with the delays against commitments (the statistics of `data/stats.ts`, the same
+ * functions as /api/stats), transfers and unresolved, recurring hotspots on a map. Scope follows `reportScope`: a
+ * commune user reads its own commune's bilan only; officers, admins and planners any commune or the territory.
+ */
+import type { FeatureCollection, Geometry } from 'geojson';
+import { bilanOutlines } from '../data/bilans.js';
+import type { Database } from '../data/db.js';
+import { hotspots, type StatsMeasures } from '../data/stats.js';
+import type { SessionUser } from '../data/users.js';
+import { reportScope, type ReportScope } from '../domain/access.js';
+import { HOTSPOT_DEFAULT_MIN, type StatsDimension } from '../domain/stats.js';
+import { AppError, forbidden, notFound } from '../http/errors.js';
+import { requireTerritory } from './territory.js';
+import { statsFor, todayInParis, type StatsRowView } from './stats.js';
+
+export const BILAN_FIRST_YEAR = 2000;
+
+export interface Bilan {
+  year: number;
+  /** The commune reviewed, or null for the whole territory. */
+  commune: { insee: string; name: string } | null;
+  territory: string;
+  asOf: string;
+  partners: string[];
+  perimeter: { communes: string[]; qpv: number };
+  totals: StatsMeasures;
+  byTheme: StatsRowView[];
+  byQpv: StatsRowView[];
+  byMonth: StatsRowView[];
+  hotspots: FeatureCollection;
+  hotspotMin: number;
+  outlines: { communes: Geometry[]; qpv: Geometry[] };
+}
+
+/** The commune whose bilan the caller asks (its own when omitted), or null for the territory; 403/404 otherwise. */
+function bilanCommune(user: SessionUser, scope: ReportScope, asked: string | undefined): string | null {
+  if (scope.kind === 'all') return asked ?? null;
+  if (scope.kind === 'commune') {
+    if (asked && asked !== scope.insee) throw forbidden('Le bilan d\'une autre commune ne vous est pas accessible');
+    return scope.insee;
+  }
+  throw forbidden(`Le bilan est réservé aux communes et à la mission GUP (${user.role})`);
+}
+
+/** Checks the year: from BILAN_FIRST_YEAR to the current one (400 naming `year`). */
+export function bilanYear(text: string): number {
+  const year = Number(text);
+  const current = Number(todayInParis().slice(0, 4));
+  if (!/^\d{4}$/.test(text) || year < BILAN_FIRST_YEAR || year > current) {
+    throw new AppError(400, 'invalid_input', `Année invalide : de ${BILAN_FIRST_YEAR} à ${current}`, [{ field: 'year', message: `année de ${BILAN_FIRST_YEAR} à ${current}` }]);
+  }
+  return year;
+}
+
+export async function bilanFor(db: Database, user: SessionUser, year: number, communeAsked: string | undefined): Promise<Bilan> {
+  const { knex } = db;
+  const scope = reportScope(user);
+  const insee = bilanCommune(user, scope, communeAsked);
+  const t = await requireTerritory(db);
+  const commune = insee ? t.communes.find((c) => c.insee === insee) : null;
+  if (insee && !commune) throw notFound('Commune', [{ field: 'commune', message: `commune inconnue « ${insee} »` }]);
+  const period = { from: `${year}-01-01`, to: `${year}-12-31` };
+  const filters = insee ? { commune: insee } : {};
+  const by = (groupBy: StatsDimension) => statsFor(knex, user, { period, groupBy, filters, live: false });
+  const [theme, qpv, month, hot, outlines] = await Promise.all([
+    by('theme'), by('qpv'), by('month'),
+    hotspots(knex, scope, period, HOTSPOT_DEFAULT_MIN, filters),
+    bilanOutlines(knex, insee),
+  ]);
+  const perimeter = insee ? [commune!.name] : t.communes.filter((c) => c.inTerritory).map((c) => c.name);
+  return {
+    year, commune: commune ? { insee: commune.insee, name: commune.name } : null, territory: t.name, asOf: theme.asOf,
+    partners: t.organisations.filter((o) => !o.insee || !insee || o.insee === insee).map((o) => o.name),
+    perimeter: { communes: perimeter, qpv: outlines.qpv.length },
+    totals: theme.totals, byTheme: theme.rows, byQpv: qpv.rows, byMonth: month.rows,
+    hotspots: hot as FeatureCollection, hotspotMin: HOTSPOT_DEFAULT_MIN, outlines,
+  };
+}
+
+/** The French headings of the bilan's figures (HTML, PDF and CSV say the same). */
+export const BILAN_LABELS = {
+  key: 'Regroupement',
+  received: 'Signalements reçus',
+  ackOnTimeRate: 'Pris en compte dans les délais',
+  resolvedOnTimeRate: 'Résolus dans les délais',
+  transfers: 'Transferts',
+  backlog: 'Non résolus en fin d\'année',
+} as const;
+
+/** A rate as a French percentage, "—" when nothing was due. */
+export const bilanRate = (r: number | null): string => (r === null ? '—' : `${(r * 100).toFixed(1).replace('.', ',')} %`);
+
+/** The bilan as CSV rows: one per section and group, with the totals first. */
+export function bilanCsvRows(b: Bilan): { section: string; key: string; label: string; m: StatsMeasures }[] {
+  const scopeName = b.commune ? b.commune.name : b.territory;
+  return [
+    { section: 'total', key: b.commune?.insee ?? 'territoire', label: scopeName, m: b.totals },
+    ...b.byTheme.map((r) => ({ section: 'thematique', key: r.key ?? '', label: r.label, m: r })),
+    ...b.byQpv.map((r) => ({ section: 'qpv', key: r.key ?? '', label: r.label, m: r })),
+    ...b.byMonth.map((r) => ({ section: 'mois', key: r.key ?? '', label: r.label, m: r })),
+  ];
+}
