@@ -6,6 +6,7 @@ import * as m004 from './004_outbox_delivery.js';
 import * as m005 from './005_stats.js';
 import * as m007 from './007_diagnostics.js';
 import * as m008 from './008_tokens_oidc.js';
+import * as m009 from './009_bilans.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '005_stats': m005,
   '007_diagnostics': m007,
   '008_tokens_oidc': m008,
+  '009_bilans': m009,
 };
 
 /** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */

@@ -169,3 +169,62 @@ describe('Bilan: bad input', () => {
     expect((await bilan(officer, `${YEAR}?commune=91326&x=1`)).status).toBe(400);
   });
 });
+
+describe('Bilan: the commune\'s free-text section', () => {
+  const put = (cookie: string, year: number | string, insee: string, text: unknown) => api(`/api/bilans/${year}/communes/${insee}/text`, { method: 'PUT', cookie, body: { text } });
+  const validate = (cookie: string, year: number | string, insee: string) => api(`/api/bilans/${year}/communes/${insee}/validate`, { method: 'POST', cookie });
+
+  it('when Juvisy writes and an officer validates, then readers see the validated text, and the draft only its commune and officers', async () => {
+    const planner = await login('urbaniste@demo.gup');
+    expect((await put(juvisy, YEAR, '91326', 'Une année de <b>propreté</b> renforcée.')).status).toBe(200);
+    const own = await bilan(juvisy, `${YEAR}`);
+    expect(own.body.texts).toMatchObject([{ insee: '91326', validated: null, draft: 'Une année de <b>propreté</b> renforcée.' }]);
+    expect((await bilan(planner, `${YEAR}?commune=91326`)).body.texts).toEqual([]);
+    const html = await bilan(juvisy, `${YEAR}`, { accept: 'text/html' });
+    expect(html.body).toContain('Brouillon non validé');
+    expect(html.body).toContain('&lt;b&gt;propreté&lt;/b&gt;');
+
+    expect((await validate(juvisy, YEAR, '91326')).status).toBe(403);
+    expect((await validate(officer, YEAR, '91326')).status).toBe(200);
+    const seen = await bilan(planner, `${YEAR}?commune=91326`);
+    expect(seen.body.texts).toEqual([expect.objectContaining({ insee: '91326', name: 'Juvisy-sur-Orge', validated: 'Une année de <b>propreté</b> renforcée.' })]);
+    expect(seen.body.texts[0].draft).toBeUndefined();
+    const pdf = await pdfText(planner, `${YEAR}.pdf?commune=91326`);
+    expect(pdf.text).toContain('Une année de <b>propreté</b> renforcée.');
+
+    expect((await put(juvisy, YEAR, '91326', 'Version révisée')).status).toBe(200);
+    expect((await bilan(planner, `${YEAR}?commune=91326`)).body.texts[0]).toMatchObject({ validated: 'Une année de <b>propreté</b> renforcée.' });
+    expect((await bilan(juvisy, `${YEAR}`)).body.texts[0]).toMatchObject({ validated: 'Une année de <b>propreté</b> renforcée.', draft: 'Version révisée' });
+
+    const { db } = await testContext();
+    const actions = (await db.knex('audit_log').where({ entity: 'bilan_text', entity_id: `${YEAR}/91326` }).orderBy('id').select('action')).map((r) => r.action);
+    expect(actions).toEqual(['bilan.text.write', 'bilan.text.validate', 'bilan.text.write']);
+  });
+
+  it('when Athis-Mons or a service agent writes Juvisy\'s section, then 403 and nothing is stored', async () => {
+    expect((await put(athis, YEAR - 1, '91326', 'Intrusion')).status).toBe(403);
+    expect((await put(oph, YEAR - 1, '91326', 'Intrusion')).status).toBe(403);
+    const { db } = await testContext();
+    expect(await db.knex('bilan_texts').where({ year: YEAR - 1 }).first()).toBeUndefined();
+  });
+
+  it('when the text, the year or the commune is wrong, then a 4xx naming it and nothing is stored', async () => {
+    const cases: [unknown, number | string, string, number, string][] = [
+      ['  ', YEAR - 1, '91326', 400, 'text'],
+      ['a\u0000b', YEAR - 1, '91326', 400, 'text'],
+      ['x'.repeat(20_001), YEAR - 1, '91326', 400, 'text'],
+      [42, YEAR - 1, '91326', 400, 'text'],
+      ['ok', 1999, '91326', 400, 'year'],
+      ['ok', YEAR - 1, 'abc', 400, 'insee'],
+      ['ok', YEAR - 1, '75056', 404, 'insee'],
+    ];
+    for (const [text, year, insee, status, field] of cases) {
+      const res = await put(officer, year, insee, text);
+      expect(res.status, `${field} ${String(text).slice(0, 10)}`).toBe(status);
+      expect(JSON.stringify(res.body.error.details)).toContain(field);
+    }
+    const { db } = await testContext();
+    expect(await db.knex('bilan_texts').where({ year: YEAR - 1 }).first()).toBeUndefined();
+    expect((await validate(officer, YEAR - 1, '91027')).status).toBe(409);
+  });
+});

@@ -17,3 +17,40 @@ export async function bilanOutlines(db: Db, insee: string | null): Promise<{ com
   const of = (k: string) => (rows as { kind: string; g: unknown }[]).filter((r) => r.kind === k && r.g).map((r) => json(r.g));
   return { communes: of('commune'), qpv: of('qpv') };
 }
+
+export interface BilanTextRow {
+  insee: string;
+  draft: string;
+  draftAt: string;
+  validated: string | null;
+  validatedAt: string | null;
+}
+
+const TEXT_SELECT = `commune_insee AS insee, draft, draft_at AS "draftAt", validated, validated_at AS "validatedAt"`;
+
+/** The sections of a year, of one commune or of all. */
+export async function bilanTexts(db: Db, year: number, insee: string | null): Promise<BilanTextRow[]> {
+  const q = db('bilan_texts').select(db.raw(TEXT_SELECT)).where({ year }).orderBy('commune_insee');
+  if (insee) q.andWhere({ commune_insee: insee });
+  return (await q) as BilanTextRow[];
+}
+
+/** Writes the draft of a commune's section (creates it or replaces the draft; the validated text stays). */
+export async function saveBilanDraft(db: Db, year: number, insee: string, text: string, userId: number): Promise<BilanTextRow> {
+  const { rows } = await db.raw(
+    `INSERT INTO bilan_texts (year, commune_insee, draft, draft_by, draft_at) VALUES (?, ?, ?, ?, now())
+     ON CONFLICT (year, commune_insee) DO UPDATE SET draft = EXCLUDED.draft, draft_by = EXCLUDED.draft_by, draft_at = now()
+     RETURNING ${TEXT_SELECT}`,
+    [year, insee, text, userId],
+  );
+  return rows[0] as BilanTextRow;
+}
+
+/** Validates the current draft (it becomes the text every reader sees); null when there is no draft. */
+export async function validateBilanDraft(db: Db, year: number, insee: string, userId: number): Promise<BilanTextRow | null> {
+  const { rows } = await db.raw(
+    `UPDATE bilan_texts SET validated = draft, validated_by = ?, validated_at = now() WHERE year = ? AND commune_insee = ? RETURNING ${TEXT_SELECT}`,
+    [userId, year, insee],
+  );
+  return (rows[0] as BilanTextRow | undefined) ?? null;
+}

@@ -14,5 +14,6 @@ export * from './diagnostics.js';
 export * from './parcel-overlaps.js';
 export * from './photos.js';
 export * from './stats.js';
+export * from './bilans.js';
 export * from './tokens.js';
 export type * from './api.js';

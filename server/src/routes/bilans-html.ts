@@ -14,7 +14,7 @@ main{max-width:60rem;margin:0 auto;padding:.75rem 1rem}h1{font-size:1.6rem;line-
 a{color:#0b4f9c}a:focus,.scroll:focus{outline:3px solid #f1a208;outline-offset:2px}.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:.9rem}th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef2f7}caption{text-align:left;font-weight:600;padding:.25rem 0}.bar{background:#1f5fa8;height:.8rem;min-width:1px}
-svg{max-width:100%;height:auto;border:1px solid #888;background:#f7f7f4}`;
+  .draft{border-left:4px solid #8a5a00;padding-left:.75rem;background:#fff8e6}\nsvg{max-width:100%;height:auto;border:1px solid #888;background:#f7f7f4}`;
 
 function statsTable(caption: string, rows: StatsRowView[]): string {
   if (rows.length === 0) return `<p>${esc(caption)} : aucun signalement.</p>`;
@@ -39,6 +39,14 @@ ${b.outlines.qpv.map((g) => path(g, 'fill="#9c4dcc" fill-opacity="0.25" stroke="
 ${cells.map((g) => path(g, 'fill="#b3261e" stroke="#b3261e"')).join('')}</svg>`;
 }
 
+const paras = (text: string) => text.split(/\n\s*\n/).map((p) => `<p>${esc(p).replace(/\n/g, '<br>')}</p>`).join('');
+
+function textsHtml(b: Bilan): string {
+  if (b.texts.length === 0) return '<p>Aucune section de commune validée.</p>';
+  return b.texts.map((t) => `<section><h3>${esc(t.name)}</h3>${t.validated !== null ? paras(t.validated) : '<p>Pas encore de texte validé.</p>'}${
+    t.draft !== undefined ? `<div class="draft"><p><strong>Brouillon non validé :</strong></p>${paras(t.draft)}</div>` : ''}</section>`).join('\n');
+}
+
 export function bilanHtml(b: Bilan, links: { pdf: string; csv: string }): string {
   const title = `Bilan ${b.year} — ${b.commune ? b.commune.name : b.territory}`;
   const t = b.totals;
@@ -60,5 +68,7 @@ ${statsTable('Activité par mois', b.byMonth)}
 <h2>Points chauds récurrents</h2>
 <p>Mailles de 100 m avec au moins ${b.hotspotMin} signalements dans l'année : ${b.hotspots.features.length}.</p>
 ${mapSvg(b)}
+<h2>Le mot des communes</h2>
+${textsHtml(b)}
 </main></body></html>`;
 }

@@ -5,8 +5,16 @@ import { toCsv, type CsvColumn } from '../http/csv.js';
 import type { AppContext } from '../http/context.js';
 import { AppError, validationError } from '../http/errors.js';
 import { bilanPdf } from '../services/bilan-pdf.js';
-import { BILAN_LABELS, bilanCsvRows, bilanFor, bilanYear } from '../services/bilans.js';
+import { BILAN_LABELS, bilanCsvRows, bilanFor, bilanYear, validateBilanText, writeBilanText } from '../services/bilans.js';
 import { bilanHtml } from './bilans-html.js';
+
+const insee = z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE');
+const textSchema = z.object({ text: z.string().trim().min(1, 'texte obligatoire') }).strict();
+const inseeParam = (v: string) => {
+  const p = insee.safeParse(v);
+  if (!p.success) throw new AppError(400, 'invalid_input', 'Code INSEE invalide', [{ field: 'insee', message: 'code INSEE' }]);
+  return p.data;
+};
 
 const querySchema = z.object({ commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/, 'code INSEE').optional() }).strict();
 
@@ -43,6 +51,18 @@ export function bilansRouter(ctx: AppContext): Router {
     } else {
       res.json(b);
     }
+  });
+
+  router.put('/:year/communes/:insee/text', async (req, res) => {
+    const year = bilanYear(req.params.year);
+    const code = inseeParam(req.params.insee);
+    const body = textSchema.safeParse(req.body);
+    if (!body.success) throw validationError(body.error, 'Texte invalide');
+    res.json(await writeBilanText(ctx.db, currentUser(req), year, code, body.data.text));
+  });
+
+  router.post('/:year/communes/:insee/validate', async (req, res) => {
+    res.json(await validateBilanText(ctx.db, currentUser(req), bilanYear(req.params.year), inseeParam(req.params.insee)));
   });
 
   return router;

@@ -60,6 +60,13 @@ export async function bilanPdf(b: Bilan): Promise<{ fileName: string; pdf: Buffe
     { geometries: cells, stroke: '#b3261e', fill: '#b3261e', width: 0.5 },
   ], [], b.outlines.communes.length ? b.outlines.communes : cells, 420);
   paragraph(doc, `Mailles de 100 m avec au moins ${b.hotspotMin} signalements dans l'année : ${cells.length}. Violet : QPV ; tirets : contour${b.commune ? ' de la commune' : 's des communes'}.`, { muted: true });
+  heading(doc, 'Le mot des communes', 2);
+  if (b.texts.length === 0) paragraph(doc, 'Aucune section de commune validée.');
+  for (const t of b.texts) {
+    heading(doc, t.name, 2);
+    paragraph(doc, t.validated ?? 'Pas encore de texte validé.');
+    if (t.draft !== undefined) paragraph(doc, `Brouillon non validé : ${t.draft}`, { muted: true });
+  }
   const slug = (b.commune?.insee ?? 'territoire');
   return { fileName: `bilan-${b.year}-${slug}.pdf`, pdf: await toBuffer(doc) };
 }

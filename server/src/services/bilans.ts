@@ -5,7 +5,9 @@
  * commune user reads its own commune's bilan only; officers, admins and planners any commune or the territory.
  */
 import type { FeatureCollection, Geometry } from 'geojson';
-import { bilanOutlines } from '../data/bilans.js';
+import { bilanOutlines, bilanTexts, saveBilanDraft, validateBilanDraft } from '../data/bilans.js';
+import { audit } from '../data/users.js';
+import { BILAN_TEXT_MAX, canValidateBilanText, canWriteBilanText } from '../domain/bilans.js';
 import type { Database } from '../data/db.js';
 import { hotspots, type StatsMeasures } from '../data/stats.js';
 import type { SessionUser } from '../data/users.js';
@@ -32,6 +34,18 @@ export interface Bilan {
   hotspots: FeatureCollection;
   hotspotMin: number;
   outlines: { communes: Geometry[]; qpv: Geometry[] };
+  /** The communes' free-text sections: the validated text for every reader, the draft for its commune and officers. */
+  texts: BilanText[];
+}
+
+export interface BilanText {
+  insee: string;
+  name: string;
+  validated: string | null;
+  validatedAt: string | null;
+  /** The draft, when the reader may write it and it differs from the validated text. */
+  draft?: string;
+  draftAt?: string;
 }
 
 /** The commune whose bilan the caller asks (its own when omitted), or null for the territory; 403/404 otherwise. */
@@ -69,13 +83,18 @@ export async function bilanFor(db: Database, user: SessionUser, year: number, co
     hotspots(knex, scope, period, HOTSPOT_DEFAULT_MIN, filters),
     bilanOutlines(knex, insee),
   ]);
+  const names = new Map(t.communes.map((c) => [c.insee, c.name]));
+  const texts = (await bilanTexts(knex, year, insee)).flatMap((r): BilanText[] => {
+    const draft = canWriteBilanText(user, r.insee) && r.draft !== r.validated ? { draft: r.draft, draftAt: r.draftAt } : {};
+    return r.validated !== null || draft.draft !== undefined ? [{ insee: r.insee, name: names.get(r.insee) ?? r.insee, validated: r.validated, validatedAt: r.validatedAt, ...draft }] : [];
+  });
   const perimeter = insee ? [commune!.name] : t.communes.filter((c) => c.inTerritory).map((c) => c.name);
   return {
     year, commune: commune ? { insee: commune.insee, name: commune.name } : null, territory: t.name, asOf: theme.asOf,
     partners: t.organisations.filter((o) => !o.insee || !insee || o.insee === insee).map((o) => o.name),
     perimeter: { communes: perimeter, qpv: outlines.qpv.length },
     totals: theme.totals, byTheme: theme.rows, byQpv: qpv.rows, byMonth: month.rows,
-    hotspots: hot as FeatureCollection, hotspotMin: HOTSPOT_DEFAULT_MIN, outlines,
+    hotspots: hot as FeatureCollection, hotspotMin: HOTSPOT_DEFAULT_MIN, outlines, texts,
   };
 }
 
@@ -101,4 +120,34 @@ export function bilanCsvRows(b: Bilan): { section: string; key: string; label: s
     ...b.byQpv.map((r) => ({ section: 'qpv', key: r.key ?? '', label: r.label, m: r })),
     ...b.byMonth.map((r) => ({ section: 'mois', key: r.key ?? '', label: r.label, m: r })),
   ];
+}
+
+/** The commune of a section, known to the territory (404 naming `insee`). */
+async function sectionCommune(db: Database, insee: string): Promise<void> {
+  const t = await requireTerritory(db);
+  if (!t.communes.some((c) => c.insee === insee)) throw notFound('Commune', [{ field: 'insee', message: `commune inconnue « ${insee} »` }]);
+}
+
+/** Writes a commune's draft section (its commune users, officers, admins); audited. */
+export async function writeBilanText(db: Database, user: SessionUser, year: number, insee: string, text: string) {
+  if (!canWriteBilanText(user, insee)) throw forbidden('Seuls la commune et la mission GUP rédigent cette section');
+  await sectionCommune(db, insee);
+  if (text.length > BILAN_TEXT_MAX) throw new AppError(400, 'invalid_input', `Texte trop long (${BILAN_TEXT_MAX} caractères au plus)`, [{ field: 'text', message: 'trop long' }]);
+  return db.knex.transaction(async (trx) => {
+    const row = await saveBilanDraft(trx, year, insee, text, user.id);
+    await audit(trx, { userId: user.id, action: 'bilan.text.write', entity: 'bilan_text', entityId: `${year}/${insee}`, details: { length: text.length } });
+    return row;
+  });
+}
+
+/** Validates a commune's draft (officers, admins); 409 when nothing was written; audited. */
+export async function validateBilanText(db: Database, user: SessionUser, year: number, insee: string) {
+  if (!canValidateBilanText(user)) throw forbidden('Seule la mission GUP valide les sections des communes');
+  await sectionCommune(db, insee);
+  return db.knex.transaction(async (trx) => {
+    const row = await validateBilanDraft(trx, year, insee, user.id);
+    if (!row) throw new AppError(409, 'conflict', 'Aucun texte rédigé à valider pour cette commune et cette année');
+    await audit(trx, { userId: user.id, action: 'bilan.text.validate', entity: 'bilan_text', entityId: `${year}/${insee}` });
+    return row;
+  });
 }
