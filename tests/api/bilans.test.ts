@@ -35,6 +35,11 @@ async function insertFixtures() {
     ack_at: h(r.created, 2), acknowledged_at: h(r.created, 2), resolved_at: h(r.created, i % 2 ? 100 : 10), finished_at: h(r.created, 100),
     transfer_count: r.transfers,
   })));
+  await db.knex('action_items').insert([
+    { title: 'Nettoyage du square', commune_insee: '91326', origin: 'committee', status: 'done', created_by: author.id, created_at: new Date(`${YEAR}-04-01T08:00:00Z`) },
+    { title: 'Éclairage de la passerelle', commune_insee: '91326', origin: 'committee', status: 'dropped', created_by: author.id, created_at: new Date(`${YEAR}-05-01T08:00:00Z`) },
+    { title: 'Action du plan de la ville voisine', commune_insee: '91027', origin: 'committee', status: 'planned', created_by: author.id, created_at: new Date(`${YEAR}-05-01T08:00:00Z`) },
+  ]);
 }
 
 beforeAll(async () => {
@@ -113,6 +118,19 @@ describe('Bilan: contents', () => {
     expect(lines[0]).toContain('"section";"cle";"libelle";"Signalements reçus"');
     expect(lines[1]).toMatch(/^"total";"91326";"Juvisy-sur-Orge";8;/);
     expect(lines).toContainEqual(expect.stringMatching(/^"mois";"2017-03";"mars 2017";6;/));
+  });
+});
+
+describe('Bilan: action plan', () => {
+  it('when a commune reads its bilan, then its action-plan items of the year by status, and not the neighbour\'s', async () => {
+    const res = await bilan(juvisy, `${YEAR}`);
+    expect(res.body.actions.total).toBe(2);
+    expect(res.body.actions.byStatus).toEqual({ Programmée: 0, 'En cours': 0, Réalisée: 1, Abandonnée: 1 });
+    const pdf = await pdfText(juvisy, `${YEAR}.pdf`);
+    expect(pdf.text).toContain('Nettoyage du square');
+    expect(pdf.text).not.toContain('ville voisine');
+    const all = await bilan(officer, `${YEAR}`);
+    expect(all.body.actions.total).toBe(3);
   });
 });
 

@@ -47,6 +47,18 @@ function textsHtml(b: Bilan): string {
     t.draft !== undefined ? `<div class="draft"><p><strong>Brouillon non validé :</strong></p>${paras(t.draft)}</div>` : ''}</section>`).join('\n');
 }
 
+const counts = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${esc(k)} : ${n}`).join(' · ') || '—';
+
+function followUpHtml(b: Bilan): string {
+  const diag = b.diagnostics.length
+    ? `<ul>${b.diagnostics.map((d) => `<li>${esc(d.heldOn)} — ${esc(d.title)} (${esc(d.commune)}) : ${d.observations} observation(s) ; ${counts(d.outcomes)}</li>`).join('')}</ul>`
+    : '<p>Aucun diagnostic en marchant dans l\'année.</p>';
+  const actions = `<p>${b.actions.total} action(s) : ${counts(b.actions.byStatus)}</p>${b.actions.items.length ? `<ul>${b.actions.items.map((a) => `<li>${esc(a.title)} (${esc(a.commune)}) — ${esc(a.status)}${a.dueOn ? `, échéance ${esc(a.dueOn)}` : ''}</li>`).join('')}</ul>` : ''}`;
+  const flips = b.commune ? '' : `<h2>Décisions sur les sous-secteurs</h2>${b.subsectorFlips.length
+    ? `<ul>${b.subsectorFlips.map((f) => `<li>${esc(f.at)} — ${esc(f.name)} : ${esc(f.from)} → ${esc(f.to)}</li>`).join('')}</ul>` : '<p>Aucun changement de gestion dans l\'année.</p>'}`;
+  return `<h2>Diagnostics en marchant</h2>${diag}<h2>Plan d'actions</h2>${actions}${flips}`;
+}
+
 export function bilanHtml(b: Bilan, links: { pdf: string; csv: string }): string {
   const title = `Bilan ${b.year} — ${b.commune ? b.commune.name : b.territory}`;
   const t = b.totals;
@@ -68,6 +80,7 @@ ${statsTable('Activité par mois', b.byMonth)}
 <h2>Points chauds récurrents</h2>
 <p>Mailles de 100 m avec au moins ${b.hotspotMin} signalements dans l'année : ${b.hotspots.features.length}.</p>
 ${mapSvg(b)}
+${followUpHtml(b)}
 <h2>Le mot des communes</h2>
 ${textsHtml(b)}
 </main></body></html>`;

@@ -60,6 +60,18 @@ export async function bilanPdf(b: Bilan): Promise<{ fileName: string; pdf: Buffe
     { geometries: cells, stroke: '#b3261e', fill: '#b3261e', width: 0.5 },
   ], [], b.outlines.communes.length ? b.outlines.communes : cells, 420);
   paragraph(doc, `Mailles de 100 m avec au moins ${b.hotspotMin} signalements dans l'année : ${cells.length}. Violet : QPV ; tirets : contour${b.commune ? ' de la commune' : 's des communes'}.`, { muted: true });
+  const counts = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} : ${n}`).join(' · ') || '—';
+  heading(doc, 'Diagnostics en marchant', 2);
+  if (b.diagnostics.length === 0) paragraph(doc, 'Aucun diagnostic en marchant dans l\'année.');
+  else table(doc, ['Date', 'Diagnostic', 'Commune', 'Observations', 'Suites données'], b.diagnostics.map((d) => [d.heldOn, d.title, d.commune, String(d.observations), counts(d.outcomes)]));
+  heading(doc, 'Plan d\'actions', 2);
+  paragraph(doc, `${b.actions.total} action(s) : ${counts(b.actions.byStatus)}`);
+  if (b.actions.items.length) table(doc, ['Action', 'Commune', 'Statut', 'Échéance'], b.actions.items.map((a) => [a.title, a.commune, a.status, a.dueOn ?? '—']));
+  if (!b.commune) {
+    heading(doc, 'Décisions sur les sous-secteurs', 2);
+    if (b.subsectorFlips.length === 0) paragraph(doc, 'Aucun changement de gestion dans l\'année.');
+    else table(doc, ['Date', 'Sous-secteur', 'Avant', 'Après'], b.subsectorFlips.map((f) => [f.at, f.name, f.from, f.to]));
+  }
   heading(doc, 'Le mot des communes', 2);
   if (b.texts.length === 0) paragraph(doc, 'Aucune section de commune validée.');
   for (const t of b.texts) {

@@ -15,6 +15,11 @@ import { reportScope, type ReportScope } from '../domain/access.js';
 import { HOTSPOT_DEFAULT_MIN, type StatsDimension } from '../domain/stats.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { requireTerritory } from './territory.js';
+import { listActions } from '../data/actions.js';
+import { listDiagnostics, observationsOf } from '../data/diagnostics.js';
+import { outcomeFlips } from '../data/subsectors.js';
+import { diagnosticScope } from '../domain/access.js';
+import { ACTION_STATUSES, ACTION_STATUS_LABELS, OBSERVATION_OUTCOMES, OUTCOME_LABELS } from '../domain/diagnostics.js';
 import { statsFor, todayInParis, type StatsRowView } from './stats.js';
 
 export const BILAN_FIRST_YEAR = 2000;
@@ -36,6 +41,12 @@ export interface Bilan {
   outlines: { communes: Geometry[]; qpv: Geometry[] };
   /** The communes' free-text sections: the validated text for every reader, the draft for its commune and officers. */
   texts: BilanText[];
+  /** Walking diagnoses held in the year, with what became of their observations (label → count). */
+  diagnostics: { title: string; heldOn: string; commune: string; observations: number; outcomes: Record<string, number> }[];
+  /** Action-plan items created or due in the year, by status label. */
+  actions: { total: number; byStatus: Record<string, number>; items: { title: string; status: string; dueOn: string | null; commune: string }[] };
+  /** Sub-sector decisions of the year (outcome or delegate flips); the territory's bilan only (sub-sectors have no commune). */
+  subsectorFlips: { name: string; at: string; from: string; to: string }[];
 }
 
 export interface BilanText {
@@ -83,6 +94,24 @@ export async function bilanFor(db: Database, user: SessionUser, year: number, co
     hotspots(knex, scope, period, HOTSPOT_DEFAULT_MIN, filters),
     bilanOutlines(knex, insee),
   ]);
+  const inYear = (d: string | Date | null | undefined) => !!d && new Date(d).toISOString().startsWith(String(year));
+  const dScope = diagnosticScope(user);
+  const sessions = dScope.kind === 'none' ? [] : (await listDiagnostics(knex, dScope, { commune: insee ?? undefined })).filter((d) => d.heldOn.startsWith(String(year)));
+  const diagnostics = [];
+  for (const d of sessions.reverse()) {
+    const obs = await observationsOf(knex, d.id);
+    const outcomes = Object.fromEntries(OBSERVATION_OUTCOMES.map((o) => [OUTCOME_LABELS[o], obs.filter((x) => x.outcome === o).length]).filter(([, n]) => n));
+    diagnostics.push({ title: d.title, heldOn: d.heldOn, commune: d.communeName, observations: obs.length, outcomes });
+  }
+  const actionRows = dScope.kind === 'none' ? [] : (await listActions(knex, dScope, { commune: insee ?? undefined })).filter((a) => inYear(a.createdAt) || (a.dueOn ?? '').startsWith(String(year)));
+  const actions = {
+    total: actionRows.length,
+    byStatus: Object.fromEntries(ACTION_STATUSES.map((st) => [ACTION_STATUS_LABELS[st], actionRows.filter((a) => a.status === st).length])),
+    items: actionRows.map((a) => ({ title: a.title, status: ACTION_STATUS_LABELS[a.status], dueOn: a.dueOn, commune: a.communeName })),
+  };
+  const org = new Map(t.organisations.map((o) => [o.code, o.name]));
+  const decision = (x: { outcome: string; delegate: string | null }) => (x.outcome === 'delegated' ? `déléguée à ${org.get(x.delegate ?? '') ?? x.delegate}` : 'gestion partagée');
+  const subsectorFlips = insee ? [] : (await outcomeFlips(knex)).filter((f) => inYear(f.at)).map((f) => ({ name: f.name, at: new Date(f.at).toISOString().slice(0, 10), from: decision(f.from), to: decision(f.to) }));
   const names = new Map(t.communes.map((c) => [c.insee, c.name]));
   const texts = (await bilanTexts(knex, year, insee)).flatMap((r): BilanText[] => {
     const draft = canWriteBilanText(user, r.insee) && r.draft !== r.validated ? { draft: r.draft, draftAt: r.draftAt } : {};
@@ -94,7 +123,7 @@ export async function bilanFor(db: Database, user: SessionUser, year: number, co
     partners: t.organisations.filter((o) => !o.insee || !insee || o.insee === insee).map((o) => o.name),
     perimeter: { communes: perimeter, qpv: outlines.qpv.length },
     totals: theme.totals, byTheme: theme.rows, byQpv: qpv.rows, byMonth: month.rows,
-    hotspots: hot as FeatureCollection, hotspotMin: HOTSPOT_DEFAULT_MIN, outlines, texts,
+    hotspots: hot as FeatureCollection, hotspotMin: HOTSPOT_DEFAULT_MIN, outlines, texts, diagnostics, actions, subsectorFlips,
   };
 }
 
