@@ -8,6 +8,7 @@ import * as m006 from './006_conventions_broadcasts_directory.js';
 import * as m007 from './007_diagnostics.js';
 import * as m008 from './008_tokens_oidc.js';
 import * as m009 from './009_admin.js';
+import * as m010 from './010_bilans.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '007_diagnostics': m007,
   '008_tokens_oidc': m008,
   '009_admin': m009,
+  '010_bilans': m010,
 };
 
 /** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */

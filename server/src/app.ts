@@ -27,6 +27,7 @@ import { passwordRouter } from './routes/password.js';
 import { reportsRouter } from './routes/reports.js';
 import { searchRouter } from './routes/search.js';
 import { statsRouter } from './routes/stats.js';
+import { bilansRouter } from './routes/bilans.js';
 import { subsectorsRouter } from './routes/subsectors.js';
 import { basemap, territoryRouter } from './routes/territory.js';
 import { tilesRoute } from './routes/tiles.js';
@@ -96,6 +97,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
   app.use('/api/stats', statsRouter(ctx));
+  app.use('/api/bilans', bilansRouter(ctx));
   app.use('/api/diagnostics', diagnosticsRouter(ctx));
   app.use('/api/actions', actionsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));

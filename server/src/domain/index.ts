@@ -15,6 +15,7 @@ export * from './parcel-overlaps.js';
 export * from './photos.js';
 export * from './accounts.js';
 export * from './stats.js';
+export * from './bilans.js';
 export * from './tokens.js';
 export type * from './api.js';
 export type * from './admin-api.js';
