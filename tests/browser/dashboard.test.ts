@@ -4,8 +4,10 @@
  * exports CSV and XLSX; axe-core finds no violation; a commune user sees only its commune; a service agent lands on
  * its queue with its counts; the officer's list puts the overdue reports first; a closed period says so. It closes June 2018
  * (no other test uses that month). Needs the built client.
- * (The bilan PDF link is not part of this branch: no `/api/bilans` route here.)
+ * From the « Bilan annuel » section the officer downloads a commune's bilan PDF (read back by pdftotext); a commune
+ * user is offered its own commune's bilan only.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -151,6 +153,25 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
     expect(await note.count()).toBe(0);
   });
 
+  it('when the officer picks a commune in « Bilan annuel » and downloads the PDF, then pdftotext finds the commune and the API\'s received count', async () => {
+    const page = await personLoggedIn(OFFICER);
+    await page.goto('/tableau-de-bord');
+    const section = page.getByTestId('bilan-section');
+    await section.waitFor(POLL);
+    const year = new Date().getFullYear();
+    expect(await section.getByLabel('Année').inputValue()).toBe(String(year));
+    await section.getByLabel('Commune du bilan').selectOption({ label: 'Athis-Mons' });
+    expect(await section.getByRole('link', { name: 'Voir le bilan' }).getAttribute('href')).toBe(`/api/bilans/${year}?commune=91027`);
+    expect(await section.getByRole('link', { name: 'Données CSV' }).getAttribute('href')).toBe(`/api/bilans/${year}.csv?commune=91027`);
+    const [pdf] = await Promise.all([page.waitForEvent('download'), section.getByRole('link', { name: 'Télécharger le PDF' }).click()]);
+    const text = execFileSync('pdftotext', ['-layout', (await pdf.path())!, '-']).toString('utf8');
+    const cookie = await login(OFFICER);
+    const expected = (await api(`/api/bilans/${year}?commune=91027`, { cookie })).body;
+    expect(expected.totals.received).toBeGreaterThan(0);
+    expect(text).toContain(`Bilan annuel ${year} — Athis-Mons`);
+    expect(text).toMatch(new RegExp(`Signalements reçus : ${expected.totals.received}\\b`));
+  });
+
   it('when the Athis-Mons user opens the dashboard by commune, then it sees one row, its commune, and no commune filter', async () => {
     const page = await personLoggedIn(ATHIS);
     await page.goto('/tableau-de-bord?groupBy=commune');
@@ -159,6 +180,11 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
     await expect.poll(() => rows.count(), POLL).toBe(1);
     expect(await rows.first().getAttribute('data-key')).toBe('91027');
     expect(await page.getByLabel('Commune', { exact: true }).count()).toBe(0);
+    // the bilan section offers its own commune only
+    const section = page.getByTestId('bilan-section');
+    expect(await section.getByTestId('bilan-commune').textContent()).toBe('Bilan de la commune : Athis-Mons');
+    expect(await section.getByLabel('Commune du bilan').count()).toBe(0);
+    expect(await section.getByRole('link', { name: 'Télécharger le PDF' }).getAttribute('href')).toBe(`/api/bilans/${new Date().getFullYear()}.pdf?commune=91027`);
   });
 });
 
