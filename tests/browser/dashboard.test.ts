@@ -4,6 +4,7 @@
  * exports CSV and XLSX; axe-core finds no violation; a commune user sees only its commune; a service agent lands on
  * its queue with its counts; the officer's list puts the overdue reports first; a closed period says so. It closes June 2018
  * (no other test uses that month). Needs the built client.
+ * The officer closes a past period from the dashboard (February 2016) and opens it from the list.
  * From the « Bilan annuel » section the officer downloads a commune's bilan PDF (read back by pdftotext); a commune
  * user is offered its own commune's bilan only.
  */
@@ -151,6 +152,29 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
     await page.goto('/tableau-de-bord?from=2018-06-01&to=2018-06-29');
     await page.getByTestId('dashboard-period').filter({ hasText: '29/06/2018' }).waitFor(POLL);
     expect(await note.count()).toBe(0);
+  });
+
+  it('when the officer closes a past period from the dashboard, then it is listed with who closed it, and a click shows its frozen figures', async () => {
+    const page = await personLoggedIn(OFFICER);
+    await page.goto('/tableau-de-bord');
+    const section = page.getByTestId('periods-section');
+    await section.waitFor(POLL);
+    const label = 'Comité technique — février 2016';
+    await section.getByLabel('Libellé (ex. comité de pilotage)').fill(label);
+    await section.getByLabel('Début de la période').fill('2016-02-01');
+    await section.getByLabel('Fin de la période').fill('2016-02-29');
+    await section.getByRole('button', { name: 'Clore la période' }).click();
+    const item = section.getByTestId('periods-list').locator('li').filter({ hasText: label });
+    await item.waitFor(POLL);
+    expect(await item.textContent()).toMatch(/close le .+ par Chargée de mission GUP/);
+    const cookie = await login(OFFICER);
+    const listed = (await api('/api/stats/periods', { cookie })).body.periods;
+    expect(listed.filter((p: { label: string; from: string; to: string }) => p.label === label && p.from === '2016-02-01' && p.to === '2016-02-29')).toHaveLength(1);
+    await item.getByRole('button').click();
+    await page.waitForURL((url) => url.searchParams.get('from') === '2016-02-01' && url.searchParams.get('to') === '2016-02-29');
+    const note = page.getByTestId('frozen');
+    await note.waitFor(POLL);
+    expect(await note.textContent()).toMatch(/Période close le .+ par Chargée de mission GUP/);
   });
 
   it('when the officer picks a commune in « Bilan annuel » and downloads the PDF, then pdftotext finds the commune and the API\'s received count', async () => {

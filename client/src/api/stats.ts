@@ -1,5 +1,5 @@
 /** Statistics (observatoire, DESIGN 3.5): the answers are the server's types (`@gup/server/domain`), one function per endpoint. */
-import type { HotspotsAnswer, StatsAnswer, StatsMeasures, StatsRowView } from '@gup/server/domain';
+import type { ClosedPeriod, HotspotsAnswer, StatsAnswer, StatsMeasures, StatsRowView } from '@gup/server/domain';
 import { request } from './http';
 
 export type { HotspotsAnswer, StatsAnswer, StatsMeasures, StatsRowView };
@@ -17,3 +17,10 @@ export const fetchHotspots = (params: StatsParams, signal?: AbortSignal) =>
 
 /** The same statistic as a file (the server writes CSV and XLSX, scoped like the JSON). */
 export const statsFileUrl = (params: StatsParams, format: 'csv' | 'xlsx'): string => `/api/stats?${new URLSearchParams({ ...params, format })}`;
+
+/** The closed periods (frozen figures), newest first as the server lists them. */
+export const fetchPeriods = () => request<{ periods: ClosedPeriod[] }>('/api/stats/periods').then((r) => r.periods);
+
+/** Closes a finished period (officers and admins). */
+export const closePeriod = (body: { label: string; from: string; to: string }) =>
+  request<ClosedPeriod>('/api/stats/periods', { method: 'POST', body });
