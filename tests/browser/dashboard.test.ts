@@ -154,7 +154,7 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
     expect(await note.count()).toBe(0);
   });
 
-  it('when the officer closes a past period from the dashboard, then it is listed with who closed it, and a click shows its frozen figures', async () => {
+  it('when the officer closes a past period from the dashboard, then it is listed with who closed it, and a click shows its frozen figures beside the live ones', async () => {
     const page = await personLoggedIn(OFFICER);
     await page.goto('/tableau-de-bord');
     const section = page.getByTestId('periods-section');
@@ -175,6 +175,14 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
     const note = page.getByTestId('frozen');
     await note.waitFor(POLL);
     expect(await note.textContent()).toMatch(/Période close le .+ par Chargée de mission GUP/);
+    // the live figures beside the frozen ones, as the API gives them
+    const answer = (await api('/api/stats?from=2016-02-01&to=2016-02-29&live=true', { cookie })).body;
+    expect(answer.frozen).toBe(true);
+    const received = page.getByTestId('live-beside').locator('tr[data-key="received"]');
+    await received.waitFor(POLL);
+    expect(asInteger(await received.getByTestId('frozen-value').textContent())).toBe(answer.totals.received);
+    expect(asInteger(await received.getByTestId('live-value').textContent())).toBe(answer.live.totals.received);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('when the officer picks a commune in « Bilan annuel » and downloads the PDF, then pdftotext finds the commune and the API\'s received count', async () => {

@@ -103,6 +103,10 @@ export const dashboardMessages = {
     periodsError: 'La période n’a pas pu être close.',
     periodItem: '{label} — du {from} au {to}',
     periodClosed: 'close le {at} par {by}',
+    liveTitle: 'Chiffres figés et chiffres actuels',
+    liveIndicator: 'Indicateur',
+    liveFrozen: 'Figés le {at}',
+    liveNow: 'Actuels ({at})',
   },
   workList: {
     counts: '{open} ouverts dont {overdue} en retard, sur {total} signalements',
