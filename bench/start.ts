@@ -7,7 +7,7 @@
  *   1. the install step: `npm run postinstall` (scripts/prepare.ts: client build, demo database snapshot);
  *   2. first start: `npm start` until GET /api/health answers 200 (data/ empty → copied from the snapshot);
  *   3. restart: `npm start` again on the same data/ (client unchanged, database there), `restarts` times;
- * rounds 2… remove data/ and client/dist and run the install step again (the snapshot is then current: client only).
+ * rounds 2… remove data/, client/dist and server/dist and run the install step again (the snapshot is then current: client only).
  * Once, for reference, the slow path: a first start without the snapshot (created, migrated, imported at start).
  * Targets: first start < 15 s, restart < 5 s (medians; every measure is printed).
  *
@@ -129,7 +129,7 @@ export async function run(opts: StartOptions = {}): Promise<Result> {
   try {
     for (let r = 1; r <= rounds; r++) {
       result.loadBefore.push(Math.round(os.loadavg()[0]! * 10) / 10);
-      if (r > 1) for (const d of ['data', 'client/dist']) fs.rmSync(path.join(copy, d), { recursive: true, force: true });
+      if (r > 1) for (const d of ['data', 'client/dist', 'server/dist']) fs.rmSync(path.join(copy, d), { recursive: true, force: true });
       const install = seconds(await npmRun(copy, 'postinstall'));
       result.installS.push(install);
       const first = await timedStart(copy);

@@ -1,12 +1,13 @@
 /**
  * `npm install`'s last step (postinstall): prepares what the first `npm start` would otherwise spend its time on —
- * the client build (when its sources changed) and the snapshot of the embedded demo database (when stale: migrations,
+ * the server bundle (scripts/server-bundle.mjs), the client build (when its sources changed) and the snapshot of the embedded demo database (when stale: migrations,
  * import of geodata/, demo accounts; node_modules/.cache/gup). Never fails the install: on any error it says what
  * went wrong and `npm start` does the work instead (slower). GUP_SKIP_PREPARE=1 skips it (e.g. a production image).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildClientIfChanged } from './client-build.js';
+import { buildServerBundle, serverBundleIsCurrent } from './server-bundle.mjs';
 import { demoSnapshotFile, openDemoInMemory } from '../server/src/demoSnapshot.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -16,6 +17,13 @@ if (process.env.GUP_SKIP_PREPARE === '1') {
   console.log('GUP : préparation ignorée (GUP_SKIP_PREPARE=1).');
 } else {
   let t = performance.now();
+  try {
+    if (!serverBundleIsCurrent(root)) await buildServerBundle(root);
+    console.log('GUP : serveur prêt à démarrer (server/dist/start.mjs).');
+  } catch (err) {
+    console.warn(`GUP : serveur non empaqueté (${err instanceof Error ? err.message : String(err)}) ; npm start le fera.`);
+  }
+  t = performance.now();
   try {
     const done = await buildClientIfChanged(root);
     console.log(done === 'built' ? `GUP : client construit (${seconds(t)}).` : 'GUP : client à jour.');
