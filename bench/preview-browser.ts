@@ -205,8 +205,9 @@ export async function run(options: PreviewBenchOptions = {}): Promise<PreviewBen
     }
 
     step('navigateur…');
-    // The browser: the built client's page (same origin), then the bundled domain code.
-    const page = await (await browser.newContext({ baseURL: baseUrl })).newPage();
+    // The browser: the built client's page (same origin), then the bundled domain code, injected as an inline script:
+    // the app's Content-Security-Policy (script-src 'self') forbids that, so this measuring context alone bypasses it.
+    const page = await (await browser.newContext({ baseURL: baseUrl, bypassCSP: true })).newPage();
     await page.goto('/login');
     const bundle = await pageBundle();
     step(`bundle : ${bundle.length} octets`);
