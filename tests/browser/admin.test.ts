@@ -53,7 +53,9 @@ async function openAdmin(section: string, heading: string) {
 
 describe('administration in the browser', () => {
   it('when the admin creates a commune user, then the person sets a password through the mailed link and signs in', async () => {
-    await page.getByTestId('nav-admin').click();
+    const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+    await nav.getByRole('button', { name: 'Pilotage' }).click(); // the administration is in the « Pilotage » group
+    await nav.getByRole('link', { name: 'Administration' }).click();
     await page.getByRole('heading', { name: 'Créer un compte' }).waitFor();
     await page.getByLabel('Adresse e-mail', { exact: true }).fill('Nouvelle.Referente@Exemple.fr');
     await page.getByLabel('Nom', { exact: true }).fill('Nouvelle référente');
