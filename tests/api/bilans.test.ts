@@ -190,6 +190,33 @@ describe('Bilan: walking diagnoses and action plan of a busy territory', () => {
   });
 });
 
+describe('Bilan: sub-sector decisions of a busy later year', () => {
+  /** An archived sub-sector recomputed 202 times: its one flip of 2017, then 201 flips in 2019 (the flips list holds 200). */
+  beforeAll(async () => {
+    const { db } = await testContext();
+    const [x, y] = await pointIn(DEMO.communeJuvisy);
+    const geom = db.knex.raw('ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(?, ?), 4326), 0.001))', [x, y]);
+    const [{ id }] = await db.knex('subsectors').insert({ name: 'Secteur des bascules', status: 'archived', current_version: 203, geom, outcome: 'shared', threshold: 0.6, shares: '[]' }).returning('id');
+    await db.knex.raw(
+      `INSERT INTO subsector_versions (subsector_id, version, name, status, geom, outcome, threshold, borderline, shares, change, created_at)
+       SELECT ?, n, 'Secteur des bascules', 'active', ?, CASE WHEN n % 2 = 0 THEN 'shared' ELSE 'delegated' END, 0.6, false, '[]'::jsonb,
+              CASE WHEN n = 1 THEN 'created' ELSE 'recomputed' END,
+              CASE WHEN n <= 2 THEN ?::timestamptz + n * interval '1 day' ELSE ?::timestamptz + n * interval '1 hour' END
+         FROM generate_series(1, 203) n`,
+      [id, geom, `${YEAR}-04-01T08:00:00Z`, '2019-03-01T08:00:00Z'],
+    );
+  });
+
+  it('when the territory reads 2017 after a later year with more flips than the list holds, then the 2017 flip is there and none of 2019', async () => {
+    const res = await bilan(officer, `${YEAR}`);
+    expect(res.status).toBe(200);
+    const mine = res.body.subsectorFlips.filter((f: { name: string }) => f.name === 'Secteur des bascules');
+    expect(mine).toEqual([{ name: 'Secteur des bascules', at: `${YEAR}-04-03`, from: expect.stringMatching(/^déléguée/), to: 'gestion partagée' }]);
+    const later = await bilan(officer, '2019');
+    expect(later.body.subsectorFlips.filter((f: { name: string }) => f.name === 'Secteur des bascules')).toHaveLength(201);
+  });
+});
+
 describe('Bilan: scope', () => {
   it('when Juvisy asks Athis-Mons in any format, then 403 and nothing of Athis-Mons', async () => {
     for (const path of [`${YEAR}?commune=91027`, `${YEAR}.pdf?commune=91027`, `${YEAR}.csv?commune=91027`]) {

@@ -78,7 +78,7 @@ export interface BilanActionRow {
 }
 
 /** The calendar year as dates (`held_on`, `due_on`) and as instants (`created_at`, UTC like the stored timestamps' year). */
-const yearBounds = (year: number) => ({ first: `${year}-01-01`, last: `${year}-12-31`, start: `${year}-01-01T00:00:00Z`, end: `${year + 1}-01-01T00:00:00Z` });
+export const yearBounds = (year: number) => ({ first: `${year}-01-01`, last: `${year}-12-31`, start: `${year}-01-01T00:00:00Z`, end: `${year + 1}-01-01T00:00:00Z` });
 
 /** `AND <alias>.commune_insee = ?` when one commune is reviewed. */
 const communeFilter = (alias: string, insee: string | null) => (insee ? { sql: ` AND ${alias}.commune_insee = ?`, bindings: [insee] } : { sql: '', bindings: [] });

@@ -5,7 +5,7 @@
  * commune user reads its own commune's bilan only; officers, admins and planners any commune or the territory.
  */
 import type { FeatureCollection, Geometry } from 'geojson';
-import { bilanActions, bilanOutlines, bilanSessions, bilanTexts, saveBilanDraft, validateBilanDraft } from '../data/bilans.js';
+import { bilanActions, bilanOutlines, bilanSessions, bilanTexts, saveBilanDraft, validateBilanDraft, yearBounds } from '../data/bilans.js';
 import { audit } from '../data/users.js';
 import { BILAN_TEXT_MAX, canValidateBilanText, canWriteBilanText } from '../domain/bilans.js';
 import type { Database } from '../data/db.js';
@@ -93,7 +93,6 @@ export async function bilanFor(db: Database, user: SessionUser, year: number, co
     hotspots(knex, scope, period, HOTSPOT_DEFAULT_MIN, filters),
     bilanOutlines(knex, insee),
   ]);
-  const inYear = (d: string | Date | null | undefined) => !!d && new Date(d).toISOString().startsWith(String(year));
   const dScope = diagnosticScope(user);
   const [sessions, actionRows] = dScope.kind === 'none' ? [[], []] : await Promise.all([bilanSessions(knex, dScope, year, insee), bilanActions(knex, dScope, year, insee)]);
   const diagnostics = sessions.map((d) => ({
@@ -107,7 +106,7 @@ export async function bilanFor(db: Database, user: SessionUser, year: number, co
   };
   const org = new Map(t.organisations.map((o) => [o.code, o.name]));
   const decision = (x: { outcome: string; delegate: string | null }) => (x.outcome === 'delegated' ? `déléguée à ${org.get(x.delegate ?? '') ?? x.delegate}` : 'gestion partagée');
-  const subsectorFlips = insee ? [] : (await outcomeFlips(knex)).filter((f) => inYear(f.at)).map((f) => ({ name: f.name, at: new Date(f.at).toISOString().slice(0, 10), from: decision(f.from), to: decision(f.to) }));
+  const subsectorFlips = insee ? [] : (await outcomeFlips(knex, yearBounds(year))).map((f) => ({ name: f.name, at: new Date(f.at).toISOString().slice(0, 10), from: decision(f.from), to: decision(f.to) }));
   const names = new Map(t.communes.map((c) => [c.insee, c.name]));
   const texts = (await bilanTexts(knex, year, insee)).flatMap((r): BilanText[] => {
     const draft = canWriteBilanText(user, r.insee) && r.draft !== r.validated ? { draft: r.draft, draftAt: r.draftAt } : {};
