@@ -134,6 +134,89 @@ describe('Bilan: action plan', () => {
   });
 });
 
+describe('Bilan: walking diagnoses and action plan of a busy territory', () => {
+  const LATER = 2019;
+  /**
+   * Juvisy in 2017: a session in March with three observations (two pending, one dismissed) and one in October with
+   * none; one on 31 December 2016 (another year). In 2019: 501 sessions and 5 001 overdue action items, more than the
+   * list APIs' caps (500 / 5 000), all listed before 2017's when sorted the lists' way.
+   */
+  beforeAll(async () => {
+    const { db } = await testContext();
+    const author = await db.knex('users').where({ email: 'gup@demo.gup' }).first('id');
+    const [x, y] = await pointIn(DEMO.communeJuvisy);
+    const route = db.knex.raw('ST_SetSRID(ST_MakeLine(ST_MakePoint(?, ?), ST_MakePoint(?, ?)), 4326)', [x, y, x + 0.001, y]);
+    const session = async (title: string, heldOn: string, outcomes: string[]) => {
+      const [{ id }] = await db.knex('diagnostics').insert({ title, commune_insee: '91326', held_on: heldOn, geom: route, status: 'closed', created_by: author.id }).returning('id');
+      if (outcomes.length) {
+        await db.knex('diagnostic_observations').insert(outcomes.map((outcome, i) => ({
+          diagnostic_id: id, uuid: db.knex.raw('gen_random_uuid()'), geom: db.knex.raw('ST_SetSRID(ST_MakePoint(?, ?), 4326)', [x + i * 0.0001, y]),
+          criterion: 'proprete', kind: 'dysfunction', text: `Observation ${i}`, author_id: author.id, captured_at: new Date(`${heldOn}T10:00:00Z`), outcome,
+        })));
+      }
+    };
+    await session('Diagnostic de la veille', `${YEAR - 1}-12-31`, ['pending']);
+    await session('Diagnostic de mars', `${YEAR}-03-10`, ['pending', 'dismissed', 'pending']);
+    await session('Diagnostic d’octobre', `${YEAR}-10-05`, []);
+    await db.knex.raw(
+      `INSERT INTO diagnostics (title, commune_insee, held_on, geom, status, created_by)
+       SELECT 'Diagnostic ' || n, '91326', (? || '-06-01')::date + (n % 200), ?, 'closed', ? FROM generate_series(1, 501) n`,
+      [String(LATER), route, author.id],
+    );
+    await db.knex.raw(
+      `INSERT INTO action_items (title, commune_insee, origin, status, due_on, created_by, created_at)
+       SELECT 'Action ' || n, '91326', 'committee', 'planned', (? || '-02-01')::date + (n % 300), ?, ?::timestamptz FROM generate_series(1, 5001) n`,
+      [String(LATER), author.id, `${LATER}-01-15T08:00:00Z`],
+    );
+  });
+
+  it('when Juvisy reads 2017 after a later year with more sessions and items than the lists hold, then 2017 is complete and exact', async () => {
+    const res = await bilan(juvisy, `${YEAR}`);
+    expect(res.status).toBe(200);
+    expect(res.body.diagnostics).toEqual([
+      { title: 'Diagnostic de mars', heldOn: `${YEAR}-03-10`, commune: 'Juvisy-sur-Orge', observations: 3, outcomes: { 'À trier': 2, Écartée: 1 } },
+      { title: 'Diagnostic d’octobre', heldOn: `${YEAR}-10-05`, commune: 'Juvisy-sur-Orge', observations: 0, outcomes: {} },
+    ]);
+    expect(res.body.actions.total).toBe(2);
+    expect(res.body.actions.items.map((a: { title: string }) => a.title).sort()).toEqual(['Nettoyage du square', 'Éclairage de la passerelle']);
+  });
+
+  it('when the later year is read, then all its 501 sessions and 5 001 items are counted, and none of 2017', async () => {
+    const res = await bilan(officer, `${LATER}?commune=91326`);
+    expect(res.status).toBe(200);
+    expect(res.body.diagnostics).toHaveLength(501);
+    expect(res.body.actions.total).toBe(5001);
+    expect(res.body.actions.byStatus['Programmée']).toBe(5001);
+  });
+});
+
+describe('Bilan: sub-sector decisions of a busy later year', () => {
+  /** An archived sub-sector recomputed 202 times: its one flip of 2017, then 201 flips in 2019 (the flips list holds 200). */
+  beforeAll(async () => {
+    const { db } = await testContext();
+    const [x, y] = await pointIn(DEMO.communeJuvisy);
+    const geom = db.knex.raw('ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(?, ?), 4326), 0.001))', [x, y]);
+    const [{ id }] = await db.knex('subsectors').insert({ name: 'Secteur des bascules', status: 'archived', current_version: 203, geom, outcome: 'shared', threshold: 0.6, shares: '[]' }).returning('id');
+    await db.knex.raw(
+      `INSERT INTO subsector_versions (subsector_id, version, name, status, geom, outcome, threshold, borderline, shares, change, created_at)
+       SELECT ?, n, 'Secteur des bascules', 'active', ?, CASE WHEN n % 2 = 0 THEN 'shared' ELSE 'delegated' END, 0.6, false, '[]'::jsonb,
+              CASE WHEN n = 1 THEN 'created' ELSE 'recomputed' END,
+              CASE WHEN n <= 2 THEN ?::timestamptz + n * interval '1 day' ELSE ?::timestamptz + n * interval '1 hour' END
+         FROM generate_series(1, 203) n`,
+      [id, geom, `${YEAR}-04-01T08:00:00Z`, '2019-03-01T08:00:00Z'],
+    );
+  });
+
+  it('when the territory reads 2017 after a later year with more flips than the list holds, then the 2017 flip is there and none of 2019', async () => {
+    const res = await bilan(officer, `${YEAR}`);
+    expect(res.status).toBe(200);
+    const mine = res.body.subsectorFlips.filter((f: { name: string }) => f.name === 'Secteur des bascules');
+    expect(mine).toEqual([{ name: 'Secteur des bascules', at: `${YEAR}-04-03`, from: expect.stringMatching(/^déléguée/), to: 'gestion partagée' }]);
+    const later = await bilan(officer, '2019');
+    expect(later.body.subsectorFlips.filter((f: { name: string }) => f.name === 'Secteur des bascules')).toHaveLength(201);
+  });
+});
+
 describe('Bilan: scope', () => {
   it('when Juvisy asks Athis-Mons in any format, then 403 and nothing of Athis-Mons', async () => {
     for (const path of [`${YEAR}?commune=91027`, `${YEAR}.pdf?commune=91027`, `${YEAR}.csv?commune=91027`]) {

@@ -53,7 +53,9 @@ async function openAdmin(section: string, heading: string) {
 
 describe('administration in the browser', () => {
   it('when the admin creates a commune user, then the person sets a password through the mailed link and signs in', async () => {
-    await page.getByTestId('nav-admin').click();
+    const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+    await nav.getByRole('button', { name: 'Pilotage' }).click(); // the administration is in the « Pilotage » group
+    await nav.getByRole('link', { name: 'Administration' }).click();
     await page.getByRole('heading', { name: 'Créer un compte' }).waitFor();
     await page.getByLabel('Adresse e-mail', { exact: true }).fill('Nouvelle.Referente@Exemple.fr');
     await page.getByLabel('Nom', { exact: true }).fill('Nouvelle référente');
@@ -152,5 +154,23 @@ describe('administration in the browser', () => {
       const overflow = await page.evaluate(() => { const main = document.querySelector('main')!; return main.scrollWidth - main.clientWidth; });
       expect(overflow, section).toBeLessThanOrEqual(0);
     }
+  });
+
+  it('when the audit log holds more than 50 entries, then it shows them 50 at a time with a pager the keyboard drives', async () => {
+    const { db } = await testContext();
+    await db.knex('audit_log').insert(Array.from({ length: 60 }, (_, i) => ({ action: `test.pager.${String(i).padStart(2, '0')}`, details: null })));
+    await openAdmin('journal', 'Journal des modifications');
+    await page.getByRole('rowheader', { name: /^test\.pager\.59/ }).waitFor(); // newest first
+    const pager = page.getByRole('navigation', { name: 'Pagination : Journal des modifications' });
+    expect(await pager.getByText(/^1–50 sur \d+$/).isVisible()).toBe(true);
+    expect(await page.getByRole('region', { name: 'Entrées du journal' }).getByRole('row').count()).toBe(51); // the header and 50 rows
+    expect(await page.getByRole('rowheader', { name: /^test\.pager\.00/ }).count()).toBe(0);
+    await pager.getByRole('button', { name: /Page suivante/ }).focus();
+    await page.keyboard.press('Enter');
+    await pager.getByText(/^51–\d+ sur \d+$/).waitFor();
+    await page.getByRole('rowheader', { name: /^test\.pager\.09/ }).waitFor();
+    expect(await page.getByRole('rowheader', { name: /^test\.pager\.59/ }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await db.knex('audit_log').where('action', 'like', 'test.pager.%').delete();
   });
 });

@@ -45,9 +45,22 @@ export interface OgcCollectionDef {
   queryables: Readonly<Record<string, OgcQueryable>>;
 }
 
-const none: SqlPart = { sql: '', bindings: [] };
-const always: SqlPart = { sql: 'true', bindings: [] };
-const geometryQueryable = (sql: string): OgcQueryable => ({ sql, type: 'geometry', title: 'Géométrie' });
+/** A SQL part without bindings (a table, a fixed predicate). */
+const fixed = (sql: string): SqlPart => ({ sql, bindings: [] });
+const none = fixed('');
+const always = fixed('true');
+/**
+ * The queryables several collections share, over a table alias: the same name, type and title wherever they appear.
+ * @example shared.communeInsee('p') // { sql: 'p.commune_insee', type: 'string', title: 'Code INSEE de la commune' }
+ */
+const shared = {
+  id: (alias: string): OgcQueryable => ({ sql: `${alias}.id`, type: 'integer', title: 'Identifiant' }),
+  name: (alias: string): OgcQueryable => ({ sql: `${alias}.name`, type: 'string', title: 'Nom' }),
+  communeInsee: (alias: string): OgcQueryable => ({ sql: `${alias}.commune_insee`, type: 'string', title: 'Code INSEE de la commune' }),
+  geometry: (alias: string): OgcQueryable => ({ sql: `${alias}.geom`, type: 'geometry', title: 'Géométrie' }),
+};
+/** The source of a collection that reads one table (or subquery) for its features and their properties alike. */
+const oneTable = (from: SqlPart): ReturnType<OgcCollectionDef['source']> => ({ from, joined: from, where: always });
 
 const communes: OgcCollectionDef = {
   id: 'communes',
@@ -58,7 +71,7 @@ const communes: OgcCollectionDef = {
   geometry: 'c.geom',
   datetime: null,
   dataVersion: 'communes',
-  source: () => ({ from: { sql: 'communes c', bindings: [] }, joined: { sql: 'communes c', bindings: [] }, where: always }),
+  source: () => oneTable(fixed('communes c')),
   properties: {
     sql: `json_build_object('insee', c.insee, 'name', c.name, 'siren', c.siren, 'departement', c.departement, 'population', c.population,
             'sector_code', c.sector_code, 'in_territory', c.in_territory)`,
@@ -66,11 +79,11 @@ const communes: OgcCollectionDef = {
   },
   queryables: {
     insee: { sql: 'c.insee', type: 'string', title: 'Code INSEE' },
-    name: { sql: 'c.name', type: 'string', title: 'Nom' },
+    name: shared.name('c'),
     departement: { sql: 'c.departement', type: 'string', title: 'Département' },
     population: { sql: 'c.population', type: 'integer', title: 'Population' },
     in_territory: { sql: 'c.in_territory', type: 'boolean', title: 'Dans le territoire' },
-    geometry: geometryQueryable('c.geom'),
+    geometry: shared.geometry('c'),
   },
 };
 
@@ -83,13 +96,13 @@ const qpv: OgcCollectionDef = {
   geometry: 'q.geom',
   datetime: null,
   dataVersion: 'qpv',
-  source: () => ({ from: { sql: 'qpv q', bindings: [] }, joined: { sql: 'qpv q', bindings: [] }, where: always }),
+  source: () => oneTable(fixed('qpv q')),
   properties: { sql: `json_build_object('code', q.code, 'name', q.name, 'communes', q.communes)`, bindings: [] },
   queryables: {
     code: { sql: 'q.code', type: 'string', title: 'Code du QPV' },
-    name: { sql: 'q.name', type: 'string', title: 'Nom' },
+    name: shared.name('q'),
     communes: { sql: 'q.communes', type: 'string', title: 'Communes' },
-    geometry: geometryQueryable('q.geom'),
+    geometry: shared.geometry('q'),
   },
 };
 
@@ -103,9 +116,9 @@ const subsectors: OgcCollectionDef = {
   datetime: 's.updated_at',
   dataVersion: null, // the delegate's name comes from organisations, which bump only the parcels' version
   source: () => ({
-    from: { sql: 'subsectors s', bindings: [] },
-    joined: { sql: 'subsectors s LEFT JOIN organisations d ON d.code = s.delegate_organisation_code', bindings: [] },
-    where: { sql: `s.status = 'active'`, bindings: [] },
+    from: fixed('subsectors s'),
+    joined: fixed('subsectors s LEFT JOIN organisations d ON d.code = s.delegate_organisation_code'),
+    where: fixed(`s.status = 'active'`),
   }),
   properties: {
     sql: `json_build_object('name', s.name, 'description', s.description, 'status', s.status, 'outcome', s.outcome,
@@ -114,14 +127,14 @@ const subsectors: OgcCollectionDef = {
     bindings: [],
   },
   queryables: {
-    id: { sql: 's.id', type: 'integer', title: 'Identifiant' },
-    name: { sql: 's.name', type: 'string', title: 'Nom' },
+    id: shared.id('s'),
+    name: shared.name('s'),
     outcome: { sql: 's.outcome', type: 'string', title: 'Issue (delegated, shared)' },
     delegate_organisation_code: { sql: 's.delegate_organisation_code', type: 'string', title: 'Organisation délégataire' },
     threshold: { sql: 's.threshold', type: 'number', title: 'Seuil de délégation' },
     borderline: { sql: 's.borderline', type: 'boolean', title: 'Cas limite' },
     updated_at: { sql: 's.updated_at', type: 'datetime', title: 'Dernière modification' },
-    geometry: geometryQueryable('s.geom'),
+    geometry: shared.geometry('s'),
   },
 };
 
@@ -137,7 +150,7 @@ const parcels: OgcCollectionDef = {
   dataVersion: 'parcels', // parcels, parcel_rights, owners, organisations: all bump it
   source: () => {
     const lead = leadOwnerJoin('p');
-    return { from: { sql: 'parcels p', bindings: [] }, joined: { sql: `parcels p ${lead.sql}`, bindings: lead.bindings }, where: always };
+    return { from: fixed('parcels p'), joined: { sql: `parcels p ${lead.sql}`, bindings: lead.bindings }, where: always };
   },
   properties: {
     sql: `json_build_object('commune_insee', p.commune_insee, 'prefix', p.prefix, 'section', p.section, 'number', p.number,
@@ -148,13 +161,13 @@ const parcels: OgcCollectionDef = {
   },
   queryables: {
     idu: { sql: 'p.idu', type: 'string', title: 'Identifiant de parcelle (IDU)' },
-    commune_insee: { sql: 'p.commune_insee', type: 'string', title: 'Code INSEE de la commune' },
+    commune_insee: shared.communeInsee('p'),
     section: { sql: 'p.section', type: 'string', title: 'Section' },
     number: { sql: 'p.number', type: 'string', title: 'Numéro' },
     official_area_m2: { sql: 'p.official_area_m2', type: 'integer', title: 'Contenance (m²)' },
     owner_kind: { sql: `coalesce(lead.kind, '${NATURAL_PERSONS_KIND}')`, type: 'string', title: 'Nature du propriétaire principal', joined: true },
     organisation_code: { sql: 'lead.org', type: 'string', title: 'Organisation propriétaire', joined: true },
-    geometry: geometryQueryable('p.geom'),
+    geometry: shared.geometry('p'),
   },
 };
 
@@ -171,23 +184,23 @@ const reports: OgcCollectionDef = {
   source: (scope) => {
     const visible = scopePredicate(scope, 'r');
     const from = { sql: `(${REPORT_ROW_SELECT} WHERE ${visible.sql}) x JOIN reports g ON g.id = x.id`, bindings: visible.bindings };
-    return { from, joined: from, where: always };
+    return oneTable(from);
   },
   properties: { sql: 'to_json(x)', bindings: [] },
   queryables: {
-    id: { sql: 'g.id', type: 'integer', title: 'Identifiant' },
+    id: shared.id('g'),
     reference: { sql: 'g.reference', type: 'string', title: 'Référence' },
     status: { sql: 'g.status', type: 'string', title: 'Statut' },
     category_code: { sql: 'g.category_code', type: 'string', title: 'Catégorie' },
     theme_code: { sql: 'x."themeCode"', type: 'string', title: 'Thématique' },
-    commune_insee: { sql: 'g.commune_insee', type: 'string', title: 'Code INSEE de la commune' },
+    commune_insee: shared.communeInsee('g'),
     qpv_code: { sql: 'g.qpv_code', type: 'string', title: 'QPV' },
     service_code: { sql: 'g.service_code', type: 'string', title: 'Service gestionnaire' },
     urgent: { sql: 'g.urgent', type: 'boolean', title: 'Urgent' },
     overdue: { sql: 'x.overdue', type: 'boolean', title: 'En retard' },
     created_at: { sql: 'g.created_at', type: 'datetime', title: 'Date de création' },
     resolve_due_at: { sql: 'g.resolve_due_at', type: 'datetime', title: 'Échéance de résolution' },
-    geometry: geometryQueryable('g.geom'),
+    geometry: shared.geometry('g'),
   },
 };
 

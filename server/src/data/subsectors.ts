@@ -230,14 +230,19 @@ export async function versionsOf(db: Db, id: number): Promise<VersionRow[]> {
   return rows as VersionRow[];
 }
 
-/** Recomputations whose outcome or delegate differs from the version before: the list planners must review. */
-export async function outcomeFlips(db: Db): Promise<{ id: number; name: string; version: number; at: string; from: { outcome: string; delegate: string | null }; to: { outcome: string; delegate: string | null } }[]> {
+/**
+ * Recomputations whose outcome or delegate differs from the version before: the list planners must review (the 200
+ * newest), or, with `within` (instants, end excluded), every one of that period (the bilan's year).
+ */
+export async function outcomeFlips(db: Db, within?: { start: string; end: string }): Promise<{ id: number; name: string; version: number; at: string; from: { outcome: string; delegate: string | null }; to: { outcome: string; delegate: string | null } }[]> {
+  const period = within ? 'AND v.created_at >= ?::timestamptz AND v.created_at < ?::timestamptz' : '';
   const { rows } = await db.raw(
     `SELECT v.subsector_id AS id, v.name, v.version, v.created_at AS at, p.outcome AS from_outcome, p.delegate_organisation_code AS from_delegate,
             v.outcome AS to_outcome, v.delegate_organisation_code AS to_delegate
      FROM subsector_versions v JOIN subsector_versions p ON p.subsector_id = v.subsector_id AND p.version = v.version - 1
-     WHERE v.change = 'recomputed' AND (p.outcome, p.delegate_organisation_code) IS DISTINCT FROM (v.outcome, v.delegate_organisation_code)
-     ORDER BY v.created_at DESC, v.subsector_id LIMIT 200`,
+     WHERE v.change = 'recomputed' AND (p.outcome, p.delegate_organisation_code) IS DISTINCT FROM (v.outcome, v.delegate_organisation_code) ${period}
+     ORDER BY v.created_at DESC, v.subsector_id${within ? '' : ' LIMIT 200'}`,
+    within ? [within.start, within.end] : [],
   );
   return rows.map((r: any) => ({ id: r.id, name: r.name, version: r.version, at: r.at, from: { outcome: r.from_outcome, delegate: r.from_delegate }, to: { outcome: r.to_outcome, delegate: r.to_delegate } }));
 }

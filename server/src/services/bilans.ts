@@ -5,7 +5,7 @@
  * commune user reads its own commune's bilan only; officers, admins and planners any commune or the territory.
  */
 import type { FeatureCollection, Geometry } from 'geojson';
-import { bilanOutlines, bilanTexts, saveBilanDraft, validateBilanDraft } from '../data/bilans.js';
+import { bilanActions, bilanOutlines, bilanSessions, bilanTexts, saveBilanDraft, validateBilanDraft, yearBounds } from '../data/bilans.js';
 import { audit } from '../data/users.js';
 import { BILAN_TEXT_MAX, canValidateBilanText, canWriteBilanText } from '../domain/bilans.js';
 import type { Database } from '../data/db.js';
@@ -15,8 +15,6 @@ import { reportScope, type ReportScope } from '../domain/access.js';
 import { HOTSPOT_DEFAULT_MIN, type StatsDimension } from '../domain/stats.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { requireTerritory } from './territory.js';
-import { listActions } from '../data/actions.js';
-import { listDiagnostics, observationsOf } from '../data/diagnostics.js';
 import { outcomeFlips } from '../data/subsectors.js';
 import { diagnosticScope } from '../domain/access.js';
 import { ACTION_STATUSES, ACTION_STATUS_LABELS, OBSERVATION_OUTCOMES, OUTCOME_LABELS } from '../domain/diagnostics.js';
@@ -95,16 +93,12 @@ export async function bilanFor(db: Database, user: SessionUser, year: number, co
     hotspots(knex, scope, period, HOTSPOT_DEFAULT_MIN, filters),
     bilanOutlines(knex, insee),
   ]);
-  const inYear = (d: string | Date | null | undefined) => !!d && new Date(d).toISOString().startsWith(String(year));
   const dScope = diagnosticScope(user);
-  const sessions = dScope.kind === 'none' ? [] : (await listDiagnostics(knex, dScope, { commune: insee ?? undefined })).filter((d) => d.heldOn.startsWith(String(year)));
-  const diagnostics = [];
-  for (const d of sessions.reverse()) {
-    const obs = await observationsOf(knex, d.id);
-    const outcomes = Object.fromEntries(OBSERVATION_OUTCOMES.map((o) => [OUTCOME_LABELS[o], obs.filter((x) => x.outcome === o).length]).filter(([, n]) => n));
-    diagnostics.push({ title: d.title, heldOn: d.heldOn, commune: d.communeName, observations: obs.length, outcomes });
-  }
-  const actionRows = dScope.kind === 'none' ? [] : (await listActions(knex, dScope, { commune: insee ?? undefined })).filter((a) => inYear(a.createdAt) || (a.dueOn ?? '').startsWith(String(year)));
+  const [sessions, actionRows] = dScope.kind === 'none' ? [[], []] : await Promise.all([bilanSessions(knex, dScope, year, insee), bilanActions(knex, dScope, year, insee)]);
+  const diagnostics = sessions.map((d) => ({
+    title: d.title, heldOn: d.heldOn, commune: d.communeName, observations: d.observations,
+    outcomes: Object.fromEntries(OBSERVATION_OUTCOMES.filter((o) => d.outcomes[o]).map((o) => [OUTCOME_LABELS[o], d.outcomes[o]!])),
+  }));
   const actions = {
     total: actionRows.length,
     byStatus: Object.fromEntries(ACTION_STATUSES.map((st) => [ACTION_STATUS_LABELS[st], actionRows.filter((a) => a.status === st).length])),
@@ -112,7 +106,7 @@ export async function bilanFor(db: Database, user: SessionUser, year: number, co
   };
   const org = new Map(t.organisations.map((o) => [o.code, o.name]));
   const decision = (x: { outcome: string; delegate: string | null }) => (x.outcome === 'delegated' ? `déléguée à ${org.get(x.delegate ?? '') ?? x.delegate}` : 'gestion partagée');
-  const subsectorFlips = insee ? [] : (await outcomeFlips(knex)).filter((f) => inYear(f.at)).map((f) => ({ name: f.name, at: new Date(f.at).toISOString().slice(0, 10), from: decision(f.from), to: decision(f.to) }));
+  const subsectorFlips = insee ? [] : (await outcomeFlips(knex, yearBounds(year))).map((f) => ({ name: f.name, at: new Date(f.at).toISOString().slice(0, 10), from: decision(f.from), to: decision(f.to) }));
   const names = new Map(t.communes.map((c) => [c.insee, c.name]));
   const texts = (await bilanTexts(knex, year, insee)).flatMap((r): BilanText[] => {
     const draft = canWriteBilanText(user, r.insee) && r.draft !== r.validated ? { draft: r.draft, draftAt: r.draftAt } : {};

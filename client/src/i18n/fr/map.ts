@@ -157,6 +157,8 @@ export const mapMessages = {
     actions: 'Plan d’actions',
     directory: 'Annuaire',
     broadcasts: 'Informations',
+    steering: 'Pilotage',
+    menu: 'Menu',
   },
   units: {
     m2: '{value} m²',
