@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
+import { api, login } from '../support/http.js';
 import { DEMO, pointIn } from '../support/geo.js';
 import { clientBuilt, launchBrowser, loginThroughForm, newContext } from './support.js';
 
@@ -78,6 +79,38 @@ describe('information to the communes in the browser', () => {
 
     await op.reload();
     await op.locator('[data-broadcast]').filter({ hasText: title }).getByText(/Athis-Mons : accusé par Référente GUP Athis-Mons/).waitFor();
+  });
+
+  it('when an officer issues a red alert to Athis-Mons, then on sign-in the Athis-Mons user sees an alert banner with its title, dismissible for the session, and a Juvisy user sees none', async () => {
+    const title = `Fermeture du gymnase ${Date.now()}`;
+    const validTo = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const issued = await api('/api/broadcasts', {
+      cookie: await login('gup@demo.gup'),
+      body: { kind: 'facility_closure', severity: 'red', title, text: 'Gymnase fermé après un dégât des eaux.', area: { communes: ['91027'] }, validTo },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+
+    const { baseUrl } = await testContext();
+    const athis = await (await newContext(browser, baseUrl)).newPage();
+    await loginThroughForm(athis, 'mairie.athis@demo.gup');
+    const banner = athis.getByTestId('broadcast-banner');
+    await banner.filter({ hasText: title }).waitFor();
+    expect(await banner.getAttribute('role')).toBe('alert');
+    await atBothWidths(athis, async () => expect(await axeViolations(athis)).toEqual([]));
+    await banner.getByRole('link', { name: 'Lire et accuser réception' }).click();
+    await athis.waitForURL('**/informations');
+    await banner.getByRole('button', { name: 'Masquer' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await athis.reload();
+    await athis.getByTestId('broadcasts-count').waitFor();
+    expect(await banner.count()).toBe(0);
+
+    const juvisy = await (await newContext(browser, baseUrl)).newPage();
+    const listed = juvisy.waitForResponse((r) => r.url().includes('/api/broadcasts?active=true'));
+    await loginThroughForm(juvisy, 'mairie.juvisy@demo.gup');
+    const seen = (await (await listed).json()) as { broadcasts: { title: string }[] };
+    expect(seen.broadcasts.some((b) => b.title === title)).toBe(false);
+    expect(await juvisy.getByTestId('broadcast-banner').filter({ hasText: title }).count()).toBe(0);
   });
 
   it('when a commune user asks the directory who to call on landlord land, then the landlord\'s agency and its referent are shown, and searching words in any order finds a service', async () => {

@@ -52,6 +52,9 @@ export const informationMessages = {
     validTo: 'Fin de validité',
     send: 'Diffuser',
     sent: 'Information diffusée.',
+    bannerLabel: 'Informations à accuser',
+    bannerAck: 'Lire et accuser réception',
+    bannerDismiss: 'Masquer',
   },
   convention: {
     title: 'Convention de gestion',
