@@ -113,6 +113,32 @@ describe('information to the communes in the browser', () => {
     expect(await juvisy.getByTestId('broadcast-banner').filter({ hasText: title }).count()).toBe(0);
   });
 
+  it('when an officer addresses a broadcast to a QPV in the form, then it reaches the QPV\'s commune (Athis-Mons) and not Juvisy', async () => {
+    const title = `Campement illicite ${Date.now()}`;
+    const territory = await api('/api/territory', { cookie: await login('gup@demo.gup') });
+    const qpv = (territory.body.qpvs as { code: string; name: string }[]).find((q) => q.code === 'QP091028');
+    expect(qpv).toBeDefined();
+    const op = await officer.newPage();
+    await loginThroughForm(op, 'gup@demo.gup');
+    await op.goto('/informations');
+    await op.getByLabel('Type').selectOption('illegal_encampment');
+    await op.getByLabel('Titre').fill(title);
+    await op.getByLabel('Message').fill('Installation constatée ce matin près du square.');
+    await op.getByRole('radio', { name: 'Des quartiers prioritaires (QPV)' }).check();
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('alert').filter({ hasText: 'Choisissez au moins un quartier prioritaire.' }).waitFor();
+    await op.getByTestId('bform-qpvs').getByRole('checkbox', { name: qpv!.name }).check();
+    await atBothWidths(op, async () => expect(await axeViolations(op)).toEqual([]));
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('status').filter({ hasText: 'Information diffusée.' }).waitFor();
+
+    const athis = await api('/api/broadcasts', { cookie: await login('mairie.athis@demo.gup') });
+    const mine = (athis.body.broadcasts as { title: string; communes: { insee: string }[] }[]).find((b) => b.title === title);
+    expect(mine?.communes.map((c) => c.insee)).toContain('91027');
+    const juvisy = await api('/api/broadcasts', { cookie: await login('mairie.juvisy@demo.gup') });
+    expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
+  });
+
   it('when a commune user asks the directory who to call on landlord land, then the landlord\'s agency and its referent are shown, and searching words in any order finds a service', async () => {
     const [lon, lat] = await pointIn(DEMO.landlordOph);
     const context = await newContext(browser, (await testContext()).baseUrl);
