@@ -139,6 +139,48 @@ describe('information to the communes in the browser', () => {
     expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
   });
 
+  it('when a planner uploads the signed PDF in the sub-sector detail, then a non-PDF is refused in French and a PDF\'s link appears and serves it', async () => {
+    const planner = await login('urbaniste@demo.gup');
+    const { db, baseUrl } = await testContext();
+    // a Morangis parcel no other test uses (the 12th from the end by IDU); the sub-sector is archived afterwards
+    const parcel = (await db.knex('parcels').where({ commune_insee: '91432' }).orderBy('idu', 'desc').offset(11).first('idu')) as { idu: string };
+    const [lon, lat] = await pointIn(parcel.idu);
+    const d = 0.00004;
+    const geometry = { type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] };
+    const created = await api('/api/subsectors', { cookie: planner, body: { type: 'Feature', geometry, properties: { name: 'Convention à signer (navigateur)', allowOverlap: true } } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as number;
+    try {
+      const put = await api(`/api/subsectors/${id}/convention`, {
+        method: 'PUT', cookie: planner,
+        body: { title: 'Convention test PDF', parties: ['ept'], status: 'draft', validFrom: null, validTo: null, obligations: [] },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+
+      const page = await (await newContext(browser, baseUrl)).newPage();
+      await loginThroughForm(page, 'urbaniste@demo.gup');
+      await page.goto(`/?plan=1&ss=${id}`);
+      const section = page.getByTestId('convention');
+      await section.getByText('Pas de document signé').waitFor();
+      const input = section.getByLabel('Déposer le document signé (PDF, 10 Mo au plus)');
+      await input.setInputFiles({ name: 'convention.pdf', mimeType: 'application/pdf', buffer: Buffer.from('ceci n\'est pas un PDF') });
+      await section.getByRole('alert').filter({ hasText: 'Le document signé doit être un PDF' }).waitFor();
+      expect(await section.getByRole('link').count()).toBe(0);
+
+      const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+      await input.setInputFiles({ name: 'convention signée.pdf', mimeType: 'application/pdf', buffer: pdf });
+      const link = section.getByRole('link', { name: /Document signé \(PDF\) — convention signée\.pdf/ });
+      await link.waitFor();
+      await atBothWidths(page, async () => expect(await axeViolations(page)).toEqual([]));
+      const served = await page.request.get(new URL((await link.getAttribute('href'))!, baseUrl).toString());
+      expect(served.status()).toBe(200);
+      expect(served.headers()['content-type']).toContain('application/pdf');
+      expect(Buffer.from(await served.body()).equals(pdf)).toBe(true);
+    } finally {
+      await api(`/api/subsectors/${id}`, { method: 'DELETE', cookie: planner });
+    }
+  });
+
   it('when a commune user asks the directory who to call on landlord land, then the landlord\'s agency and its referent are shown, and searching words in any order finds a service', async () => {
     const [lon, lat] = await pointIn(DEMO.landlordOph);
     const context = await newContext(browser, (await testContext()).baseUrl);

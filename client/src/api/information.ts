@@ -48,3 +48,11 @@ export interface ConventionInput {
 
 export const saveConvention = (subsectorId: number, c: ConventionInput) =>
   request<{ convention: ConventionView }>(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', body: c }).then((r) => r.convention);
+
+/** Uploads the convention's signed PDF as the request body (`PUT …/convention/document?name=`). */
+export const uploadConventionDocument = (subsectorId: number, file: File) =>
+  request<{ convention: ConventionView }>(`/api/subsectors/${subsectorId}/convention/document?name=${encodeURIComponent(file.name)}`, {
+    method: 'PUT',
+    body: file,
+    headers: { 'content-type': 'application/pdf' },
+  }).then((r) => r.convention);
