@@ -118,7 +118,7 @@ describe('information to the communes in the browser', () => {
     const territory = await api('/api/territory', { cookie: await login('gup@demo.gup') });
     const qpv = (territory.body.qpvs as { code: string; name: string }[]).find((q) => q.code === 'QP091028');
     expect(qpv).toBeDefined();
-    const op = await officer.newPage();
+    const op = await (await newContext(browser, (await testContext()).baseUrl)).newPage();
     await loginThroughForm(op, 'gup@demo.gup');
     await op.goto('/informations');
     await op.getByLabel('Type').selectOption('illegal_encampment');
