@@ -25,11 +25,16 @@ export const useBroadcastsStore = defineStore('broadcasts', {
     toAcknowledge: (s): BroadcastView[] => s.current.filter((b) => b.needsAcknowledgement && b.acknowledged === false),
   },
   actions: {
+    /**
+     * Reads them once per signed-in user, and only while the browser is online: offline (the field pages) it asks
+     * nothing and retries nothing — the next page opened online reads them. Any failure (network, expired session)
+     * means "no banner": never the login redirect, never an error shown.
+     */
     async load(userId: number): Promise<void> {
-      if (this.loadedFor === userId) return;
+      if (this.loadedFor === userId || (typeof navigator !== 'undefined' && navigator.onLine === false)) return;
       this.loadedFor = userId;
       this.dismissed = readDismissed(userId);
-      this.current = await fetchBroadcasts(true).catch(() => []);
+      this.current = await fetchBroadcasts(true, { allow401: true }).catch(() => []);
     },
     /** Replaces a broadcast after the user acknowledged it (the banner and the count follow). */
     updated(b: BroadcastView): void {
