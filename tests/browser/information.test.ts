@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
 import { api, login } from '../support/http.js';
 import { DEMO, pointIn } from '../support/geo.js';
-import { clientBuilt, launchBrowser, loginThroughForm, newContext } from './support.js';
+import { clientBuilt, drawRingOnMap, launchBrowser, loginThroughForm, newContext, waitForMapIdle, waitForMapReady } from './support.js';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -135,6 +135,57 @@ describe('information to the communes in the browser', () => {
     const athis = await api('/api/broadcasts', { cookie: await login('mairie.athis@demo.gup') });
     const mine = (athis.body.broadcasts as { title: string; communes: { insee: string }[] }[]).find((b) => b.title === title);
     expect(mine?.communes.map((c) => c.insee)).toContain('91027');
+    const juvisy = await api('/api/broadcasts', { cookie: await login('mairie.juvisy@demo.gup') });
+    expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
+  });
+
+  it('when an officer draws the area on the form\'s map, then the broadcast reaches the commune it covers (Athis-Mons) and not Juvisy', async () => {
+    const title = `Travaux de voirie ${Date.now()}`;
+    // a square inside Athis-Mons, away from any other commune (checked on the database first)
+    const [x, y] = await pointIn(DEMO.landlordOph);
+    const d = 0.002; // ~220 m north–south, as much east–west
+    const dx = d / Math.cos((y * Math.PI) / 180);
+    const square = [[x - dx, y - d], [x + dx, y - d], [x + dx, y + d], [x - dx, y + d]];
+    const { db } = await testContext();
+    const wkt = `POLYGON((${[...square, square[0]!].map((p) => p.join(' ')).join(',')}))`;
+    const touched = await db.knex.raw("SELECT insee FROM communes WHERE ST_Intersects(geom, ST_GeomFromText(?, 4326)) ORDER BY insee", [wkt]);
+    expect(touched.rows.map((r: { insee: string }) => r.insee)).toEqual(['91027']);
+
+    const op = await (await newContext(browser, (await testContext()).baseUrl)).newPage();
+    await loginThroughForm(op, 'gup@demo.gup');
+    await op.goto('/informations');
+    await op.getByLabel('Type').selectOption('works');
+    await op.getByLabel('Titre').fill(title);
+    await op.getByLabel('Message').fill('Chaussée fermée rue des Tilleuls du lundi au vendredi.');
+    await op.getByRole('radio', { name: 'Une zone dessinée sur la carte' }).check();
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('alert').filter({ hasText: 'Dessinez la zone sur la carte' }).waitFor();
+    await waitForMapReady(op);
+    await op.getByTestId('area-map').scrollIntoViewIfNeeded();
+    // with the keyboard, as a person would: arrows bring the square to the middle of the small map, + zooms in on it
+    const project = (p: readonly number[]) => op.evaluate(([lo, la]) => window.__gup!.project(lo!, la!), p);
+    const box = (await op.getByTestId('area-map').boundingBox())!;
+    await op.getByTestId('area-map').locator('canvas').focus();
+    for (let i = 0; i < 30; i++) {
+      const [c, a, b] = [await project([x, y]), await project(square[0]!), await project(square[2]!)];
+      const offX = c.x - (box.x + box.width / 2);
+      const offY = c.y - (box.y + box.height / 2);
+      if (Math.abs(offX) > 60) await op.keyboard.press(offX > 0 ? 'ArrowRight' : 'ArrowLeft');
+      else if (Math.abs(offY) > 60) await op.keyboard.press(offY > 0 ? 'ArrowDown' : 'ArrowUp');
+      else if (2 * Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y)) < Math.min(box.width, box.height) - 120) await op.keyboard.press('Equal');
+      else break;
+      await waitForMapIdle(op);
+    }
+    await drawRingOnMap(op, square);
+    await expect.poll(() => op.getByTestId('area-state').textContent()).toContain('Zone prête (1 contour)');
+    await atBothWidths(op, async () => expect(await axeViolations(op)).toEqual([]));
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('status').filter({ hasText: 'Information diffusée.' }).waitFor();
+
+    const athis = await api('/api/broadcasts', { cookie: await login('mairie.athis@demo.gup') });
+    const mine = (athis.body.broadcasts as { title: string; communes: { insee: string }[]; area: { kind: string } }[]).find((b) => b.title === title);
+    expect(mine?.area.kind).toBe('polygon');
+    expect(mine?.communes.map((c) => c.insee)).toEqual(['91027']);
     const juvisy = await api('/api/broadcasts', { cookie: await login('mairie.juvisy@demo.gup') });
     expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
   });
