@@ -36,6 +36,27 @@ async function atBothWidths(page: Page, check: () => Promise<void>) {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+/** A GUP officer's fresh page on `/informations`, the form's kind, title and message filled, the area's kind chosen. */
+async function broadcastForm(kind: string, title: string, text: string, areaKind: string): Promise<Page> {
+  const op = await (await newContext(browser, (await testContext()).baseUrl)).newPage();
+  await loginThroughForm(op, 'gup@demo.gup');
+  await op.goto('/informations');
+  await op.getByLabel('Type').selectOption(kind);
+  await op.getByLabel('Titre').fill(title);
+  await op.getByLabel('Message').fill(text);
+  await op.getByRole('radio', { name: areaKind }).check();
+  return op;
+}
+
+/** The communes the Athis-Mons user sees the broadcast addressed to; and that the Juvisy user does not see it. */
+async function reachedByAthisNotJuvisy(title: string): Promise<{ communes: string[]; areaKind: string }> {
+  const athis = await api('/api/broadcasts', { cookie: await login('mairie.athis@demo.gup') });
+  const mine = (athis.body.broadcasts as { title: string; communes: { insee: string }[]; area: { kind: string } }[]).find((b) => b.title === title);
+  const juvisy = await api('/api/broadcasts', { cookie: await login('mairie.juvisy@demo.gup') });
+  expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
+  return { communes: mine?.communes.map((c) => c.insee) ?? [], areaKind: mine?.area.kind ?? '' };
+}
+
 beforeAll(async () => {
   if (!clientBuilt()) throw new Error('client/dist is missing: run `npm run build` before the browser tests');
   const { baseUrl } = await testContext();
@@ -118,13 +139,7 @@ describe('information to the communes in the browser', () => {
     const territory = await api('/api/territory', { cookie: await login('gup@demo.gup') });
     const qpv = (territory.body.qpvs as { code: string; name: string }[]).find((q) => q.code === 'QP091028');
     expect(qpv).toBeDefined();
-    const op = await (await newContext(browser, (await testContext()).baseUrl)).newPage();
-    await loginThroughForm(op, 'gup@demo.gup');
-    await op.goto('/informations');
-    await op.getByLabel('Type').selectOption('illegal_encampment');
-    await op.getByLabel('Titre').fill(title);
-    await op.getByLabel('Message').fill('Installation constatée ce matin près du square.');
-    await op.getByRole('radio', { name: 'Des quartiers prioritaires (QPV)' }).check();
+    const op = await broadcastForm('illegal_encampment', title, 'Installation constatée ce matin près du square.', 'Des quartiers prioritaires (QPV)');
     await op.getByRole('button', { name: 'Diffuser' }).click();
     await op.getByRole('alert').filter({ hasText: 'Choisissez au moins un quartier prioritaire.' }).waitFor();
     await op.getByTestId('bform-qpvs').getByRole('checkbox', { name: qpv!.name }).check();
@@ -132,11 +147,7 @@ describe('information to the communes in the browser', () => {
     await op.getByRole('button', { name: 'Diffuser' }).click();
     await op.getByRole('status').filter({ hasText: 'Information diffusée.' }).waitFor();
 
-    const athis = await api('/api/broadcasts', { cookie: await login('mairie.athis@demo.gup') });
-    const mine = (athis.body.broadcasts as { title: string; communes: { insee: string }[] }[]).find((b) => b.title === title);
-    expect(mine?.communes.map((c) => c.insee)).toContain('91027');
-    const juvisy = await api('/api/broadcasts', { cookie: await login('mairie.juvisy@demo.gup') });
-    expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
+    expect((await reachedByAthisNotJuvisy(title)).communes).toContain('91027');
   });
 
   it('when an officer draws the area on the form\'s map, then the broadcast reaches the commune it covers (Athis-Mons) and not Juvisy', async () => {
@@ -151,13 +162,7 @@ describe('information to the communes in the browser', () => {
     const touched = await db.knex.raw("SELECT insee FROM communes WHERE ST_Intersects(geom, ST_GeomFromText(?, 4326)) ORDER BY insee", [wkt]);
     expect(touched.rows.map((r: { insee: string }) => r.insee)).toEqual(['91027']);
 
-    const op = await (await newContext(browser, (await testContext()).baseUrl)).newPage();
-    await loginThroughForm(op, 'gup@demo.gup');
-    await op.goto('/informations');
-    await op.getByLabel('Type').selectOption('works');
-    await op.getByLabel('Titre').fill(title);
-    await op.getByLabel('Message').fill('Chaussée fermée rue des Tilleuls du lundi au vendredi.');
-    await op.getByRole('radio', { name: 'Une zone dessinée sur la carte' }).check();
+    const op = await broadcastForm('works', title, 'Chaussée fermée rue des Tilleuls du lundi au vendredi.', 'Une zone dessinée sur la carte');
     await op.getByRole('button', { name: 'Diffuser' }).click();
     await op.getByRole('alert').filter({ hasText: 'Dessinez la zone sur la carte' }).waitFor();
     await waitForMapReady(op);
@@ -182,15 +187,10 @@ describe('information to the communes in the browser', () => {
     await op.getByRole('button', { name: 'Diffuser' }).click();
     await op.getByRole('status').filter({ hasText: 'Information diffusée.' }).waitFor();
 
-    const athis = await api('/api/broadcasts', { cookie: await login('mairie.athis@demo.gup') });
-    const mine = (athis.body.broadcasts as { title: string; communes: { insee: string }[]; area: { kind: string } }[]).find((b) => b.title === title);
-    expect(mine?.area.kind).toBe('polygon');
-    expect(mine?.communes.map((c) => c.insee)).toEqual(['91027']);
-    const juvisy = await api('/api/broadcasts', { cookie: await login('mairie.juvisy@demo.gup') });
-    expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
+    expect(await reachedByAthisNotJuvisy(title)).toEqual({ communes: ['91027'], areaKind: 'polygon' });
   });
 
-  it('when a planner uploads the signed PDF in the sub-sector detail, then a non-PDF is refused in French and a PDF\'s link appears and serves it', async () => {
+  it('when a planner uploads the signed PDF in the sub-sector detail, then a non-PDF is refused in French and a PDF\'s link appears and serves it; of two tasks of a theme, the one whose delay applies is named', async () => {
     const planner = await login('urbaniste@demo.gup');
     const { db, baseUrl } = await testContext();
     // a Morangis parcel no other test uses (the 12th from the end by IDU); the sub-sector is archived afterwards
@@ -204,7 +204,13 @@ describe('information to the communes in the browser', () => {
     try {
       const put = await api(`/api/subsectors/${id}/convention`, {
         method: 'PUT', cookie: planner,
-        body: { title: 'Convention test PDF', parties: ['ept'], status: 'draft', validFrom: null, validTo: null, obligations: [] },
+        body: {
+          title: 'Convention test PDF', parties: ['ept'], status: 'draft', validFrom: null, validTo: null,
+          obligations: [
+            { theme: 'proprete', task: 'Balayage hebdomadaire', service: 'esh-gestion', frequency: 'hebdomadaire', delayHours: 48 },
+            { theme: 'proprete', task: 'Dépôts sauvages', service: 'esh-gestion', frequency: 'à la demande', delayHours: 12 },
+          ],
+        },
       });
       expect(put.status, JSON.stringify(put.body)).toBe(200);
 
@@ -213,6 +219,9 @@ describe('information to the communes in the browser', () => {
       await page.goto(`/?plan=1&ss=${id}`);
       const section = page.getByTestId('convention');
       await section.getByText('Pas de document signé').waitFor();
+      const row = (task: string) => section.getByRole('row').filter({ hasText: task });
+      expect(await row('Dépôts sauvages').textContent()).toContain('appliqué aux signalements du thème');
+      expect(await row('Balayage hebdomadaire').textContent()).not.toContain('appliqué');
       const input = section.getByLabel('Déposer le document signé (PDF, 10 Mo au plus)');
       await input.setInputFiles({ name: 'convention.pdf', mimeType: 'application/pdf', buffer: Buffer.from('ceci n\'est pas un PDF') });
       await section.getByRole('alert').filter({ hasText: 'Le document signé doit être un PDF' }).waitFor();

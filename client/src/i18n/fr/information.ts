@@ -82,6 +82,7 @@ export const informationMessages = {
     service: 'Service',
     frequency: 'Fréquence',
     delay: 'Délai',
+    binding: 'appliqué aux signalements du thème (le plus court)',
     hours: '{n} h',
     document: 'Document signé (PDF)',
     noDocument: 'Pas de document signé',
