@@ -7,6 +7,7 @@ import { loadConfig } from './config.js';
 import { openDatabase } from './data/db.js';
 import { applyDemoMode } from './demo.js';
 import { openEmbeddedDemo } from './demoSnapshot.js';
+import { remindStaleDirectoryEntries } from './services/directory.js';
 import { startMailer } from './services/mailer.js';
 
 const config = loadConfig();
@@ -35,7 +36,8 @@ if (cluster.isWorker) {
     const server = http.createServer(createApp({ db, config, log })).listen(config.port, () => log.info(`GUP prêt : http://localhost:${config.port}`));
     stopServing = async () => { server.close(); };
   }
-  const mailer = startMailer(db.knex, log); // notifications: sent in the background when SMTP_URL is set
+  // notifications: sent in the background when SMTP_URL is set; the directory's reminders are queued by the same loop
+  const mailer = startMailer(db.knex, log, process.env, [{ name: 'rappels annuaire', everyMs: 3_600_000, run: () => remindStaleDirectoryEntries(db) }]);
 
   const shutdown = async (signal: string) => {
     log.info(`${signal} : arrêt`);

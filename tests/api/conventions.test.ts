@@ -89,6 +89,39 @@ describe('sub-sector conventions (DESIGN 3.8)', () => {
     expect((await api('/api/subsectors/abc/convention', { cookie: planner })).status).toBe(400);
   });
 
+  it('when two obligations of one theme name two services, or the same task twice, then 422 naming the later one and the earlier one, and nothing is stored', async () => {
+    const sweep = { theme: 'proprete', task: 'Balayage des cheminements', service: 'esh-gestion', frequency: 'hebdomadaire', delayHours: 12 };
+    const cases: [Record<string, unknown>[], string, RegExp][] = [
+      [[sweep, { ...sweep, task: 'Enlèvement des encombrants', service: 'oph-proximite', delayHours: 24 }], 'obligations.1.service', /n° 2 .*oph-proximite.*n° 1 \(« Balayage des cheminements »\) à « esh-gestion »/],
+      [[sweep, { ...sweep, task: ' balayage des  CHEMINEMENTS', frequency: 'quotidienne', delayHours: 6 }], 'obligations.1.task', /n° 2 .*n° 1 \(thème « proprete », tâche « Balayage des cheminements »\)/],
+      [[{ ...sweep, theme: 'eclairage', service: 'oph-proximite' }, sweep, { ...sweep, task: 'Graffitis', service: 'oph-proximite' }], 'obligations.2.service', /n° 3 .*n° 2/],
+    ];
+    for (const status of ['signed', 'draft']) {
+      for (const [obligations, field, message] of cases) {
+        const res = await api(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', body: convention({ status, obligations }), cookie: planner });
+        expect(res.status, field).toBe(422);
+        expect(res.body.error.details).toEqual([{ field, message: expect.stringMatching(message) }]);
+      }
+    }
+    expect((await api(`/api/subsectors/${subsectorId}/convention`, { cookie: planner })).body.convention).toBeNull();
+  });
+
+  it('when one service holds two tasks of a theme, then the convention is accepted and the most demanding task (shortest delay) routes and times the reports, named in the reason', async () => {
+    const obligations = [
+      { theme: 'proprete', task: 'Balayage des cheminements', service: 'esh-gestion', frequency: 'hebdomadaire', delayHours: 48 },
+      { theme: 'proprete', task: 'Enlèvement des dépôts', service: 'esh-gestion', frequency: 'à la demande', delayHours: 10 },
+    ];
+    const saved = await api(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', body: convention({ obligations }), cookie: planner });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const answer = await lookupProprete();
+    expect(answer).toMatchObject({ rule: 'convention', service: { code: 'esh-gestion' }, obligation: { task: 'Enlèvement des dépôts', delayHours: 10 } });
+    expect(answer.reason).toContain('Enlèvement des dépôts');
+    const report = await postReport(officer, reportBody(point[0], point[1], { category: 'salissure', description: 'Dépôt sur le cheminement (test convention, deux tâches)' }));
+    expect(report.status, JSON.stringify(report.body)).toBe(201);
+    const created = (await api(`/api/reports/${report.body.id}`, { cookie: officer })).body;
+    expect(hoursBetween(created.createdAt, report.body.resolveDueAt)).toBeCloseTo(10, 1);
+  });
+
   it('when a draft convention is saved, then it routes nothing', async () => {
     const res = await api(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', body: convention({ status: 'draft' }), cookie: planner });
     expect(res.status, JSON.stringify(res.body)).toBe(200);

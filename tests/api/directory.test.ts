@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testContext } from '../support/context.js';
 import { DEMO, pointIn } from '../support/geo.js';
 import { api, login } from '../support/http.js';
 
@@ -53,21 +52,13 @@ describe('directory (DESIGN 3.7)', () => {
     expect(res.body.delegates[0].communes.map((c: any) => c.insee)).toContain('91027');
   });
 
-  it('when entries were not verified for six months, then they are flagged and their services reminded once per period', async () => {
-    const { db } = await testContext();
+  it('when entries were not verified for six months, then they are flagged (their reminders: directory-reminders.test.ts)', async () => {
     const res = await api('/api/directory', { cookie: officer });
     const byCode = new Map<string, any>(res.body.entries.map((e: any) => [e.code, e]));
     const cutoff = new Date();
     cutoff.setUTCMonth(cutoff.getUTCMonth() - 6);
     for (const e of byCode.values()) expect(e.stale, e.code).toBe(e.verifiedAt === null || e.verifiedAt < cutoff.toISOString().slice(0, 10));
     expect(byCode.get('ept-gup').stale).toBe(true); // never verified
-    const subject = '[GUP] Annuaire : fiche « Mission gestion urbaine de proximité » à vérifier';
-    const first = await db.knex('outbox').where({ subject }).pluck('to_address');
-    expect(first).toEqual(['gup@example.org']);
-    const reminded = (await db.knex('outbox').where('subject', 'like', '[GUP] Annuaire : fiche « % » à vérifier').pluck('subject')) as string[];
-    for (const e of byCode.values()) expect(reminded.some((s) => s.includes(`« ${e.name} »`)), e.code).toBe(e.stale); // fresh entries are not reminded
-    await api('/api/directory?q=propreté', { cookie: athis });
-    expect(await db.knex('outbox').where({ subject }).pluck('to_address')).toEqual(first);
   });
 
   it('when the query is malformed, then 400 naming the field', async () => {

@@ -91,7 +91,8 @@ describe('walking diagnosis on a phone, offline', { timeout: 180_000 }, () => {
     await capture(page, 'Lampadaire éteint ou clignotant', 'Lampadaire éteint allée des Tilleuls');
     await context.setGeolocation({ longitude: spot[0] - 0.0004, latitude: spot[1] + 0.0002 });
     await capture(page, 'Banc, potelet, barrière cassé', 'Banc cassé près du square');
-    expect(await pending(page)).toBe('4'); // three observations and one photo wait on the device
+    // three observations and one photo wait on the device (the count follows the save's own IndexedDB round: wait for it)
+    await expect.poll(() => pending(page)).toBe('4');
     expect(await page.getByTestId('pending-count').textContent()).toContain('4 éléments en attente d’envoi');
     expect(await observationRows()).toHaveLength(0);
 
@@ -101,7 +102,7 @@ describe('walking diagnosis on a phone, offline', { timeout: 180_000 }, () => {
     await again.goto(`/diagnostics/${sessionId}/terrain`);
     await again.getByRole('heading', { name: TITLE }).waitFor();
     await expect.poll(() => again.getByTestId('my-observations').locator('li[data-state="pending"]').count()).toBe(3);
-    expect(await pending(again)).toBe('4');
+    await expect.poll(() => pending(again)).toBe('4');
     expect(await observationRows()).toHaveLength(0);
 
     await context.setOffline(false);

@@ -8,8 +8,9 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
+import { api, login } from '../support/http.js';
 import { DEMO, pointIn } from '../support/geo.js';
-import { clientBuilt, launchBrowser, loginThroughForm, newContext } from './support.js';
+import { clientBuilt, drawRingOnMap, launchBrowser, loginThroughForm, newContext, waitForMapIdle, waitForMapReady } from './support.js';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -33,6 +34,27 @@ async function atBothWidths(page: Page, check: () => Promise<void>) {
   await page.setViewportSize({ width: 390, height: 800 });
   await check();
   await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** A GUP officer's fresh page on `/informations`, the form's kind, title and message filled, the area's kind chosen. */
+async function broadcastForm(kind: string, title: string, text: string, areaKind: string): Promise<Page> {
+  const op = await (await newContext(browser, (await testContext()).baseUrl)).newPage();
+  await loginThroughForm(op, 'gup@demo.gup');
+  await op.goto('/informations');
+  await op.getByLabel('Type').selectOption(kind);
+  await op.getByLabel('Titre').fill(title);
+  await op.getByLabel('Message').fill(text);
+  await op.getByRole('radio', { name: areaKind }).check();
+  return op;
+}
+
+/** The communes the Athis-Mons user sees the broadcast addressed to; and that the Juvisy user does not see it. */
+async function reachedByAthisNotJuvisy(title: string): Promise<{ communes: string[]; areaKind: string }> {
+  const athis = await api('/api/broadcasts', { cookie: await login('mairie.athis@demo.gup') });
+  const mine = (athis.body.broadcasts as { title: string; communes: { insee: string }[]; area: { kind: string } }[]).find((b) => b.title === title);
+  const juvisy = await api('/api/broadcasts', { cookie: await login('mairie.juvisy@demo.gup') });
+  expect((juvisy.body.broadcasts as { title: string }[]).some((b) => b.title === title)).toBe(false);
+  return { communes: mine?.communes.map((c) => c.insee) ?? [], areaKind: mine?.area.kind ?? '' };
 }
 
 beforeAll(async () => {
@@ -78,6 +100,145 @@ describe('information to the communes in the browser', () => {
 
     await op.reload();
     await op.locator('[data-broadcast]').filter({ hasText: title }).getByText(/Athis-Mons : accusé par Référente GUP Athis-Mons/).waitFor();
+  });
+
+  it('when an officer issues a red alert to Athis-Mons, then on sign-in the Athis-Mons user sees an alert banner with its title, dismissible for the session, and a Juvisy user sees none', async () => {
+    const title = `Fermeture du gymnase ${Date.now()}`;
+    const validTo = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const issued = await api('/api/broadcasts', {
+      cookie: await login('gup@demo.gup'),
+      body: { kind: 'facility_closure', severity: 'red', title, text: 'Gymnase fermé après un dégât des eaux.', area: { communes: ['91027'] }, validTo },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+
+    const { baseUrl } = await testContext();
+    const athis = await (await newContext(browser, baseUrl)).newPage();
+    await loginThroughForm(athis, 'mairie.athis@demo.gup');
+    const banner = athis.getByTestId('broadcast-banner');
+    await banner.filter({ hasText: title }).waitFor();
+    expect(await banner.getAttribute('role')).toBe('alert');
+    await atBothWidths(athis, async () => expect(await axeViolations(athis)).toEqual([]));
+    await banner.getByRole('link', { name: 'Lire et accuser réception' }).click();
+    await athis.waitForURL('**/informations');
+    await banner.getByRole('button', { name: 'Masquer' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await athis.reload();
+    await athis.getByTestId('broadcasts-count').waitFor();
+    expect(await banner.count()).toBe(0);
+
+    const juvisy = await (await newContext(browser, baseUrl)).newPage();
+    const listed = juvisy.waitForResponse((r) => r.url().includes('/api/broadcasts?active=true'));
+    await loginThroughForm(juvisy, 'mairie.juvisy@demo.gup');
+    const seen = (await (await listed).json()) as { broadcasts: { title: string }[] };
+    expect(seen.broadcasts.some((b) => b.title === title)).toBe(false);
+    expect(await juvisy.getByTestId('broadcast-banner').filter({ hasText: title }).count()).toBe(0);
+  });
+
+  it('when an officer addresses a broadcast to a QPV in the form, then it reaches the QPV\'s commune (Athis-Mons) and not Juvisy', async () => {
+    const title = `Campement illicite ${Date.now()}`;
+    const territory = await api('/api/territory', { cookie: await login('gup@demo.gup') });
+    const qpv = (territory.body.qpvs as { code: string; name: string }[]).find((q) => q.code === 'QP091028');
+    expect(qpv).toBeDefined();
+    const op = await broadcastForm('illegal_encampment', title, 'Installation constatée ce matin près du square.', 'Des quartiers prioritaires (QPV)');
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('alert').filter({ hasText: 'Choisissez au moins un quartier prioritaire.' }).waitFor();
+    await op.getByTestId('bform-qpvs').getByRole('checkbox', { name: qpv!.name }).check();
+    await atBothWidths(op, async () => expect(await axeViolations(op)).toEqual([]));
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('status').filter({ hasText: 'Information diffusée.' }).waitFor();
+
+    expect((await reachedByAthisNotJuvisy(title)).communes).toContain('91027');
+  });
+
+  it('when an officer draws the area on the form\'s map, then the broadcast reaches the commune it covers (Athis-Mons) and not Juvisy', async () => {
+    const title = `Travaux de voirie ${Date.now()}`;
+    // a square inside Athis-Mons, away from any other commune (checked on the database first)
+    const [x, y] = await pointIn(DEMO.landlordOph);
+    const d = 0.002; // ~220 m north–south, as much east–west
+    const dx = d / Math.cos((y * Math.PI) / 180);
+    const square = [[x - dx, y - d], [x + dx, y - d], [x + dx, y + d], [x - dx, y + d]];
+    const { db } = await testContext();
+    const wkt = `POLYGON((${[...square, square[0]!].map((p) => p.join(' ')).join(',')}))`;
+    const touched = await db.knex.raw("SELECT insee FROM communes WHERE ST_Intersects(geom, ST_GeomFromText(?, 4326)) ORDER BY insee", [wkt]);
+    expect(touched.rows.map((r: { insee: string }) => r.insee)).toEqual(['91027']);
+
+    const op = await broadcastForm('works', title, 'Chaussée fermée rue des Tilleuls du lundi au vendredi.', 'Une zone dessinée sur la carte');
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('alert').filter({ hasText: 'Dessinez la zone sur la carte' }).waitFor();
+    await waitForMapReady(op);
+    await op.getByTestId('area-map').scrollIntoViewIfNeeded();
+    // with the keyboard, as a person would: arrows bring the square to the middle of the small map, + zooms in on it
+    const project = (p: readonly number[]) => op.evaluate(([lo, la]) => window.__gup!.project(lo!, la!), p);
+    const box = (await op.getByTestId('area-map').boundingBox())!;
+    await op.getByTestId('area-map').locator('canvas').focus();
+    for (let i = 0; i < 30; i++) {
+      const [c, a, b] = [await project([x, y]), await project(square[0]!), await project(square[2]!)];
+      const offX = c.x - (box.x + box.width / 2);
+      const offY = c.y - (box.y + box.height / 2);
+      if (Math.abs(offX) > 60) await op.keyboard.press(offX > 0 ? 'ArrowRight' : 'ArrowLeft');
+      else if (Math.abs(offY) > 60) await op.keyboard.press(offY > 0 ? 'ArrowDown' : 'ArrowUp');
+      else if (2 * Math.max(Math.abs(b.x - a.x), Math.abs(b.y - a.y)) < Math.min(box.width, box.height) - 120) await op.keyboard.press('Equal');
+      else break;
+      await waitForMapIdle(op);
+    }
+    await drawRingOnMap(op, square);
+    await expect.poll(() => op.getByTestId('area-state').textContent()).toContain('Zone prête (1 contour)');
+    await atBothWidths(op, async () => expect(await axeViolations(op)).toEqual([]));
+    await op.getByRole('button', { name: 'Diffuser' }).click();
+    await op.getByRole('status').filter({ hasText: 'Information diffusée.' }).waitFor();
+
+    expect(await reachedByAthisNotJuvisy(title)).toEqual({ communes: ['91027'], areaKind: 'polygon' });
+  });
+
+  it('when a planner uploads the signed PDF in the sub-sector detail, then a non-PDF is refused in French and a PDF\'s link appears and serves it; of two tasks of a theme, the one whose delay applies is named', async () => {
+    const planner = await login('urbaniste@demo.gup');
+    const { db, baseUrl } = await testContext();
+    // a Morangis parcel no other test uses (the 12th from the end by IDU); the sub-sector is archived afterwards
+    const parcel = (await db.knex('parcels').where({ commune_insee: '91432' }).orderBy('idu', 'desc').offset(11).first('idu')) as { idu: string };
+    const [lon, lat] = await pointIn(parcel.idu);
+    const d = 0.00004;
+    const geometry = { type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] };
+    const created = await api('/api/subsectors', { cookie: planner, body: { type: 'Feature', geometry, properties: { name: 'Convention à signer (navigateur)', allowOverlap: true } } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as number;
+    try {
+      const put = await api(`/api/subsectors/${id}/convention`, {
+        method: 'PUT', cookie: planner,
+        body: {
+          title: 'Convention test PDF', parties: ['ept'], status: 'draft', validFrom: null, validTo: null,
+          obligations: [
+            { theme: 'proprete', task: 'Balayage hebdomadaire', service: 'esh-gestion', frequency: 'hebdomadaire', delayHours: 48 },
+            { theme: 'proprete', task: 'Dépôts sauvages', service: 'esh-gestion', frequency: 'à la demande', delayHours: 12 },
+          ],
+        },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+
+      const page = await (await newContext(browser, baseUrl)).newPage();
+      await loginThroughForm(page, 'urbaniste@demo.gup');
+      await page.goto(`/?plan=1&ss=${id}`);
+      const section = page.getByTestId('convention');
+      await section.getByText('Pas de document signé').waitFor();
+      const row = (task: string) => section.getByRole('row').filter({ hasText: task });
+      expect(await row('Dépôts sauvages').textContent()).toContain('appliqué aux signalements du thème');
+      expect(await row('Balayage hebdomadaire').textContent()).not.toContain('appliqué');
+      const input = section.getByLabel('Déposer le document signé (PDF, 10 Mo au plus)');
+      await input.setInputFiles({ name: 'convention.pdf', mimeType: 'application/pdf', buffer: Buffer.from('ceci n\'est pas un PDF') });
+      await section.getByRole('alert').filter({ hasText: 'Le document signé doit être un PDF' }).waitFor();
+      expect(await section.getByRole('link').count()).toBe(0);
+
+      const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+      await input.setInputFiles({ name: 'convention signée.pdf', mimeType: 'application/pdf', buffer: pdf });
+      const link = section.getByRole('link', { name: /Document signé \(PDF\) — convention signée\.pdf/ });
+      await link.waitFor();
+      await atBothWidths(page, async () => expect(await axeViolations(page)).toEqual([]));
+      const served = await page.request.get(new URL((await link.getAttribute('href'))!, baseUrl).toString());
+      expect(served.status()).toBe(200);
+      expect(served.headers()['content-type']).toContain('application/pdf');
+      expect(Buffer.from(await served.body()).equals(pdf)).toBe(true);
+    } finally {
+      await api(`/api/subsectors/${id}`, { method: 'DELETE', cookie: planner });
+    }
   });
 
   it('when a commune user asks the directory who to call on landlord land, then the landlord\'s agency and its referent are shown, and searching words in any order finds a service', async () => {

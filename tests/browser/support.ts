@@ -80,6 +80,14 @@ export async function clickMapAt(page: Page, lon: number, lat: number): Promise<
   await page.mouse.click(x, y);
 }
 
+/** Clicks the map like a person drawing (terra-draw): one click per vertex, then on the first vertex to close the ring. */
+export async function drawRingOnMap(page: Page, points: readonly (readonly number[])[]): Promise<void> {
+  for (const p of [...points, points[0]!]) {
+    await clickMapAt(page, p[0]!, p[1]!);
+    await page.waitForTimeout(120); // two clicks too close in time would be a double click
+  }
+}
+
 /** The `c`, `z` and `sel` query parameters of the page's URL, parsed. */
 export function viewFromUrl(page: Page): { center: [number, number] | null; zoom: number | null; sel: [number, number] | null } {
   const url = new URL(page.url());

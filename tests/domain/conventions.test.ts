@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingObligation, checkConvention, conventionInForce, conventionStatusAt, parisDay, type ConventionFact } from '../../server/src/domain/conventions.js';
+import { bindingObligation, checkConvention, conventionInForce, conventionStatusAt, obligationConflict, parisDay, themeObligation, type ConventionFact } from '../../server/src/domain/conventions.js';
 import { isStaleEntry, matchesWords, reminderPeriod } from '../../server/src/domain/directory.js';
 import { broadcastScope, mayAcknowledgeBroadcast, mayIssueBroadcast, seesBroadcast } from '../../server/src/domain/access.js';
 import { computeDelays } from '../../server/src/domain/reports.js';
@@ -40,6 +40,30 @@ describe('conventions (DESIGN 3.8)', () => {
     expect(a!.reason).toContain('convention « Convention Résidence des Tilleuls »');
     expect(resolveServices(facts(conv(), new Date('2026-06-01T12:00:00Z')), cfg, 'dechets')[0]!.rule).toBe('competence');
     expect(bindingObligation(conv(), 'dechets', new Date('2026-06-01T12:00:00Z'))).toBeNull();
+  });
+
+  it('when one service holds several tasks of a theme, then the shortest delay binds (the first listed on a tie), whatever the order', () => {
+    const sweep = { theme: 'proprete', task: 'Balayage', service: 'prestataire', frequency: 'quotidienne', delayHours: 48 };
+    const bulky = { ...sweep, task: 'Encombrants', delayHours: 12 };
+    const tie = { ...sweep, task: 'Corbeilles', delayHours: 12 };
+    expect(themeObligation([sweep, bulky], 'proprete')?.task).toBe('Encombrants');
+    expect(themeObligation([bulky, sweep], 'proprete')?.task).toBe('Encombrants');
+    expect(themeObligation([sweep, tie, bulky], 'proprete')?.task).toBe('Corbeilles');
+    expect(themeObligation([sweep], 'eclairage')).toBeNull();
+    const [a] = resolveServices(facts(conv({ obligations: [sweep, bulky] }), new Date('2026-06-01T12:00:00Z')), cfg, 'proprete');
+    expect(a).toMatchObject({ rule: 'convention', obligation: { task: 'Encombrants', delayHours: 12 } });
+    expect(a!.reason).toContain('Encombrants');
+    expect(bindingObligation(conv({ obligations: [sweep, bulky] }), 'proprete', new Date('2026-06-01T12:00:00Z'))?.task).toBe('Encombrants');
+  });
+
+  it('when two obligations of a theme name two services or repeat a task, then the convention is refused naming both; other themes and one service\'s tasks are fine', () => {
+    const sweep = { theme: 'proprete', task: 'Balayage', service: 'prestataire', frequency: 'quotidienne', delayHours: 48 };
+    expect(obligationConflict([sweep, { ...sweep, task: 'Encombrants', service: 'hlm-prox' }])).toMatchObject({ index: 1, with: 0, field: 'service' });
+    expect(obligationConflict([sweep, { ...sweep, task: '  BALAYÂGE ' }])).toMatchObject({ index: 1, with: 0, field: 'task' });
+    expect(obligationConflict([sweep, { ...sweep, theme: 'eclairage', service: 'hlm-prox' }, { ...sweep, task: 'Encombrants' }])).toBeNull();
+    const check = checkConvention({ status: 'draft', validFrom: null, validTo: null, parties: [], obligations: [sweep, { ...sweep, task: 'Encombrants', service: 'hlm-prox' }] });
+    expect(check).toMatchObject({ valid: false, field: 'obligations.1.service' });
+    expect(!check.valid && check.reason).toMatch(/n° 2 .*« hlm-prox ».*n° 1 \(« Balayage »\) à « prestataire »/);
   });
 
   it('when the convention has expired or is a draft, then the delegation decides again', () => {

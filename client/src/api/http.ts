@@ -39,19 +39,21 @@ export interface RequestOptions {
 
 /**
  * Calls the API and returns its JSON body (undefined for 204). Throws ApiError otherwise.
- * A FormData body goes as multipart/form-data (the browser sets the boundary); anything else as JSON.
+ * A FormData body goes as multipart/form-data (the browser sets the boundary), a Blob (file) as is; anything else as JSON.
  */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const isForm = typeof FormData !== 'undefined' && opts.body instanceof FormData;
+  // a file (Blob) goes as the body itself, typed by the caller's headers or the file's own type
+  const isFile = typeof Blob !== 'undefined' && opts.body instanceof Blob;
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  if (opts.body !== undefined && !isForm) headers['content-type'] = 'application/json';
+  if (opts.body !== undefined && !isForm && !isFile) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(path, {
       method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
       credentials: 'same-origin',
       headers,
-      body: opts.body === undefined ? null : isForm ? (opts.body as FormData) : JSON.stringify(opts.body),
+      body: opts.body === undefined ? null : isForm ? (opts.body as FormData) : isFile ? (opts.body as Blob) : JSON.stringify(opts.body),
       signal: opts.signal ?? null,
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 /** Directory, information to the communes and sub-sector conventions (DESIGN 3.7, 3.8, 4). */
+import type { MultiPolygon, Polygon } from 'geojson';
 import type { BroadcastKind, BroadcastSeverity, ConventionStatus, Obligation } from '@gup/server/domain';
-import { request } from './http';
+import { request, type RequestOptions } from './http';
 import type { BroadcastView, ConventionView, DirectoryAnswer } from './types';
 
 export interface DirectoryQuery {
@@ -17,15 +18,15 @@ export function fetchDirectory(query: DirectoryQuery, signal?: AbortSignal): Pro
   return request<DirectoryAnswer>(`/api/directory?${params}`, signal ? { signal } : {});
 }
 
-export const fetchBroadcasts = (active: boolean) =>
-  request<{ broadcasts: BroadcastView[] }>(`/api/broadcasts?active=${active}`).then((r) => r.broadcasts);
+export const fetchBroadcasts = (active: boolean, opts: Pick<RequestOptions, 'allow401'> = {}) =>
+  request<{ broadcasts: BroadcastView[] }>(`/api/broadcasts?active=${active}`, opts).then((r) => r.broadcasts);
 
 export interface NewBroadcast {
   kind: BroadcastKind;
   severity: BroadcastSeverity;
   title: string;
   text: string;
-  area: { communes: string[] } | { qpv: string[] };
+  area: { communes: string[] } | { qpv: string[] } | { geometry: Polygon | MultiPolygon };
   validTo: string;
 }
 
@@ -48,3 +49,11 @@ export interface ConventionInput {
 
 export const saveConvention = (subsectorId: number, c: ConventionInput) =>
   request<{ convention: ConventionView }>(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', body: c }).then((r) => r.convention);
+
+/** Uploads the convention's signed PDF as the request body (`PUT …/convention/document?name=`). */
+export const uploadConventionDocument = (subsectorId: number, file: File) =>
+  request<{ convention: ConventionView }>(`/api/subsectors/${subsectorId}/convention/document?name=${encodeURIComponent(file.name)}`, {
+    method: 'PUT',
+    body: file,
+    headers: { 'content-type': 'application/pdf' },
+  }).then((r) => r.convention);

@@ -60,13 +60,25 @@ export function conventionInForce(c: Pick<ConventionFact, 'status' | 'validFrom'
 }
 
 /**
- * The obligation that routes a theme in the convention's sub-sector now: the first one listed for the theme, when the
- * convention is in force; otherwise null.
+ * The obligation of a theme that routes and times its reports: a convention names one service per theme
+ * (`checkConvention`), but may list several tasks for it (sweeping, bulky waste…); a report does not say which task it
+ * concerns, so the most demanding one binds — the shortest delay, the first listed on a tie. Null when none is for the theme.
+ * @example themeObligation([{ theme: 'proprete', task: 'Balayage', delayHours: 48, … }, { theme: 'proprete', task: 'Encombrants', delayHours: 24, … }], 'proprete')?.task // 'Encombrants'
+ */
+export function themeObligation(obligations: readonly Obligation[], themeCode: string): Obligation | null {
+  let best: Obligation | null = null;
+  for (const o of obligations) if (o.theme === themeCode && (best === null || o.delayHours < best.delayHours)) best = o;
+  return best;
+}
+
+/**
+ * The obligation that routes a theme in the convention's sub-sector now (`themeObligation`), when the convention is in
+ * force; otherwise null.
  * @example bindingObligation(conv, 'proprete', new Date())?.service // 'oph-proximite'
  */
 export function bindingObligation(c: ConventionFact | null | undefined, themeCode: string, at: Date): Obligation | null {
   if (!c || !conventionInForce(c, at)) return null;
-  return c.obligations.find((o) => o.theme === themeCode) ?? null;
+  return themeObligation(c.obligations, themeCode);
 }
 
 /** Why a convention cannot be saved as given: reason constants the API and the UI share. */
@@ -75,7 +87,30 @@ export const CONVENTION_REASONS = {
   datesOrder: 'la date de fin précède la date de début',
   signedNeedsParties: 'une convention signée doit nommer au moins deux parties',
   signedNeedsObligations: 'une convention signée doit porter au moins une obligation',
+  sameTask: 'reprend une autre obligation (même thème, même tâche)',
+  twoServices: 'un thème est confié à un seul service par convention (les signalements sont orientés par thème)',
 } as const;
+
+const taskKey = (task: string) => task.normalize('NFD').replace(/\p{M}/gu, '').replace(/\s+/g, ' ').trim().toLowerCase();
+
+/**
+ * The first obligation that conflicts with an earlier one of the same theme: the same task again (accents, case and
+ * spaces ignored), or another service — a convention gives each theme to one service, the one its reports go to.
+ * Several tasks of one theme for the same service are fine (the most demanding binds: `themeObligation`).
+ * @example obligationConflict([{ theme: 'proprete', service: 'a', task: 'Balayage', … }, { theme: 'proprete', service: 'b', task: 'Encombrants', … }]) // { index: 1, with: 0, field: 'service', … }
+ */
+export function obligationConflict(obligations: readonly Obligation[]): { index: number; with: number; field: 'task' | 'service'; reason: string } | null {
+  for (let i = 1; i < obligations.length; i++) {
+    const o = obligations[i]!;
+    for (let j = 0; j < i; j++) {
+      const p = obligations[j]!;
+      if (p.theme !== o.theme) continue;
+      if (taskKey(p.task) === taskKey(o.task)) return { index: i, with: j, field: 'task', reason: CONVENTION_REASONS.sameTask };
+      if (p.service !== o.service) return { index: i, with: j, field: 'service', reason: CONVENTION_REASONS.twoServices };
+    }
+  }
+  return null;
+}
 
 /**
  * Checks a convention's coherence (its codes are checked against the configuration by the caller):
@@ -85,6 +120,17 @@ export const CONVENTION_REASONS = {
 export function checkConvention(c: { status: ConventionStatus; validFrom: string | null; validTo: string | null; parties: readonly string[]; obligations: readonly Obligation[] }):
   { valid: true } | { valid: false; field: string; reason: string } {
   if (c.validFrom !== null && c.validTo !== null && c.validTo < c.validFrom) return { valid: false, field: 'validTo', reason: CONVENTION_REASONS.datesOrder };
+  const conflict = obligationConflict(c.obligations);
+  if (conflict) {
+    const [o, p] = [c.obligations[conflict.index]!, c.obligations[conflict.with]!];
+    const n = `l'obligation n° ${conflict.index + 1}`;
+    return {
+      valid: false, field: `obligations.${conflict.index}.${conflict.field}`,
+      reason: conflict.field === 'task'
+        ? `${n} ${CONVENTION_REASONS.sameTask} : l'obligation n° ${conflict.with + 1} (thème « ${p.theme} », tâche « ${p.task} »)`
+        : `${n} confie le thème « ${o.theme} » à « ${o.service} », l'obligation n° ${conflict.with + 1} (« ${p.task} ») à « ${p.service} » : ${CONVENTION_REASONS.twoServices}`,
+    };
+  }
   if (c.status === 'signed') {
     if (c.validFrom === null) return { valid: false, field: 'validFrom', reason: CONVENTION_REASONS.signedNeedsDates };
     if (new Set(c.parties).size < 2) return { valid: false, field: 'parties', reason: CONVENTION_REASONS.signedNeedsParties };

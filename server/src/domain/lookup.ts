@@ -2,7 +2,7 @@
  * Managing service for a spot (DESIGN 3.1), as a pure function of the facts found at the point and the territory
  * configuration. Shared by the server (GET /api/lookup, report routing) and the client.
  */
-import { conventionInForce, type ConventionFact, type Obligation } from './conventions.js';
+import { conventionInForce, themeObligation, type ConventionFact, type Obligation } from './conventions.js';
 import { de } from './french.js';
 import { parcelLabel } from './idu.js';
 import type { Owner, Ownership } from './ownership.js';
@@ -155,7 +155,7 @@ const DAY_FR = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.sl
 
 /** Step 1 b: a signed, valid convention's obligation for the theme routes inside its sub-sector. */
 function byConvention(cfg: RoutingConfig, theme: ThemeInfo, sub: SubSectorFact, convention: ConventionFact): Omit<ServiceAnswer, 'theme'> | null {
-  const ob = convention.obligations.find((o) => o.theme === theme.code);
+  const ob = themeObligation(convention.obligations, theme.code);
   if (!ob) return null;
   const until = convention.validTo ? ` jusqu'au ${DAY_FR(convention.validTo)}` : '';
   const what = `Sous-secteur « ${sub.name} » : convention « ${convention.title} » signée, en vigueur${until} — ${ob.task}, ${ob.frequency}, délai d'intervention ${ob.delayHours} h`;

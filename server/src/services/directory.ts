@@ -51,7 +51,7 @@ const searchText = (e: DirectoryEntry) => [
 /**
  * The directory: entries matching every word typed (any order, accents ignored), a theme and a commune; the sectors'
  * delegates; and, for a point, the services the lookup names there (the same rule, DESIGN 3.1). Entries not verified for
- * six months are flagged, and their services reminded once per half-year (remindStaleEntries).
+ * six months are flagged; reading sends nothing (the reminders go from the mailer's loop: remindStaleDirectoryEntries).
  */
 export async function directory(db: Database, query: DirectoryQuery): Promise<DirectoryAnswer> {
   const t = await requireTerritory(db);
@@ -63,7 +63,6 @@ export async function directory(db: Database, query: DirectoryQuery): Promise<Di
   }
   const now = new Date();
   const all = directoryEntries(t, now);
-  await remindStaleEntries(db, all, now);
   const entries = all.filter((e) => (!query.q || matchesWords(searchText(e), query.q))
     && (!query.theme || e.themes.some((th) => th.code === query.theme))
     && (!query.commune || e.communes.some((c) => c.insee === query.commune)));
@@ -87,10 +86,16 @@ export async function directory(db: Database, query: DirectoryQuery): Promise<Di
 }
 
 /**
- * Reminds the services whose entry is stale, once per service and half-year: an e-mail to the service's address and
- * its agents, through the outbox. Run when the directory is read (no scheduler exists); idempotent per period.
+ * Reminds the services whose directory entry is stale, once per service and half-year: an e-mail to the service's
+ * address and its agents, through the outbox. A background job of the mailer's loop (server/src/main.ts), never a side
+ * effect of reading the directory; idempotent per period (`directory_reminders`), however often it runs and in however
+ * many processes. Returns how many services were reminded this time.
  */
-export async function remindStaleEntries(db: Database, entries: DirectoryEntry[], now: Date): Promise<number> {
+export async function remindStaleDirectoryEntries(db: Database, now: Date = new Date()): Promise<number> {
+  return remindStaleEntries(db, directoryEntries(await requireTerritory(db), now), now);
+}
+
+async function remindStaleEntries(db: Database, entries: DirectoryEntry[], now: Date): Promise<number> {
   const stale = entries.filter((e) => e.stale);
   if (!stale.length) return 0;
   return db.knex.transaction(async (trx) => {

@@ -94,6 +94,16 @@ export function mailDelivery(env: NodeJS.ProcessEnv = process.env): 'smtp' | 'ke
   return env.SMTP_URL?.trim() ? 'smtp' : 'kept';
 }
 
+/**
+ * Work that produces mail on a schedule rather than on a request (e.g. the directory's reminders), run by the mailer's
+ * loop before it drains the outbox, at most every `everyMs`. It queues rows in the outbox; the same pass sends them.
+ */
+export interface MailJob {
+  name: string;
+  everyMs: number;
+  run: () => Promise<unknown>;
+}
+
 export interface Mailer {
   /** Runs one pass now (drains what is due). */
   flush(): Promise<SendResult>;
@@ -102,9 +112,10 @@ export interface Mailer {
 
 /**
  * Starts the background sender when `SMTP_URL` is set (returns null otherwise): every `MAIL_INTERVAL_MS` (default
- * 5 s) it drains the due rows. Errors (database or SMTP) are logged and retried on the next pass.
+ * 5 s) it runs the `jobs` that are due, then drains the due rows. Errors (database or SMTP) are logged and retried on
+ * the next pass (a failed job on its next turn).
  */
-export function startMailer(knex: Knex, log: Logger, env: NodeJS.ProcessEnv = process.env): Mailer | null {
+export function startMailer(knex: Knex, log: Logger, env: NodeJS.ProcessEnv = process.env, jobs: readonly MailJob[] = []): Mailer | null {
   const url = env.SMTP_URL?.trim();
   if (!url) {
     log.info('SMTP_URL absent : les notifications restent dans la boîte d\'envoi (GET /api/admin/outbox)');
@@ -116,8 +127,21 @@ export function startMailer(knex: Knex, log: Logger, env: NodeJS.ProcessEnv = pr
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<SendResult> | undefined;
+  const lastRun = new Map<MailJob, number>();
 
+  const runDueJobs = async () => {
+    for (const job of jobs) {
+      if (stopped || Date.now() - (lastRun.get(job) ?? -Infinity) < job.everyMs) continue;
+      lastRun.set(job, Date.now());
+      try {
+        await job.run();
+      } catch (err) {
+        log.warn({ err, job: job.name }, 'tâche de fond en échec ; nouvel essai à son prochain tour');
+      }
+    }
+  };
   const drain = async (): Promise<SendResult> => {
+    await runDueJobs();
     const total: SendResult = { claimed: 0, sent: 0, retry: 0, failed: 0 };
     for (let round = 0; round < 20 && !stopped; round++) {
       const r = await sendPendingMail(knex, transport, opts);
