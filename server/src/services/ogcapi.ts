@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Connection } from '../data/connection.js';
-import { ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type ItemsPage, type ItemsQuery, type OgcCollectionDef } from '../data/ogc.js';
+import { featureSignature, ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type ItemsPage, type ItemsQuery, type OgcCollectionDef } from '../data/ogc.js';
 import type { SessionUser } from '../data/users.js';
 import { reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
 import { Cql2Error, parseCql2 } from '../domain/cql2.js';
@@ -179,8 +179,9 @@ export interface ItemsAnswer {
   /** The FeatureCollection as UTF-8 JSON (features written by PostGIS), ready to send. */
   body: Buffer;
   /**
-   * A weak validator of a kept collection's page (collection, data version, query, links): the same features and
-   * links whenever it is the same, only `timeStamp` differs. Undefined otherwise (the transport's own then applies).
+   * A weak validator of a kept collection's page (collection, data version, query, links, how features are written):
+   * the same features and links whenever it is the same, only `timeStamp` differs. Undefined otherwise (the
+   * transport's own then applies).
    */
   etag?: string;
   numberMatched: number;
@@ -217,14 +218,15 @@ export function ogcPages(budgetMb: number): OgcPages {
  */
 async function readPage(db: Connection, pages: OgcPages, def: OgcCollectionDef, user: SessionUser | undefined, q: ItemsQuery): Promise<{ page: EncodedPage; key: string | null }> {
   if (!pages || !def.dataVersion || def.access !== 'public') return { page: encoded(await ogcItems(db.knex, def, scopeOf(user), q)), key: null };
-  const read = async (query: ItemsQuery) => encoded(await ogcItems(db.knex, def, SCOPE_NONE, query)); // a kept page is nobody's: no scope
+  // a kept page is nobody's: no scope; `matched`, known from the page before (same predicates, same version key)
+  const read = async (query: ItemsQuery, matched?: number) => encoded(await ogcItems(db.knex, def, SCOPE_NONE, query, matched));
   const version = await layerVersion(db, def.dataVersion); // read before the page: a change committed meanwhile only makes a miss
   const keyOf = (query: ItemsQuery) => JSON.stringify([def.id, version, query.bbox ?? null, query.interval ?? null, query.filter ?? null, query.limit, query.after ?? null]);
   const key = keyOf(q);
   const page = await pages.get(key, () => read(q));
   if (page.nextAfter !== null) {
     const next = { ...q, after: page.nextAfter };
-    pages.ahead(keyOf(next), () => read(next));
+    pages.ahead(keyOf(next), () => read(next, page.matched));
   }
   return { page, key };
 }
@@ -264,7 +266,7 @@ export async function items(db: Connection, pages: OgcPages, id: string, user: S
   ];
   const head = JSON.stringify({ type: 'FeatureCollection', timeStamp: new Date().toISOString(), numberMatched: page.matched, numberReturned: page.returned, links });
   const body = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"features":[`, 'utf8'), page.features, FEATURES_END]);
-  const etag = key === null || format !== 'json' ? undefined : `W/"${createHash('sha1').update(JSON.stringify([key, links])).digest('base64url')}"`;
+  const etag = key === null || format !== 'json' ? undefined : `W/"${createHash('sha1').update(JSON.stringify([key, links, featureSignature(def)])).digest('base64url')}"`;
   return { body, ...(etag ? { etag } : {}), numberMatched: page.matched, numberReturned: page.returned, links };
 }
 
