@@ -63,6 +63,21 @@ async function served(path: string): Promise<{ text: string; body: any; next: st
   return { text, body, next: body.links.find((l: any) => l.rel === 'next')?.href };
 }
 
+/**
+ * A GET with `If-None-Match`, through node:http: fetch() would add `Cache-Control: no-cache` to a conditional request
+ * (Fetch standard), which rightly makes a server answer in full.
+ */
+function conditional(url: string, etag: string): Promise<{ status: number; etag: string | undefined; text: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'if-none-match': etag } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, etag: res.headers.etag, text }));
+    }).on('error', reject);
+  });
+}
+
 /** The same page read by the data layer, without any cache. */
 async function uncached(q: ItemsQuery) {
   const { db } = await testContext();
@@ -109,6 +124,44 @@ describe('OGC API pages kept and read ahead', () => {
     }
     expect(path).toBeDefined();
   }, 90_000);
+
+  it('when a kept page is asked again, then it carries the same weak ETag (only timeStamp differs) and If-None-Match gets a 304; another page, another ETag', async () => {
+    const { baseUrl } = await testContext();
+    const path = `${O}/collections/parcels/items?limit=30`;
+    const a = await fetch(baseUrl + path);
+    const textA = await a.text();
+    await new Promise((r) => setTimeout(r, 5)); // another millisecond: another timeStamp
+    const b = await fetch(baseUrl + path);
+    const textB = await b.text();
+    const etag = a.headers.get('etag');
+    expect(etag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+    expect(b.headers.get('etag')).toBe(etag);
+    expect(textB.replace(/"timeStamp":"[^"]*"/, '')).toBe(textA.replace(/"timeStamp":"[^"]*"/, ''));
+    const again = await conditional(baseUrl + path, etag!);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    const next = JSON.parse(textA).links.find((l: any) => l.rel === 'next').href as string;
+    expect((await fetch(next)).headers.get('etag')).not.toBe(etag);
+    expect((await fetch(`${baseUrl}${path}&bbox=2.30,48.60,2.50,48.80`)).headers.get('etag')).not.toBe(etag);
+  });
+
+  it('when the parcels change, then the same URL gets another ETag and If-None-Match with the old one gets the page, not a 304', async () => {
+    const { baseUrl, db } = await testContext();
+    const path = `${O}/collections/parcels/items?limit=10`;
+    const first = await fetch(baseUrl + path);
+    await first.arrayBuffer();
+    const old = first.headers.get('etag')!;
+    const idu = (await db.knex('parcels').orderBy('idu').first('idu', 'source_vintage')) as { idu: string; source_vintage: string | null };
+    try {
+      await db.knex('parcels').where({ idu: idu.idu }).update({ source_vintage: '1999-01-01' });
+      const res = await conditional(baseUrl + path, old);
+      expect(res.status).toBe(200);
+      expect(res.etag).not.toBe(old);
+      expect(JSON.parse(res.text).features[0].properties.source_vintage).toBe('1999-01-01');
+    } finally {
+      await db.knex('parcels').where({ idu: idu.idu }).update({ source_vintage: idu.source_vintage });
+    }
+  });
 
   it('when GUP_OGC_PAGE_CACHE_MB is not a whole number, then the server refuses to start; 0 turns the cache off', () => {
     expect(loadConfig({}).ogcPageCacheMb).toBe(32);

@@ -243,6 +243,15 @@ function featureText(def: OgcCollectionDef): SqlPart {
   };
 }
 
+/**
+ * What a feature's text is written by (its SQL and bindings), for validators of answers that hold features: a deploy
+ * that changes how features are written changes it.
+ */
+export function featureSignature(def: OgcCollectionDef): string {
+  const f = featureText(def);
+  return JSON.stringify([f.sql, f.bindings]);
+}
+
 /** The WHERE of the collection, the bbox, the time interval and the CQL2 filter. */
 function predicates(def: OgcCollectionDef, where: SqlPart, q: Omit<ItemsQuery, 'limit' | 'after'>): SqlPart {
   const parts = [where.sql];
@@ -263,12 +272,16 @@ function predicates(def: OgcCollectionDef, where: SqlPart, q: Omit<ItemsQuery, '
 /**
  * One page of features in key order after `after`, with the number matched by the same predicates (a count over the
  * collection: cheap for these sizes; at national scale it would be estimated or dropped, OGC allows it absent), in
- * one statement.
+ * one statement. `matched`: that number when the caller already has it for the same predicates and data (the count
+ * does not depend on the cursor; services/ogcapi.ts passes the previous page's to the page it reads ahead).
  */
-export async function ogcItems(knex: Knex, def: OgcCollectionDef, scope: ReportScope, q: ItemsQuery): Promise<ItemsPage> {
+export async function ogcItems(knex: Knex, def: OgcCollectionDef, scope: ReportScope, q: ItemsQuery, matched?: number): Promise<ItemsPage> {
   const src = def.source(scope);
   const where = predicates(def, src.where, q);
   const countFrom = q.filter && [...cql2Properties(q.filter)].some((p) => def.queryables[p]?.joined) ? src.joined : src.from;
+  const count: SqlPart = matched === undefined
+    ? { sql: `(SELECT count(*) FROM ${countFrom.sql} WHERE ${where.sql})::int`, bindings: [...countFrom.bindings, ...where.bindings] }
+    : { sql: '?::int', bindings: [matched] };
   const feature = featureText(def);
   const after = q.after === undefined ? none : { sql: ` AND ${def.key.sql} > ?`, bindings: [q.after] };
   const { rows } = await knex.raw(
@@ -279,10 +292,10 @@ export async function ogcItems(knex: Knex, def: OgcCollectionDef, scope: ReportS
      n AS (SELECT k, f, row_number() OVER (ORDER BY k) AS i FROM page)
      SELECT coalesce(string_agg(f, ',' ORDER BY i) FILTER (WHERE i <= ?), '') AS features,
             (count(*) FILTER (WHERE i <= ?))::int AS returned, (count(*) > ?) AS more, max(k) FILTER (WHERE i <= ?) AS last,
-            (SELECT count(*) FROM ${countFrom.sql} WHERE ${where.sql})::int AS matched
+            ${count.sql} AS matched
      FROM n`,
     [...feature.bindings, ...src.joined.bindings, ...where.bindings, ...after.bindings, q.limit + 1,
-      q.limit, q.limit, q.limit, q.limit, ...countFrom.bindings, ...where.bindings],
+      q.limit, q.limit, q.limit, q.limit, ...count.bindings],
   );
   const row = rows[0] as { features: string; returned: number; more: boolean; last: string | number | null; matched: number };
   return { features: row.features, returned: Number(row.returned), matched: Number(row.matched), nextAfter: row.more ? row.last : null };

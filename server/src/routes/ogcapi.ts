@@ -26,7 +26,7 @@ function formatOf(req: Request, f: OgcFormat | undefined): OgcFormat {
   return req.accepts(['application/json', 'application/geo+json', 'text/html']) === 'text/html' ? 'html' : 'json';
 }
 
-function send(res: Response, format: OgcFormat, type: string, json: () => string, html: () => string): void {
+function send(res: Response, format: OgcFormat, type: string, json: () => string | Buffer, html: () => string): void {
   res.vary('Accept');
   if (format === 'html') res.type('text/html; charset=utf-8').send(html());
   else res.type(type).send(json());
@@ -87,7 +87,8 @@ export function ogcapiRouter(ctx: AppContext): Router {
     const f = formatOf(req, format);
     const answer = await items(ctx.db, pages, req.params.id, req.user, baseOf(req), params, f);
     const title = collectionFor(req.params.id, req.user).title;
-    send(res, f, GEOJSON_TYPE, () => answer.body, () => itemsHtml(baseOf(req), req.params.id, title, { ...JSON.parse(answer.body), links: answer.links }));
+    if (answer.etag) res.set('ETag', answer.etag); // a kept page's validator: Express would hash the whole body
+    send(res, f, GEOJSON_TYPE, () => answer.body, () => itemsHtml(baseOf(req), req.params.id, title, { ...JSON.parse(answer.body.toString('utf8')), links: answer.links }));
   });
 
   router.get('/collections/:id/items/:fid', async (req, res) => {
