@@ -13,7 +13,7 @@ const PDF = Buffer.from('%PDF-1.4\n% convention signée (test)\n%%EOF\n', 'latin
 
 const square = ([lon, lat]: [number, number], d: number) => ({ type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] });
 const upload = (name: string, body: Buffer = PDF) => api(`/api/subsectors/${subsectorId}/convention/document?name=${encodeURIComponent(name)}`, {
-  method: 'PUT', cookie: planner, raw: body, headers: { 'content-type': 'application/pdf' },
+  method: 'PUT', cookie: planner, raw: new Uint8Array(body), headers: { 'content-type': 'application/pdf' },
 });
 const download = () => api(`/api/subsectors/${subsectorId}/convention/document`, { cookie: athis });
 
@@ -93,9 +93,9 @@ describe('attack: the signed document of a convention', () => {
     const url = `/api/subsectors/${subsectorId}/convention/document?name=x.pdf`;
     const { baseUrl } = await testContext();
     const otherPort = baseUrl.replace(/:(\d+)$/, (_m, p: string) => `:${Number(p) + 1}`);
-    expect((await api(url, { method: 'PUT', cookie: planner, raw: PDF, headers: { 'content-type': 'application/pdf', origin: otherPort } })).status).toBe(403);
-    expect((await api(url, { method: 'PUT', cookie: athis, raw: PDF, headers: { 'content-type': 'application/pdf' } })).status).toBe(403);
-    expect((await api(url, { method: 'PUT', raw: PDF, headers: { 'content-type': 'application/pdf' } })).status).toBe(401);
+    expect((await api(url, { method: 'PUT', cookie: planner, raw: new Uint8Array(PDF), headers: { 'content-type': 'application/pdf', origin: otherPort } })).status).toBe(403);
+    expect((await api(url, { method: 'PUT', cookie: athis, raw: new Uint8Array(PDF), headers: { 'content-type': 'application/pdf' } })).status).toBe(403);
+    expect((await api(url, { method: 'PUT', raw: new Uint8Array(PDF), headers: { 'content-type': 'application/pdf' } })).status).toBe(401);
     expect((await api(`/api/subsectors/${subsectorId}/convention/document`)).status).toBe(401);
     expect((await download()).body).toBe(before);
   });
