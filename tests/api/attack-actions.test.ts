@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
-import { DEMO } from '../support/geo.js';
+import { DEMO, pointIn } from '../support/geo.js';
 import { api, login } from '../support/http.js';
 
 // Attacker's pass over the action plan (GET/POST /api/actions, PUT /api/actions/:id, CSV): other communes' items and
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const a = await api('/api/actions', { cookie: officer, body: { title: 'Reprise du square (Juvisy, attaque)', commune: '91326', origin: 'committee' } });
   expect(a.status, JSON.stringify(a.body)).toBe(201);
   juvisyAction = a.body.id;
-  const [x, y] = DEMO.outsideTerritory; // any spot: the session's place is not checked against the commune here
+  const [x, y] = await pointIn(DEMO.communeJuvisy);
   const s = await api('/api/diagnostics', { cookie: officer, body: { title: 'Diagnostic de Juvisy (attaque)', commune: '91326', heldOn: '2026-10-01', geometry: { type: 'LineString', coordinates: [[x, y], [x + 0.001, y]] } } });
   expect(s.status, JSON.stringify(s.body)).toBe(201);
   juvisySession = s.body.id;

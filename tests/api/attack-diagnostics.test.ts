@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { tileUrls, FIELD_TILES } from '../../client/src/offline/tiles.js';
 import { testContext } from '../support/context.js';
-import { DEMO } from '../support/geo.js';
+import { DEMO, pointIn } from '../support/geo.js';
 import { api, login } from '../support/http.js';
 
 // Attacker's pass over the walking diagnoses (/api/diagnostics…): a session's route or area is what every participant's
@@ -60,6 +60,25 @@ describe('attack: walking diagnoses', () => {
     expect(edit.status).toBe(422);
     expect(await count()).toBe(before);
     expect((await api(`/api/diagnostics/${sessionId}`, { cookie: athis })).body.bbox[2] - (X - 0.002)).toBeLessThan(0.01);
+  });
+
+  it('when a commune user draws its session in another commune or names another commune\'s QPV, then 422 naming geometry / qpv and nothing is stored', async () => {
+    const { db } = await testContext();
+    const [jx, jy] = await pointIn(DEMO.communeJuvisy);
+    const inJuvisy = { type: 'LineString', coordinates: [[jx - 0.0005, jy], [jx + 0.0005, jy]] };
+    const { rows } = await db.knex.raw("SELECT q.code FROM qpv q JOIN communes c ON c.insee = '91326' AND ST_Intersects(q.geom, c.geom) AND NOT ST_Touches(q.geom, c.geom) WHERE NOT EXISTS (SELECT 1 FROM communes a WHERE a.insee = '91027' AND ST_Intersects(q.geom, a.geom)) LIMIT 1");
+    const before = await count();
+    const drawn = await api('/api/diagnostics', { cookie: athis, body: session({ geometry: inJuvisy }) });
+    expect(drawn.status).toBe(422);
+    expect(drawn.body.error.details[0].field).toBe('geometry');
+    expect((await api(`/api/diagnostics/${sessionId}`, { method: 'PUT', cookie: athis, body: { geometry: inJuvisy } })).status).toBe(422);
+    if (rows[0]) {
+      const named = await api('/api/diagnostics', { cookie: athis, body: session({ qpv: rows[0].code }) });
+      expect(named.status).toBe(422);
+      expect(named.body.error.details[0].field).toBe('qpv');
+    }
+    expect(await count()).toBe(before);
+    expect((await api('/api/diagnostics', { cookie: athis, body: session({ qpv: 'QP091028', title: 'Dans sa commune' }) })).status).toBe(201);
   });
 
   it('when an area fits a neighbourhood walk, then it is accepted and its offline tiles stay a few thousand', async () => {
