@@ -69,7 +69,8 @@ describe('walking diagnosis sessions', () => {
 
   it('when a commune user asks for another commune\'s session, then 404, and its list holds only its commune\'s sessions', async () => {
     const id = await newSession();
-    const juvisySession = await newSession(juvisy, { commune: '91326', qpv: null, title: 'Diagnostic Juvisy centre' });
+    const [jx, jy] = await pointIn(DEMO.communeJuvisy); // a session's route or area passes through its commune
+    const juvisySession = await newSession(juvisy, { commune: '91326', qpv: null, title: 'Diagnostic Juvisy centre', geometry: { type: 'LineString', coordinates: [[jx - 0.0005, jy], [jx + 0.0005, jy]] } });
     expect((await api(`/api/diagnostics/${id}`, { cookie: juvisy })).status).toBe(404);
     expect((await api(`/api/diagnostics/${id}/minutes.pdf`, { cookie: juvisy })).status).toBe(404);
     expect((await api(`/api/diagnostics/${id}`, { method: 'PUT', body: { title: 'Repris par Juvisy' }, cookie: juvisy })).status).toBe(404);

@@ -92,6 +92,18 @@ export async function subsectorExists(db: Db, id: number): Promise<boolean> {
   return !!(await db('subsectors').where({ id }).first('id'));
 }
 
+/** Whether a GeoJSON geometry (text) shares at least a point with a commune's outline. */
+export async function meetsCommune(db: Db, geojson: string, insee: string): Promise<boolean> {
+  const { rows } = await db.raw('SELECT EXISTS (SELECT 1 FROM communes WHERE insee = ? AND ST_Intersects(geom, ST_SetSRID(ST_GeomFromGeoJSON(?), 4326))) AS meets', [insee, geojson]);
+  return (rows[0] as { meets: boolean }).meets;
+}
+
+/** Whether a QPV shares land with a commune (a shared edge does not count). */
+export async function qpvInCommune(db: Db, code: string, insee: string): Promise<boolean> {
+  const { rows } = await db.raw('SELECT EXISTS (SELECT 1 FROM qpv q JOIN communes c ON c.insee = ? AND ST_Intersects(q.geom, c.geom) AND NOT ST_Touches(q.geom, c.geom) WHERE q.code = ?) AS meets', [insee, code]);
+  return (rows[0] as { meets: boolean }).meets;
+}
+
 
 /** The observation columns, with optional extra columns and joins (the session of a previous observation). */
 const observationSelect = (extraColumns = '', extraJoins = '') => `SELECT o.id, o.diagnostic_id AS "diagnosticId", o.uuid::text AS uuid, ST_X(o.geom) AS lon, ST_Y(o.geom) AS lat, o.criterion, o.kind,

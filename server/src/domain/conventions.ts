@@ -138,3 +138,26 @@ export function checkConvention(c: { status: ConventionStatus; validFrom: string
   }
   return { valid: true };
 }
+
+/** Longest file name kept for a signed document (characters). */
+export const DOCUMENT_NAME_MAX = 200;
+/** Invisible characters dropped from a file name: controls and format characters (bidi overrides, zero-width). */
+const INVISIBLE_IN_NAME = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** Characters that would make a name a path or break a quoted header value. */
+const PATH_OR_QUOTE = /[\\/"]/g;
+
+/**
+ * The file name a signed document is stored and downloaded under: the uploader's, with invisible characters dropped
+ * (a right-to-left override can dress `fdp.exe` as `exe.pdf`), path separators and quotes turned into `_`, at most
+ * DOCUMENT_NAME_MAX characters, always ending in `.pdf` (the bytes were checked to be a PDF); `fallback` when nothing is left.
+ * @example documentFileName('convention\u202Efdp.exe', 'convention-3.pdf') // 'conventionfdp.exe.pdf'
+ * @example documentFileName('../../etc/passwd', 'convention-3.pdf') // '.._.._etc_passwd.pdf'
+ * @example documentFileName('  ', 'convention-3.pdf') // 'convention-3.pdf'
+ */
+export function documentFileName(raw: string | undefined, fallback: string): string {
+  const cleaned = (raw ?? '').normalize('NFC').replace(INVISIBLE_IN_NAME, '').replace(PATH_OR_QUOTE, '_').trim();
+  if (!cleaned) return fallback;
+  const pdf = /\.pdf$/i.test(cleaned) ? cleaned : `${cleaned}.pdf`;
+  const chars = Array.from(pdf);
+  return chars.length <= DOCUMENT_NAME_MAX ? pdf : `${chars.slice(0, DOCUMENT_NAME_MAX - 4).join('')}.pdf`;
+}

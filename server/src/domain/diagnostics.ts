@@ -4,6 +4,7 @@
  * an action-plan item is overdue. Pure code, shared by the server and the client.
  */
 import type { Geometry, MultiPolygon, Polygon } from 'geojson';
+import turfBbox from '@turf/bbox';
 import { checkPerimeter, GEOMETRY_REASONS, inFrance } from './geometry.js';
 
 /**
@@ -149,10 +150,29 @@ export type SessionGeometryCheck =
 export const MAX_ROUTE_POSITIONS = 5_000;
 
 /**
- * A session's route (LineString, at least two positions in France) or area (a valid perimeter, `checkPerimeter`).
+ * A session's route (LineString, at least two positions in France) or area (a valid perimeter, `checkPerimeter`), at most
+ * MAX_SESSION_SPAN_M across.
  * @example checkSessionGeometry({ type: 'LineString', coordinates: [[2.36, 48.70]] }).valid // false
  */
 export function checkSessionGeometry(input: unknown): SessionGeometryCheck {
+  const shape = checkSessionShape(input);
+  if (!shape.valid) return shape;
+  const [w, s, e, n] = turfBbox(shape.geometry);
+  const widthM = (e - w) * METRES_PER_DEGREE * Math.cos((((s + n) / 2) * Math.PI) / 180);
+  const heightM = (n - s) * METRES_PER_DEGREE;
+  if (Math.max(widthM, heightM) > MAX_SESSION_SPAN_M) {
+    return { valid: false, reason: SESSION_TOO_LARGE, message: `Parcours ou zone trop étendu : ${MAX_SESSION_SPAN_M / 1000} km de côté au plus (${Math.round(Math.max(widthM, heightM) / 100) / 10} km)` };
+  }
+  return shape;
+}
+
+/** A walk's extent, at most, east–west and north–south (metres): the field map is prepared offline over it (its tiles). */
+export const MAX_SESSION_SPAN_M = 5_000;
+/** Reason of a route or area beyond MAX_SESSION_SPAN_M. */
+export const SESSION_TOO_LARGE = 'too_large';
+const METRES_PER_DEGREE = 111_320;
+
+function checkSessionShape(input: unknown): SessionGeometryCheck {
   const g = input as { type?: unknown; coordinates?: unknown } | null;
   if (!g || typeof g !== 'object' || g.type !== 'LineString') {
     const area = checkPerimeter(input);

@@ -24,3 +24,4 @@ export * from './conventions.js';
 export * from './broadcasts.js';
 export * from './directory.js';
 export * from './french.js';
+export * from './text.js';

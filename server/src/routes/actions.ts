@@ -6,6 +6,7 @@ import { ACTION_ORIGIN_LABELS, ACTION_ORIGINS, ACTION_STATUS_LABELS, ACTION_STAT
 import type { AppContext } from '../http/context.js';
 import { toCsv, type CsvColumn } from '../http/csv.js';
 import { validationError } from '../http/errors.js';
+import { idParam as idQuery } from '../http/input.js';
 import { actionsOf, createAction, editAction } from '../services/actions.js';
 import { dayString, idParam } from './diagnostics.js';
 
@@ -33,7 +34,7 @@ const listSchema = z.object({
   qpv: z.string().max(16).optional(),
   status: z.enum(ACTION_STATUSES).optional(),
   overdue: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
-  diagnostic: z.coerce.number().int().positive().max(2147483647).optional(),
+  diagnostic: idQuery.optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 

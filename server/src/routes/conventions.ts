@@ -24,9 +24,6 @@ const conventionSchema = z.object({
   })).max(100).default([]),
 });
 
-/** A file name for Content-Disposition: no quote, no control character, no path. */
-const safeName = (name: string) => name.replace(/[\\/"\u0000-\u001f\u007f]/g, '_').slice(0, 200) || 'convention.pdf';
-
 /**
  * `GET/PUT /api/subsectors/:id/convention` (DESIGN 3.8) and its signed document
  * (`GET/PUT …/convention/document`, the PDF as the body, `Content-Type: application/pdf`).
@@ -50,8 +47,7 @@ export function conventionsRouter(ctx: AppContext): Router {
 
   router.get('/document', async (req, res) => {
     const doc = await getConventionDocument(ctx.db, subsectorId(req.params));
-    res.set('Content-Type', 'application/pdf');
-    res.set('Content-Disposition', `inline; filename="${safeName(doc.name)}"`);
+    res.attachment(doc.name).set('Content-Type', 'application/pdf'); // an uploaded file is downloaded, never rendered in our origin
     res.set('Cache-Control', 'private, no-store');
     res.send(doc.data);
   });
@@ -59,8 +55,8 @@ export function conventionsRouter(ctx: AppContext): Router {
   router.put('/document', write, express.raw({ type: () => true, limit: CONVENTION_DOCUMENT_MAX_BYTES }), async (req, res) => {
     const id = subsectorId(req.params);
     if (!Buffer.isBuffer(req.body)) throw new AppError(400, 'invalid_input', 'Le corps de la requête doit être le PDF', [{ field: 'document', message: 'fichier PDF attendu' }]);
-    const name = typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim() : `convention-${id}.pdf`;
-    res.json({ convention: await putConventionDocument(ctx.db, currentUser(req), id, safeName(name), req.body) });
+    const name = typeof req.query.name === 'string' ? req.query.name : undefined;
+    res.json({ convention: await putConventionDocument(ctx.db, currentUser(req), id, name, req.body) });
   });
 
   return router;

@@ -5,6 +5,7 @@ import { DIAGNOSTIC_STATUSES, OBSERVATION_KINDS, PARTICIPANT_KINDS, SEVERITIES, 
 import type { AppContext } from '../http/context.js';
 import { AppError, validationError } from '../http/errors.js';
 import { refineInFrance } from '../http/geo.js';
+import { parseId } from '../http/input.js';
 import { photoUpload } from '../http/multipart.js';
 import {
   addObservation, addObservationPhoto, createDiagnostic, diagnosticDetails, diagnosticsOf, observationPhoto, observationsAround, triageObservation, updateDiagnostic,
@@ -12,11 +13,7 @@ import {
 import { minutesPdf } from '../services/minutes.js';
 
 /** A positive 32-bit id from a path parameter, else 400 naming it. */
-export const idParam = (raw: unknown, field = 'id') => {
-  const r = z.coerce.number().int().positive().max(2147483647).safeParse(raw);
-  if (!r.success) throw new AppError(400, 'invalid_input', `Identifiant invalide (${field})`, [{ field, message: 'entier positif attendu' }]);
-  return r.data;
-};
+export const idParam = (raw: unknown, field = 'id') => parseId(raw, field, `Identifiant invalide (${field})`);
 
 /** A calendar day, YYYY-MM-DD, that exists. */
 export const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ attendue')

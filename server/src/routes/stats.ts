@@ -7,6 +7,7 @@ import type { AppContext } from '../http/context.js';
 import { toCsv, type CsvColumn } from '../http/csv.js';
 import { toXlsx } from '../http/xlsx.js';
 import { validationError } from '../http/errors.js';
+import { idParam } from '../http/input.js';
 import { closePeriodAs, hotspotsFor, periodOf, periodsFor, statsFor } from '../services/stats.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'date inexistante');
@@ -18,7 +19,7 @@ const filtersSchema = z.object({
   /** In a QPV or not (true/false), or one QPV by its code. */
   qpv: z.union([bool, z.string().regex(/^Q[PN]\d{6}$/, 'true, false ou un code QPV (QP091028)')]).optional(),
   sector: z.string().min(1).max(64).optional(),
-  subsector: z.coerce.number().int().positive().optional(),
+  subsector: idParam.optional(),
   organisation: z.string().min(1).max(64).optional(),
   service: z.string().min(1).max(64).optional(),
   theme: z.string().min(1).max(64).optional(),

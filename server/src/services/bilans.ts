@@ -20,6 +20,7 @@ import { diagnosticScope } from '../domain/access.js';
 import { ACTION_STATUSES, ACTION_STATUS_LABELS, OBSERVATION_OUTCOMES, OUTCOME_LABELS } from '../domain/diagnostics.js';
 import type { StatsRowView } from '../domain/api.js';
 import { statsFor, todayInParis } from './stats.js';
+import { documentSlots } from './work-slots.js';
 
 export const BILAN_FIRST_YEAR = 2000;
 
@@ -78,7 +79,15 @@ export function bilanYear(text: string): number {
   return year;
 }
 
-export async function bilanFor(db: Database, user: SessionUser, year: number, communeAsked: string | undefined): Promise<Bilan> {
+/**
+ * The bilan of a year for one commune or the territory, as the caller may read it; computed in one of the caller's
+ * document slots (`documentSlots`: 429 while two of theirs run, 503 when the server runs four).
+ */
+export function bilanFor(db: Database, user: SessionUser, year: number, communeAsked: string | undefined): Promise<Bilan> {
+  return documentSlots.run(user.id, () => computeBilan(db, user, year, communeAsked));
+}
+
+async function computeBilan(db: Database, user: SessionUser, year: number, communeAsked: string | undefined): Promise<Bilan> {
   const { knex } = db;
   const scope = reportScope(user);
   const insee = bilanCommune(user, scope, communeAsked);

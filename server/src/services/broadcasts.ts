@@ -10,6 +10,7 @@ import {
   BROADCAST_KIND_LABELS, BROADCAST_MAX_DAYS, BROADCAST_SEVERITY_LABELS, isActiveBroadcast, needsAcknowledgement,
   type BroadcastKind, type BroadcastSeverity,
 } from '../domain/broadcasts.js';
+import { isOneLine } from '../domain/text.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
 import { validatePerimeter } from './subsectors.js';
 import { requireTerritory } from './territory.js';
@@ -64,6 +65,8 @@ async function communesConcerned(db: Database, area: BroadcastInput['area']): Pr
  */
 export async function issueBroadcast(db: Database, user: SessionUser, input: BroadcastInput): Promise<BroadcastView> {
   if (!mayIssueBroadcast(user)) throw forbidden('Seule la mission GUP diffuse des informations aux communes');
+  // the title is the e-mails' subject (a header): one line
+  if (!isOneLine(input.title)) throw new AppError(422, 'invalid_input', 'Le titre tient sur une ligne (ni retour à la ligne ni caractère de contrôle)', [{ field: 'title', message: 'une seule ligne' }]);
   const validFrom = input.validFrom ?? new Date();
   if (input.validTo.getTime() <= validFrom.getTime()) throw new AppError(422, 'invalid_input', 'La fin de validité doit suivre son début', [{ field: 'validTo', message: 'après validFrom' }]);
   if (input.validTo.getTime() - validFrom.getTime() > BROADCAST_MAX_DAYS * 86_400_000) {

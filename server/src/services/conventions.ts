@@ -5,7 +5,7 @@ import type { ConventionView } from '../domain/api.js';
 import { findSubsector } from '../data/subsectors.js';
 import { invalidateTerritory } from '../data/territory.js';
 import { audit, type SessionUser } from '../data/users.js';
-import { checkConvention, conventionStatusAt, CONVENTION_STATUS_LABELS } from '../domain/conventions.js';
+import { checkConvention, conventionStatusAt, CONVENTION_STATUS_LABELS, documentFileName } from '../domain/conventions.js';
 import { AppError, notFound } from '../http/errors.js';
 import { requireTerritory } from './territory.js';
 
@@ -69,9 +69,10 @@ const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
 /** Largest signed document accepted. */
 export const CONVENTION_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024;
 
-/** Stores the signed PDF of an existing convention (audited). */
-export async function putConventionDocument(db: Database, user: SessionUser, id: number, name: string, data: Buffer): Promise<ConventionView> {
+/** Stores the signed PDF of an existing convention (audited) under a safe file name (`documentFileName`). */
+export async function putConventionDocument(db: Database, user: SessionUser, id: number, rawName: string | undefined, data: Buffer): Promise<ConventionView> {
   await existingSubsector(db.knex, id);
+  const name = documentFileName(rawName, `convention-${id}.pdf`);
   if (data.length === 0) throw new AppError(400, 'invalid_input', 'Document vide', [{ field: 'document', message: 'fichier PDF attendu' }]);
   if (data.length > CONVENTION_DOCUMENT_MAX_BYTES) throw new AppError(413, 'payload_too_large', 'Document trop volumineux', [{ field: 'document', message: `au plus ${CONVENTION_DOCUMENT_MAX_BYTES / 1024 / 1024} Mo` }]);
   if (!data.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC)) throw new AppError(415, 'invalid_document', 'Le document signé doit être un PDF', [{ field: 'document', message: 'ce fichier n\'est pas un PDF' }]);

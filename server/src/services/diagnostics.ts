@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../data/db.js';
 import {
   findDiagnostic, findObservation, findObservationByUuid, findObservationPhoto, firstPhotoOf, insertDiagnostic, insertObservation,
-  insertObservationPhoto, listDiagnostics, observationsInBbox, observationsOf, previousObservations, qpvExists, setOutcome, subsectorExists,
+  insertObservationPhoto, listDiagnostics, observationsInBbox, observationsOf, previousObservations, qpvExists, qpvInCommune, meetsCommune, setOutcome, subsectorExists,
   updateDiagnostic as saveDiagnostic, type DiagnosticFields, type DiagnosticRow, type ObservationRow,
 } from '../data/diagnostics.js';
 import { insertAction, ownerExists } from '../data/actions.js';
@@ -61,12 +61,17 @@ export interface DiagnosticInput {
   decisions?: string | null | undefined;
 }
 
-async function checkPlace(knex: Knex, input: { qpv?: string | null | undefined; subsector?: number | null | undefined; geometry?: unknown }) {
+/** The session's place, checked: a known QPV of its commune, a known sub-sector, a route or area meeting its commune. */
+async function checkPlace(knex: Knex, commune: string, input: { qpv?: string | null | undefined; subsector?: number | null | undefined; geometry?: unknown }) {
   if (input.qpv && !(await qpvExists(knex, input.qpv))) throw invalid('qpv', `QPV inconnu « ${input.qpv} »`);
+  if (input.qpv && !(await qpvInCommune(knex, input.qpv, commune))) throw invalid('qpv', `Le QPV ${input.qpv} n'est pas dans la commune ${commune}`);
   if (input.subsector && !(await subsectorExists(knex, input.subsector))) throw invalid('subsector', `Sous-secteur ${input.subsector} introuvable`);
   if (input.geometry === undefined) return undefined;
   const g = checkSessionGeometry(input.geometry);
   if (!g.valid) throw new AppError(422, 'invalid_geometry', g.message, [{ field: 'geometry', message: g.message, reason: g.reason }]);
+  if (!(await meetsCommune(knex, JSON.stringify(g.geometry), commune))) {
+    throw new AppError(422, 'invalid_geometry', 'Le parcours ou la zone ne passe pas dans la commune du diagnostic', [{ field: 'geometry', message: 'hors de la commune', reason: 'outside_commune' }]);
+  }
   return g.geometry;
 }
 
@@ -76,7 +81,7 @@ export async function createDiagnostic(db: Database, user: SessionUser, input: D
   const t = await requireTerritory(db);
   if (!t.communes.some((c) => c.insee === input.commune && c.inTerritory)) throw invalid('commune', `Commune ${input.commune} hors du territoire`);
   if (!mayOrganiseIn(user, input.commune)) throw forbidden('Vous ne pouvez organiser un diagnostic que dans votre commune');
-  const geometry = (await checkPlace(knex, input))!;
+  const geometry = (await checkPlace(knex, input.commune, input))!;
   const id = await insertDiagnostic(knex, {
     title: input.title, communeInsee: input.commune, qpvCode: input.qpv ?? null, subsectorId: input.subsector ?? null, heldOn: input.heldOn,
     slot: input.slot ?? null, geometry, participants: input.participants ?? [], status: input.status ?? 'planned', decisions: input.decisions ?? null,
@@ -91,7 +96,7 @@ export async function updateDiagnostic(db: Database, user: SessionUser, id: numb
   if (input.status && !canMoveDiagnostic(d.status, input.status)) {
     throw new AppError(409, 'invalid_transition', `Un diagnostic « ${DIAGNOSTIC_STATUS_LABELS[d.status]} » ne revient pas à « ${DIAGNOSTIC_STATUS_LABELS[input.status]} »`, [{ field: 'status', message: 'le statut n\'avance que vers l\'avant' }]);
   }
-  const geometry = await checkPlace(knex, input);
+  const geometry = await checkPlace(knex, d.communeInsee, input);
   const ok = await saveDiagnostic(knex, id, {
     title: input.title, qpvCode: input.qpv, subsectorId: input.subsector, heldOn: input.heldOn, slot: input.slot, geometry,
     participants: input.participants, status: input.status, decisions: input.decisions,

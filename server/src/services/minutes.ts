@@ -15,10 +15,16 @@ import {
 import { createPdf, heading, map, paragraph, table, toBuffer } from '../pdf/document.js';
 import { visibleDiagnostic } from './diagnostics.js';
 import { requireTerritory } from './territory.js';
+import { documentSlots } from './work-slots.js';
 
 const OUTCOME_COLOURS: Record<ObservationOutcome, string> = { pending: '#6b6b6b', report: '#b3261e', action: '#1f5fa8', dismissed: '#8a8a8a', merged: '#8a8a8a' };
 
-export async function minutesPdf(db: Database, user: SessionUser, id: number): Promise<{ fileName: string; pdf: Buffer }> {
+/** The minutes of a session the user reaches, computed in one of their document slots (`documentSlots`). */
+export function minutesPdf(db: Database, user: SessionUser, id: number): Promise<{ fileName: string; pdf: Buffer }> {
+  return documentSlots.run(user.id, () => renderMinutes(db, user, id));
+}
+
+async function renderMinutes(db: Database, user: SessionUser, id: number): Promise<{ fileName: string; pdf: Buffer }> {
   const { knex } = db;
   const d = await visibleDiagnostic(knex, user, id);
   const t = await requireTerritory(db);

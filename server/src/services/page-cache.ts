@@ -4,8 +4,8 @@
  * page n, so the next request finds it ready or under way, and a page asked twice (GDAL reads the first page once for
  * the schema, then again) is computed once.
  *
- * Bounded: the pages kept by their total size (the oldest used go first; a page larger than a quarter of the budget
- * is served but not kept), the pages computed ahead by their number at once, and a time to live. Correctness is the
+ * Bounded: the pages kept by their total size, each counted at least its key's length (the oldest used go first; a page
+ * larger than a quarter of the budget is served but not kept), the pages computed ahead by their number at once, and a time to live. Correctness is the
  * key's: the caller names in it everything the page depends on (data version, query, cursor) and never gives one key
  * to two callers who may see different rows. A failed computation is not kept.
  */
@@ -95,7 +95,8 @@ export class PageCache<T> {
     this.entries.set(key, entry);
     entry.promise.then((page) => {
       if (this.entries.get(key) !== entry) return;
-      const size = this.sizeOf(page);
+      // a page costs at least its key: an empty page of a long filter would otherwise be free, and kept without bound
+      const size = Math.max(this.sizeOf(page), key.length);
       if (size > this.opts.maxSize / 4) {
         this.entries.delete(key);
         return;

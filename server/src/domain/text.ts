@@ -1,0 +1,14 @@
+/** Rules on free text typed by users. Pure code. */
+
+/** Characters that end or break a line, or control a terminal: C0/C1 controls (CR, LF, tab…), U+2028, U+2029. */
+const BREAKS_A_LINE = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+
+/**
+ * Whether a text fits on one line: a title that becomes an e-mail subject (a header) or a file name must hold no line
+ * break nor control character.
+ * @example isOneLine('Travaux rue Victor-Hugo') // true
+ * @example isOneLine('Travaux\r\nBcc: tous@example.org') // false
+ */
+export function isOneLine(text: string): boolean {
+  return !BREAKS_A_LINE.test(text);
+}
