@@ -3,10 +3,10 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { requireSession } from './auth/middleware.js';
 import type { AppContext } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
+import { mountRoutes, requestLog } from './http/express.js';
 import { rejectNulBytes } from './http/input.js';
 import { withLeanRoutes } from './http/lean.js';
 import { sameOriginWrites } from './http/origin.js';
@@ -18,8 +18,8 @@ import { diagnosticsRouter } from './routes/diagnostics.js';
 import { broadcastsRouter } from './routes/broadcasts.js';
 import { conventionsRouter } from './routes/conventions.js';
 import { directoryRouter } from './routes/directory.js';
-import { healthRouter } from './routes/health.js';
-import { lookupRoute } from './routes/lookup.js';
+import { healthRoutes } from './routes/health.js';
+import { lookupRoutes } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRouter } from './routes/parcels.js';
@@ -30,19 +30,26 @@ import { statsRouter } from './routes/stats.js';
 import { bilansRouter } from './routes/bilans.js';
 import { subsectorsRouter } from './routes/subsectors.js';
 import { basemap, territoryRouter } from './routes/territory.js';
-import { tilesRoute } from './routes/tiles.js';
+import { tilesRoutes } from './routes/tiles.js';
+import type { AnyRoute } from './http/route.js';
 import { tokensRouter } from './routes/tokens.js';
 
 /**
- * The GUP HTTP handler, for `http.createServer`: the lean routes (the map's hot reads, server/src/http/lean.ts), then
- * the Express application.
+ * The routes declared once (server/src/http/route.ts), served by both transports. The API's other routes are still
+ * Express routers (below); the README's Architecture section lists which.
+ */
+export function declaredRoutes(ctx: AppContext): AnyRoute[] {
+  return [...healthRoutes(ctx), ...lookupRoutes(ctx), ...tilesRoutes(ctx)];
+}
+
+/**
+ * The GUP HTTP handler, for `http.createServer`: the declared routes flagged lean (the map's hot reads,
+ * server/src/http/lean.ts), then the Express application.
  */
 export function createApp(ctx: AppContext): RequestListener {
   const security = securityHeadersOf(ctx);
-  return withLeanRoutes(ctx, {
-    '/api/lookup': lookupRoute(ctx),
-    '/api/tiles/*': { route: tilesRoute(ctx), quiet: true },
-  }, createExpressApp(ctx, security), precomputedHeaders(security));
+  const routes = declaredRoutes(ctx);
+  return withLeanRoutes(ctx, routes.filter((r) => r.lean), createExpressApp(ctx, security, routes), precomputedHeaders(security));
 }
 
 /** The security headers (server/src/http/security.ts), with the basemap's origin allowed for the map's images. */
@@ -57,24 +64,12 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/**
- * What the request log must never carry: the session token (the request's Cookie, the login's Set-Cookie), any
- * Authorization header, an Open311 api_key. Logs are read by more people than the accounts they would open.
- */
-const SECRET_LOG_PATHS = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'req.query.api_key'];
-/** An Open311 key put in the query string by mistake (it is only read from the body) stays out of the log too. */
-const maskApiKeys = (url: string) => url.replace(/([?&]api_key=)[^&#]*/gi, '$1[masqué]');
-
 /** The Express application: security headers, public health and login, everything else behind a session. */
-export function createExpressApp(ctx: AppContext, security: RequestHandler = securityHeadersOf(ctx)): Express {
+export function createExpressApp(ctx: AppContext, security: RequestHandler = securityHeadersOf(ctx), routes: readonly AnyRoute[] = declaredRoutes(ctx)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({
-    logger: ctx.log,
-    redact: { paths: SECRET_LOG_PATHS, censor: '[masqué]' },
-    serializers: { req: (req: { url?: unknown }) => (typeof req.url === 'string' ? Object.assign(req, { url: maskApiKeys(req.url) }) : req) },
-  }));
+  app.use(requestLog(ctx.log)); // the one log line (http/log.ts): method, URL, status, time; no header, no secret
   app.use(security);
   app.use('/api', noStore);
   app.use('/ogcapi', noStore); // the reports collection is personal data
@@ -85,7 +80,9 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api', rejectNulBytes); // Open311 checks its own, after its form parser
   app.use(cookieParser());
 
-  app.use('/api/health', healthRouter(ctx));
+  const declared = express.Router();
+  mountRoutes(declared, ctx, routes); // each checks its own session and role (http/route.ts)
+  app.use(declared);
   app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db));

@@ -1,0 +1,44 @@
+import type { IRouter, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { AppContext } from './context.js';
+import { answer, JsonReply, logRequest, type AnyRoute, type Outcome } from './route.js';
+
+/**
+ * The Express transport of the declared routes (http/route.ts): each route on `router` at its method and path, through
+ * `answer` (the one session, role and input check, the one error mapping), its outcome written by Express (`res.json`,
+ * `res.send`: Express's ETag and freshness as before). Quiet routes are marked for the request log.
+ */
+export function mountRoutes(router: IRouter, ctx: AppContext, routes: readonly AnyRoute[]): void {
+  for (const r of routes) {
+    const handler: RequestHandler = async (req, res) => {
+      if (r.quiet) res.locals.quiet = true;
+      const raw = { params: req.params as Record<string, string>, query: req.query, body: req.body as unknown, path: req.path, headers: req.headers };
+      send(res, await answer(ctx, r, raw, req.method, req.originalUrl));
+    };
+    router[r.method === 'GET' ? 'get' : r.method === 'POST' ? 'post' : r.method === 'PUT' ? 'put' : r.method === 'PATCH' ? 'patch' : 'delete'](r.path, handler);
+  }
+}
+
+function send(res: Response, outcome: Outcome): void {
+  if (res.headersSent) return;
+  res.status(outcome.status).set(outcome.headers as Record<string, string>);
+  if (outcome instanceof JsonReply) res.json(outcome.value);
+  else if (outcome.body === undefined) res.end();
+  else res.send(typeof outcome.body === 'string' ? outcome.body : Buffer.from(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength));
+}
+
+/**
+ * The request log of the Express transport: the one log line (`logRequest`) when the answer is sent or the connection
+ * closes, none for a quiet route; `req.log` is the application's logger.
+ */
+export function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    req.log = log;
+    res.once('close', () => {
+      if (!res.locals.quiet) logRequest(log, req.method, req.originalUrl, res.statusCode, started);
+    });
+    next();
+  };
+}
+
