@@ -15,31 +15,34 @@ import { actionsRouter } from './routes/actions.js';
 import { adminRouter } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
 import { diagnosticsRouter } from './routes/diagnostics.js';
-import { broadcastsRouter } from './routes/broadcasts.js';
+import { broadcastsRoutes } from './routes/broadcasts.js';
 import { conventionsRouter } from './routes/conventions.js';
-import { directoryRouter } from './routes/directory.js';
+import { directoryRoutes } from './routes/directory.js';
 import { healthRoutes } from './routes/health.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
-import { parcelsRouter } from './routes/parcels.js';
+import { parcelsRoutes } from './routes/parcels.js';
 import { passwordRouter } from './routes/password.js';
 import { reportsRouter } from './routes/reports.js';
-import { searchRouter } from './routes/search.js';
-import { statsRouter } from './routes/stats.js';
+import { searchRoutes } from './routes/search.js';
+import { statsRoutes } from './routes/stats.js';
 import { bilansRouter } from './routes/bilans.js';
 import { subsectorsRouter } from './routes/subsectors.js';
-import { basemap, territoryRouter } from './routes/territory.js';
+import { basemap, territoryRoutes } from './routes/territory.js';
 import { tilesRoutes } from './routes/tiles.js';
 import type { AnyRoute } from './http/route.js';
-import { tokensRouter } from './routes/tokens.js';
+import { tokensRoutes } from './routes/tokens.js';
 
 /**
  * The routes declared once (server/src/http/route.ts), served by both transports. The API's other routes are still
  * Express routers (below); the README's Architecture section lists which.
  */
 export function declaredRoutes(ctx: AppContext): AnyRoute[] {
-  return [...healthRoutes(ctx), ...lookupRoutes(ctx), ...tilesRoutes(ctx)];
+  return [
+    ...healthRoutes(ctx), ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
+    ...directoryRoutes(ctx), ...tokensRoutes(ctx), ...broadcastsRoutes(ctx), ...statsRoutes(ctx),
+  ];
 }
 
 /**
@@ -86,20 +89,13 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db));
-  app.use('/api/auth/tokens', tokensRouter(ctx));
-  app.use('/api/parcels', parcelsRouter(ctx));
-  app.use('/api/search', searchRouter(ctx));
-  app.use('/api/territory', territoryRouter(ctx));
   app.use('/api/subsectors/:id/convention', conventionsRouter(ctx));
   app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
-  app.use('/api/stats', statsRouter(ctx));
   app.use('/api/bilans', bilansRouter(ctx));
   app.use('/api/diagnostics', diagnosticsRouter(ctx));
   app.use('/api/actions', actionsRouter(ctx));
   app.use('/api/admin', adminRouter(ctx));
-  app.use('/api/broadcasts', broadcastsRouter(ctx));
-  app.use('/api/directory', directoryRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
   app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)

@@ -54,10 +54,29 @@ export class Reply {
     return new Reply(204, headers);
   }
 
+  /**
+   * A file to download (`Content-Disposition: attachment`, as Express's `res.attachment`): a CSV, a spreadsheet, a PDF.
+   * @example Reply.download('a;b\n', 'text/csv; charset=utf-8', 'export.csv')
+   */
+  static download(body: Uint8Array | string, type: string, fileName: string, headers: OutgoingHttpHeaders = {}): Reply {
+    return new Reply(200, { ...headers, 'content-type': type, 'content-disposition': attachment(fileName) }, body);
+  }
+
   /** A redirect (302 unless told). */
   static redirect(location: string, status: 301 | 302 | 303 | 307 | 308 = 302): Reply {
     return new Reply(status, { location });
   }
+}
+
+/**
+ * `attachment; filename="…"` for a plain ASCII name; otherwise an ASCII fallback and the UTF-8 name (RFC 6266).
+ * @example attachment('bilan-2025.pdf') // 'attachment; filename="bilan-2025.pdf"'
+ */
+export function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '?');
+  if (ascii === fileName) return `attachment; filename="${fileName}"`;
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -71,8 +90,8 @@ export interface Route<P = Record<string, string>, Q = Record<string, unknown>, 
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
-  /** The message of the 400 when the input does not match a schema (default « Paramètres invalides »). */
-  invalid?: string;
+  /** The message of the 400 when the input does not match a schema (default « Paramètres invalides »), or one per part. */
+  invalid?: string | { params?: string; query?: string; body?: string };
   /** The status of a plain JSON answer (default 200). */
   status?: number;
   /** Also served by the lean node:http transport (GET only): the map's hot reads. */
@@ -136,11 +155,11 @@ export async function answer(ctx: AppContext, r: AnyRoute, raw: RawInput, method
     const auth = await callerOf(ctx, raw.headers);
     if (!auth && r.access !== 'public') throw new AppError(401, 'unauthenticated', 'Connexion requise');
     if (auth && !allows(r.access, auth.user)) throw forbidden();
-    const message = r.invalid ?? 'Paramètres invalides';
+    const message = (part: 'params' | 'query' | 'body') => (typeof r.invalid === 'string' ? r.invalid : r.invalid?.[part]) ?? 'Paramètres invalides';
     const input: RouteInput<unknown, unknown, unknown> = {
-      params: parsePart(r.params, raw.params, message),
-      query: parsePart(r.query, raw.query, message),
-      body: parsePart(r.body, raw.body, message),
+      params: parsePart(r.params, raw.params, message('params')),
+      query: parsePart(r.query, raw.query, message('query')),
+      body: parsePart(r.body, raw.body, message('body')),
       path: raw.path,
       headers: raw.headers,
     };
