@@ -11,12 +11,12 @@ import { rejectNulBytes } from './http/input.js';
 import { withLeanRoutes } from './http/lean.js';
 import { sameOriginWrites } from './http/origin.js';
 import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
-import { actionsRouter } from './routes/actions.js';
-import { adminRouter } from './routes/admin.js';
+import { actionsRoutes } from './routes/actions.js';
+import { adminRoutes } from './routes/admin.js';
 import { authRouter } from './routes/auth.js';
-import { diagnosticsRouter } from './routes/diagnostics.js';
+import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { broadcastsRoutes } from './routes/broadcasts.js';
-import { conventionsRouter } from './routes/conventions.js';
+import { conventionsRoutes } from './routes/conventions.js';
 import { directoryRoutes } from './routes/directory.js';
 import { healthRoutes } from './routes/health.js';
 import { lookupRoutes } from './routes/lookup.js';
@@ -27,21 +27,22 @@ import { passwordRouter } from './routes/password.js';
 import { reportsRouter } from './routes/reports.js';
 import { searchRoutes } from './routes/search.js';
 import { statsRoutes } from './routes/stats.js';
-import { bilansRouter } from './routes/bilans.js';
-import { subsectorsRouter } from './routes/subsectors.js';
+import { bilansRoutes } from './routes/bilans.js';
+import { subsectorsRoutes } from './routes/subsectors.js';
 import { basemap, territoryRoutes } from './routes/territory.js';
 import { tilesRoutes } from './routes/tiles.js';
-import type { AnyRoute } from './http/route.js';
+import type { AnyRoute, RawRoute } from './http/route.js';
 import { tokensRoutes } from './routes/tokens.js';
 
 /**
  * The routes declared once (server/src/http/route.ts), served by both transports. The API's other routes are still
  * Express routers (below); the README's Architecture section lists which.
  */
-export function declaredRoutes(ctx: AppContext): AnyRoute[] {
+export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
   return [
     ...healthRoutes(ctx), ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
-    ...directoryRoutes(ctx), ...tokensRoutes(ctx), ...broadcastsRoutes(ctx), ...statsRoutes(ctx),
+    ...directoryRoutes(ctx), ...tokensRoutes(ctx), ...broadcastsRoutes(ctx), ...statsRoutes(ctx), ...adminRoutes(ctx),
+    ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...bilansRoutes(ctx), ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx),
   ];
 }
 
@@ -52,7 +53,7 @@ export function declaredRoutes(ctx: AppContext): AnyRoute[] {
 export function createApp(ctx: AppContext): RequestListener {
   const security = securityHeadersOf(ctx);
   const routes = declaredRoutes(ctx);
-  return withLeanRoutes(ctx, routes.filter((r) => r.lean), createExpressApp(ctx, security, routes), precomputedHeaders(security));
+  return withLeanRoutes(ctx, routes.filter((r): r is AnyRoute => !('raw' in r) && r.lean === true), createExpressApp(ctx, security, routes), precomputedHeaders(security));
 }
 
 /** The security headers (server/src/http/security.ts), with the basemap's origin allowed for the map's images. */
@@ -68,7 +69,7 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** The Express application: security headers, public health and login, everything else behind a session. */
-export function createExpressApp(ctx: AppContext, security: RequestHandler = securityHeadersOf(ctx), routes: readonly AnyRoute[] = declaredRoutes(ctx)): Express {
+export function createExpressApp(ctx: AppContext, security: RequestHandler = securityHeadersOf(ctx), routes: readonly (AnyRoute | RawRoute)[] = declaredRoutes(ctx)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -89,13 +90,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db));
-  app.use('/api/subsectors/:id/convention', conventionsRouter(ctx));
-  app.use('/api/subsectors', subsectorsRouter(ctx));
   app.use('/api/reports', reportsRouter(ctx));
-  app.use('/api/bilans', bilansRouter(ctx));
-  app.use('/api/diagnostics', diagnosticsRouter(ctx));
-  app.use('/api/actions', actionsRouter(ctx));
-  app.use('/api/admin', adminRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
   app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)

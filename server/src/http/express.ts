@@ -1,22 +1,40 @@
 import type { IRouter, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { AppContext } from './context.js';
-import { answer, JsonReply, logRequest, type AnyRoute, type Outcome } from './route.js';
+import { answer, checkCaller, JsonReply, logRequest, type AnyRoute, type Caller, type HttpMethod, type Outcome, type RawRoute } from './route.js';
 
 /**
  * The Express transport of the declared routes (http/route.ts): each route on `router` at its method and path, through
  * `answer` (the one session, role and input check, the one error mapping), its outcome written by Express (`res.json`,
  * `res.send`: Express's ETag and freshness as before). Quiet routes are marked for the request log.
  */
-export function mountRoutes(router: IRouter, ctx: AppContext, routes: readonly AnyRoute[]): void {
+export function mountRoutes(router: IRouter, ctx: AppContext, routes: readonly (AnyRoute | RawRoute)[]): void {
   for (const r of routes) {
+    if ('raw' in r) {
+      mountRaw(router, ctx, r);
+      continue;
+    }
     const handler: RequestHandler = async (req, res) => {
       if (r.quiet) res.locals.quiet = true;
       const raw = { params: req.params as Record<string, string>, query: req.query, body: req.body as unknown, path: req.path, headers: req.headers };
       send(res, await answer(ctx, r, raw, req.method, req.originalUrl));
     };
-    router[r.method === 'GET' ? 'get' : r.method === 'POST' ? 'post' : r.method === 'PUT' ? 'put' : r.method === 'PATCH' ? 'patch' : 'delete'](r.path, handler);
+    router[verb(r.method)](r.path, handler);
   }
+}
+
+const verb = (method: HttpMethod) => (method === 'GET' ? 'get' : method === 'POST' ? 'post' : method === 'PUT' ? 'put' : method === 'PATCH' ? 'patch' : 'delete');
+
+/** An escape-hatch route: the same session and role check first, then its middlewares, then its handler (errors to errorHandler). */
+function mountRaw(router: IRouter, ctx: AppContext, r: RawRoute): void {
+  const check: RequestHandler = async (req, res, next) => {
+    res.locals.caller = await checkCaller(ctx, r.access, req.headers);
+    next();
+  };
+  const handler: RequestHandler = async (req, res) => {
+    await r.handle(req, res, res.locals.caller as Caller);
+  };
+  router[verb(r.method)](r.path, check, ...(r.before ?? []), handler);
 }
 
 function send(res: Response, outcome: Outcome): void {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
 import type { ZodType } from 'zod';
 import { parseCookie } from 'cookie';
 import { authenticate, type Authenticated } from '../auth/middleware.js';
@@ -23,6 +24,9 @@ export { logRequest, maskApiKeys } from './log.js';
  * user, the listed roles, or a permission function of the domain (server/src/domain/access.ts: `canReport`…).
  */
 export type Access = 'public' | 'signed-in' | readonly Role[] | ((user: SessionUser) => boolean);
+
+/** Administrators only (the administration API, DESIGN 3.7). */
+export const ADMINS: readonly Role[] = ['admin'];
 
 /** Who sent a request: the user (null on a public route without credentials) and the API token it came with. */
 export interface Caller<U extends SessionUser | null = SessionUser> {
@@ -102,6 +106,26 @@ export interface Route<P = Record<string, string>, Q = Record<string, unknown>, 
   handle(input: RouteInput<P, Q, B>, caller: Caller<A extends 'public' ? SessionUser | null : SessionUser>): Promise<unknown>;
 }
 
+/**
+ * The escape hatch, for what is not a reply to parsed input (Express only): a streamed multipart upload, a raw body,
+ * a cookie set or cleared, content negotiation. Its `before` middlewares (an upload parser) run after the session and
+ * role check; the handler gets Express's request and response; a thrown error goes to the one error mapping.
+ * docs/decisions.md lists the routes that use it and why.
+ */
+export interface RawRoute<A extends Access = Access> {
+  method: HttpMethod;
+  path: string;
+  access: A;
+  raw: true;
+  before?: RequestHandler[];
+  handle(req: Request, res: Response, caller: Caller<A extends 'public' ? SessionUser | null : SessionUser>): Promise<void>;
+}
+
+/** Declares an escape-hatch route (only types). */
+export function rawRoute<const A extends Access>(r: RawRoute<A>): RawRoute {
+  return r as RawRoute;
+}
+
 /** Any declared route, whatever its schemas (what the transports take). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = Route<any, any, any, Access>;
@@ -146,15 +170,21 @@ function parsePart<T>(schema: ZodType<T> | undefined, value: unknown, message: s
   return parsed.data;
 }
 
+/** The one session and role check of a route: its caller, or a 401 (no credential) or a 403 (not for this role). */
+export async function checkCaller(ctx: AppContext, access: Access, headers: IncomingHttpHeaders): Promise<Caller<SessionUser | null>> {
+  const auth = await callerOf(ctx, headers);
+  if (!auth && access !== 'public') throw new AppError(401, 'unauthenticated', 'Connexion requise');
+  if (auth && !allows(access, auth.user)) throw forbidden();
+  return { user: auth?.user ?? null, tokenId: auth?.tokenId ?? null };
+}
+
 /**
  * The route's answer to a request, for either transport: session (401), role (403), input (400 naming the field),
  * then the handler; a thrown error becomes its reply through `errorReply`.
  */
 export async function answer(ctx: AppContext, r: AnyRoute, raw: RawInput, method: string, url: string): Promise<Outcome> {
   try {
-    const auth = await callerOf(ctx, raw.headers);
-    if (!auth && r.access !== 'public') throw new AppError(401, 'unauthenticated', 'Connexion requise');
-    if (auth && !allows(r.access, auth.user)) throw forbidden();
+    const caller = await checkCaller(ctx, r.access, raw.headers);
     const message = (part: 'params' | 'query' | 'body') => (typeof r.invalid === 'string' ? r.invalid : r.invalid?.[part]) ?? 'Paramètres invalides';
     const input: RouteInput<unknown, unknown, unknown> = {
       params: parsePart(r.params, raw.params, message('params')),
@@ -163,7 +193,7 @@ export async function answer(ctx: AppContext, r: AnyRoute, raw: RawInput, method
       path: raw.path,
       headers: raw.headers,
     };
-    const value = await r.handle(input, { user: auth?.user ?? null, tokenId: auth?.tokenId ?? null } as Caller);
+    const value = await r.handle(input, caller as Caller);
     if (value instanceof Reply || value instanceof JsonReply) return value;
     return new JsonReply(r.status ?? 200, value);
   } catch (err) {
