@@ -24,7 +24,7 @@ import { ogcapiRouter } from './routes/ogcapi.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRoutes } from './routes/parcels.js';
 import { passwordRouter } from './routes/password.js';
-import { reportsRouter } from './routes/reports.js';
+import { reportsRoutes } from './routes/reports.js';
 import { searchRoutes } from './routes/search.js';
 import { statsRoutes } from './routes/stats.js';
 import { bilansRoutes } from './routes/bilans.js';
@@ -42,7 +42,7 @@ export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
   return [
     ...healthRoutes(ctx), ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
     ...directoryRoutes(ctx), ...tokensRoutes(ctx), ...broadcastsRoutes(ctx), ...statsRoutes(ctx), ...adminRoutes(ctx),
-    ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...bilansRoutes(ctx), ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx),
+    ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...bilansRoutes(ctx), ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx), ...reportsRoutes(ctx),
   ];
 }
 
@@ -90,7 +90,6 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
   app.use('/api/auth', authRouter(ctx));
   app.use('/api', requireSession(ctx.db));
-  app.use('/api/reports', reportsRouter(ctx));
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
   app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)
