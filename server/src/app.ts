@@ -13,7 +13,7 @@ import { sameOriginWrites } from './http/origin.js';
 import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
 import { actionsRoutes } from './routes/actions.js';
 import { adminRoutes } from './routes/admin.js';
-import { authRouter } from './routes/auth.js';
+import { authOidcRouter, authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { broadcastsRoutes } from './routes/broadcasts.js';
 import { conventionsRoutes } from './routes/conventions.js';
@@ -23,7 +23,7 @@ import { lookupRoutes } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
 import { open311ErrorHandler, open311Router } from './routes/open311.js';
 import { parcelsRoutes } from './routes/parcels.js';
-import { passwordRouter } from './routes/password.js';
+import { passwordRoutes } from './routes/password.js';
 import { reportsRoutes } from './routes/reports.js';
 import { searchRoutes } from './routes/search.js';
 import { statsRoutes } from './routes/stats.js';
@@ -35,14 +35,15 @@ import type { AnyRoute, RawRoute } from './http/route.js';
 import { tokensRoutes } from './routes/tokens.js';
 
 /**
- * The routes declared once (server/src/http/route.ts), served by both transports. The API's other routes are still
- * Express routers (below); the README's Architecture section lists which.
+ * The API's routes, declared once (server/src/http/route.ts) and served by both transports. Still Express routers
+ * (below): single sign-on, Open311, OGC API (docs/decisions.md).
  */
 export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
   return [
-    ...healthRoutes(ctx), ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
-    ...directoryRoutes(ctx), ...tokensRoutes(ctx), ...broadcastsRoutes(ctx), ...statsRoutes(ctx), ...adminRoutes(ctx),
-    ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...bilansRoutes(ctx), ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx), ...reportsRoutes(ctx),
+    ...healthRoutes(ctx), ...authRoutes(ctx), ...passwordRoutes(ctx), ...tokensRoutes(ctx),
+    ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
+    ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx), ...reportsRoutes(ctx), ...statsRoutes(ctx), ...bilansRoutes(ctx),
+    ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...adminRoutes(ctx), ...broadcastsRoutes(ctx), ...directoryRoutes(ctx),
   ];
 }
 
@@ -87,9 +88,8 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   const declared = express.Router();
   mountRoutes(declared, ctx, routes); // each checks its own session and role (http/route.ts)
   app.use(declared);
-  app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
-  app.use('/api/auth', authRouter(ctx));
-  app.use('/api', requireSession(ctx.db));
+  app.use('/api/auth/oidc', authOidcRouter(ctx));
+  app.use('/api', requireSession(ctx.db)); // an unknown /api path: 401 without a session, else 404
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
   app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)

@@ -23,21 +23,24 @@ const LIMIT = 10;
 /** `GET /api/search?q=`: parcels (IDU or reference), QPV, communes — every signed-in role. */
 export function searchRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-  return [route({ method: 'GET', path: '/api/search', access: 'signed-in', query: querySchema, invalid: 'Recherche invalide', handle: async ({ query: { q } }) => {
-    const upper = q.toUpperCase().replace(/\s+/g, '');
-    let results: SearchResult[];
-    if (IDU_PATTERN.test(upper)) {
-      results = await parcelsById(knex, upper);
-    } else {
-      const ref = parcelReference(q);
-      const text = plainText(q);
-      const [parcels, communes, qpv] = await Promise.all([
-        ref ? parcelsByReference(knex, ref.section, ref.number, ref.commune, LIMIT) : [],
-        communesByName(knex, text, LIMIT),
-        qpvByCodeOrName(knex, text, LIMIT),
-      ]);
-      results = [...parcels, ...qpv, ...communes].slice(0, LIMIT);
-    }
-    return { results };
-  } })];
+  return [route({
+    method: 'GET', path: '/api/search', access: 'signed-in', query: querySchema, invalid: 'Recherche invalide',
+    handle: async ({ query: { q } }) => {
+      const upper = q.toUpperCase().replace(/\s+/g, '');
+      let results: SearchResult[];
+      if (IDU_PATTERN.test(upper)) {
+        results = await parcelsById(knex, upper);
+      } else {
+        const ref = parcelReference(q);
+        const text = plainText(q);
+        const [parcels, communes, qpv] = await Promise.all([
+          ref ? parcelsByReference(knex, ref.section, ref.number, ref.commune, LIMIT) : [],
+          communesByName(knex, text, LIMIT),
+          qpvByCodeOrName(knex, text, LIMIT),
+        ]);
+        results = [...parcels, ...qpv, ...communes].slice(0, LIMIT);
+      }
+      return { results };
+    },
+  })];
 }

@@ -26,32 +26,35 @@ export function tilesRoutes(ctx: AppContext, opts: TilesOptions = {}) {
   const { knex } = ctx.db;
   const encoder = chooseEncoder(ctx.db, opts.encoder);
 
-  return [route({ method: 'GET', path: '/api/tiles/{*tile}', access: 'signed-in', lean: true, quiet: true, handle: async ({ path, headers }, { user }) => {
-    const m = TILE_PATH.exec(path);
-    if (!m) throw new AppError(404, 'not_found', `Route inconnue : GET ${path} (attendu /api/tiles/{couche}/{z}/{x}/{y}.mvt)`);
-    const name = m[1]!;
-    if (!isLayerName(name)) throw notFound(`Couche ${name}`);
-    const coords = parseTileCoords({ z: m[2], x: m[3], y: m[4] });
-    const layer = TILE_LAYERS[name];
-    if (coords.z < layer.minZoom) return new Reply(204, { 'cache-control': CACHE_CONTROL });
+  return [route({
+    method: 'GET', path: '/api/tiles/{*tile}', access: 'signed-in', lean: true, quiet: true,
+    handle: async ({ path, headers }, { user }) => {
+      const m = TILE_PATH.exec(path);
+      if (!m) throw new AppError(404, 'not_found', `Route inconnue : GET ${path} (attendu /api/tiles/{couche}/{z}/{x}/{y}.mvt)`);
+      const name = m[1]!;
+      if (!isLayerName(name)) throw notFound(`Couche ${name}`);
+      const coords = parseTileCoords({ z: m[2], x: m[3], y: m[4] });
+      const layer = TILE_LAYERS[name];
+      if (coords.z < layer.minZoom) return new Reply(204, { 'cache-control': CACHE_CONTROL });
 
-    const visibility = layer.perUser ? reportScope(user) : SEE_ALL;
-    const etagOf = (version: string) => tileEtag({ name, version, coords, encoder, ...(layer.perUser ? { scope: scopeKey(visibility) } : {}) });
-    const ifNoneMatch = headers['if-none-match'];
-    let etag: string;
-    let tile: Uint8Array | null;
-    if (ifNoneMatch) {
-      // a revalidation: the version alone decides, the tile is only rendered when it changed
-      etag = etagOf(await layerVersion(ctx.db, name));
-      if (etagMatches(ifNoneMatch, etag)) return new Reply(304, { 'cache-control': CACHE_CONTROL, etag });
-      tile = await renderTile(knex, encoder, name, coords, visibility);
-    } else {
-      const rendered = await renderTileWithVersion(knex, encoder, name, coords, visibility);
-      etag = etagOf(rendered.version);
-      tile = rendered.tile;
-    }
-    const cacheHeaders = { 'cache-control': CACHE_CONTROL, etag };
-    if (!tile) return new Reply(204, cacheHeaders);
-    return new Reply(200, { ...cacheHeaders, 'content-type': MVT_TYPE }, tile);
-  } })];
+      const visibility = layer.perUser ? reportScope(user) : SEE_ALL;
+      const etagOf = (version: string) => tileEtag({ name, version, coords, encoder, ...(layer.perUser ? { scope: scopeKey(visibility) } : {}) });
+      const ifNoneMatch = headers['if-none-match'];
+      let etag: string;
+      let tile: Uint8Array | null;
+      if (ifNoneMatch) {
+        // a revalidation: the version alone decides, the tile is only rendered when it changed
+        etag = etagOf(await layerVersion(ctx.db, name));
+        if (etagMatches(ifNoneMatch, etag)) return new Reply(304, { 'cache-control': CACHE_CONTROL, etag });
+        tile = await renderTile(knex, encoder, name, coords, visibility);
+      } else {
+        const rendered = await renderTileWithVersion(knex, encoder, name, coords, visibility);
+        etag = etagOf(rendered.version);
+        tile = rendered.tile;
+      }
+      const cacheHeaders = { 'cache-control': CACHE_CONTROL, etag };
+      if (!tile) return new Reply(204, cacheHeaders);
+      return new Reply(200, { ...cacheHeaders, 'content-type': MVT_TYPE }, tile);
+    },
+  })];
 }
