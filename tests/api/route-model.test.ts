@@ -30,6 +30,7 @@ const routes: AnyRoute[] = [
   route({ method: 'GET', path: '/api/model/public', access: 'public', handle: async (_input, { user }) => ({ signedIn: user !== null }) }),
   route({ method: 'GET', path: '/api/model/created', access: 'signed-in', handle: async () => new JsonReply(201, { made: true }, { location: '/api/model/things/1' }) }),
   route({ method: 'GET', path: '/api/model/bytes', access: 'signed-in', handle: async () => new Reply(200, { 'content-type': 'text/csv; charset=utf-8' }, 'a;b\n1;2\n') }),
+  route({ method: 'GET', path: '/api/model/quiet/{*rest}', access: 'signed-in', quiet: true, handle: async ({ params }) => ({ rest: params.rest }) }),
   route({ method: 'GET', path: '/api/model/crash', access: 'signed-in', handle: async () => { throw new TypeError('secret detail'); } }),
 ];
 
@@ -130,6 +131,13 @@ describe('one route model over two transports (server/src/http/route.ts)', () =>
     const csv = await both('/api/model/bytes', officer);
     expect([csv.lean.status, csv.lean.type, csv.lean.text]).toEqual([200, 'text/csv; charset=utf-8', 'a;b\n1;2\n']);
     expect(csv.express).toEqual(csv.lean);
+  });
+
+  it('when a route is quiet (tiles), then neither transport logs a request line for it, and the rest of its path is a param', async () => {
+    const { lean, express: viaExpress } = await both('/api/model/quiet/a/b%20c', officer);
+    expect(JSON.parse(lean.text)).toEqual({ rest: 'a/b c' });
+    expect(viaExpress.text).toBe(lean.text);
+    expect([lean.logged, viaExpress.logged]).toEqual([[], []]);
   });
 
   it('when a handler fails unexpectedly, then both answer the same bare 500 and log the error', async () => {

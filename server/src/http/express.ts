@@ -16,11 +16,18 @@ export function mountRoutes(router: IRouter, ctx: AppContext, routes: readonly (
     }
     const handler: RequestHandler = async (req, res) => {
       if (r.quiet) res.locals.quiet = true;
-      const raw = { params: req.params as Record<string, string>, query: req.query, body: req.body as unknown, path: req.path, headers: req.headers };
+      const raw = { params: flatParams(req.params), query: req.query, body: req.body as unknown, path: req.path, headers: req.headers };
       send(res, await answer(ctx, r, raw, req.method, req.originalUrl));
     };
     router[verb(r.method)](r.path, handler);
   }
+}
+
+/** Express gives a `{*rest}` param as its segments: joined with '/', as the lean transport gives it. */
+function flatParams(params: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join('/') : v;
+  return flat;
 }
 
 const verb = (method: HttpMethod) => (method === 'GET' ? 'get' : method === 'POST' ? 'post' : method === 'PUT' ? 'put' : method === 'PATCH' ? 'patch' : 'delete');
