@@ -21,7 +21,7 @@ import { directoryRoutes } from './routes/directory.js';
 import { healthRoutes } from './routes/health.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
-import { open311ErrorHandler, open311Router } from './routes/open311.js';
+import { open311Body, open311ErrorHandler, open311Fallback, open311Routes } from './routes/open311.js';
 import { parcelsRoutes } from './routes/parcels.js';
 import { passwordRoutes } from './routes/password.js';
 import { reportsRoutes } from './routes/reports.js';
@@ -36,7 +36,7 @@ import { tokensRoutes } from './routes/tokens.js';
 
 /**
  * The API's routes, declared once (server/src/http/route.ts) and served by both transports. Still Express routers
- * (below): single sign-on, Open311, OGC API (docs/decisions.md).
+ * (below): single sign-on and OGC API (docs/decisions.md).
  */
 export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
   return [
@@ -44,6 +44,7 @@ export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
     ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
     ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx), ...reportsRoutes(ctx), ...statsRoutes(ctx), ...bilansRoutes(ctx),
     ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...adminRoutes(ctx), ...broadcastsRoutes(ctx), ...directoryRoutes(ctx),
+    ...open311Routes(ctx),
   ];
 }
 
@@ -85,13 +86,14 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api', rejectNulBytes); // Open311 checks its own, after its form parser
   app.use(cookieParser());
 
+  app.use('/open311/v2', ...open311Body); // its form posts (an error here goes to open311ErrorHandler below)
   const declared = express.Router();
   mountRoutes(declared, ctx, routes); // each checks its own session and role (http/route.ts)
   app.use(declared);
   app.use('/api/auth/oidc', authOidcRouter(ctx));
   app.use('/api', requireSession(ctx.db)); // an unknown /api path: 401 without a session, else 404
   app.use('/api', apiNotFound);
-  app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
+  app.use('/open311/v2', open311Fallback, open311ErrorHandler); // GeoReport v2 for the communes' software: unknown paths, errors
   app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)
 
   const index = path.join(ctx.config.clientDist, 'index.html');

@@ -57,15 +57,18 @@ export class JsonReply {
 /**
  * The one error mapping of both transports (the declared routes of http/route.ts, Express's error middleware below):
  * a client error keeps its status and its `{error:{code,message,details}}` body (clientErrorOf); anything else is
- * logged and answered as a bare 500.
+ * logged and answered as a bare 500. `body` writes another standard's error shape (Open311's), from the same error.
  */
-export function errorReply(err: unknown, log: Logger | undefined, method: string | undefined, url: string | undefined): JsonReply {
+export function errorReply(
+  err: unknown, log: Logger | undefined, method: string | undefined, url: string | undefined,
+  body: (e: AppError) => unknown = errorBody,
+): JsonReply {
   let e = clientErrorOf(err);
   if (!e) {
     log?.error({ err, req: { method, url: url === undefined ? url : maskApiKeys(url) } }, 'unhandled error');
     e = new AppError(500, 'internal', 'Erreur interne du serveur');
   }
-  return new JsonReply(e.status, errorBody(e));
+  return new JsonReply(e.status, body(e));
 }
 
 /** The error middleware of Express: the same mapping (errorReply). */

@@ -102,6 +102,8 @@ export interface Route<P = Record<string, string>, Q = Record<string, unknown>, 
   lean?: boolean;
   /** No request log line (tiles: dozens per map move). */
   quiet?: boolean;
+  /** The error body of another standard (Open311's `[{code, description}]`); default `{error:{code,message,details}}`. */
+  errorBody?: (e: AppError) => unknown;
   /** A plain value is a JSON answer (status `status`, default 200); or a JsonReply, or a Reply. */
   handle(input: RouteInput<P, Q, B>, caller: Caller<A extends 'public' ? SessionUser | null : SessionUser>): Promise<unknown>;
 }
@@ -197,7 +199,7 @@ export async function answer(ctx: AppContext, r: AnyRoute, raw: RawInput, method
     if (value instanceof Reply || value instanceof JsonReply) return value;
     return new JsonReply(r.status ?? 200, value);
   } catch (err) {
-    return errorReply(err, ctx.log, method, url);
+    return errorReply(err, ctx.log, method, url, r.errorBody);
   }
 }
 
