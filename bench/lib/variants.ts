@@ -9,19 +9,21 @@ import express from 'express';
 import { pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { createApp } from '../../server/src/app.js';
-import { currentUser, requireSession } from '../../server/src/auth/middleware.js';
+import { requireSession } from '../../server/src/auth/middleware.js';
 import { loadConfig } from '../../server/src/config.js';
 import type { Database } from '../../server/src/data/db.js';
 import { errorHandler } from '../../server/src/http/errors.js';
+import { mountRoutes } from '../../server/src/http/express.js';
 import { withLeanRoutes } from '../../server/src/http/lean.js';
-import { lookupRoute } from '../../server/src/routes/lookup.js';
+import { route } from '../../server/src/http/route.js';
+import { lookupRoutes } from '../../server/src/routes/lookup.js';
 
 export const VARIANTS = {
   'node-http': 'bare node:http answering a fixed lookup JSON (the transport floor)',
   lean: 'the lean path (server/src/http/lean.ts: session check, query parsing, JSON) answering the fixed JSON',
   express: 'Express routing and res.json of the same fixed JSON',
   'express+middleware': '+ pino-http (silent logger), express.json, cookie-parser, requireSession: the stack of the Express routes',
-  'lookup via express': 'the lookup route mounted in Express behind that stack (what the app did before the lean path)',
+  'lookup via express': 'the lookup route declaration mounted by the Express transport behind that stack (what the app did before the lean path)',
   app: 'the real app (createApp: the lookup on the lean path), silent logger: what the API scenario runs',
   'app-logging': 'the real app, info-level logger writing to /dev/null (production-like logging)',
 } as const;
@@ -39,7 +41,7 @@ export async function variantHandler(variant: Variant, db: Database, url: string
         res.end(body);
       };
     case 'lean':
-      return withLeanRoutes(ctx, { '/api/lookup': async () => fixed }, (_req, res) => { res.writeHead(404).end(); });
+      return withLeanRoutes(ctx, [route({ method: 'GET', path: '/api/lookup', access: 'signed-in', handle: async () => fixed })], (_req, res) => { res.writeHead(404).end(); });
     case 'app':
       return createApp(ctx);
     case 'app-logging':
@@ -53,11 +55,11 @@ export async function variantHandler(variant: Variant, db: Database, url: string
     app.use(pinoHttp({ logger: silent }));
     app.use(express.json({ limit: '2mb' }));
     app.use(cookieParser());
-    app.use('/api', requireSession(db));
+    // the declared lookup checks its own session (http/route.ts): requireSession only in front of the fixed answer
+    if (variant !== 'lookup via express') app.use('/api', requireSession(db));
   }
   if (variant === 'lookup via express') {
-    const route = lookupRoute(ctx);
-    app.get('/api/lookup', async (req, res) => { res.json(await route({ user: currentUser(req), path: req.path, query: req.query as Record<string, string>, headers: req.headers })); });
+    mountRoutes(app, ctx, lookupRoutes(ctx));
   } else app.get('/api/lookup', (_req, res) => { res.json(fixed); });
   app.use(errorHandler);
   return app;

@@ -3,46 +3,59 @@ import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { requireSession } from './auth/middleware.js';
 import type { AppContext } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
+import { mountRoutes, requestLog } from './http/express.js';
 import { rejectNulBytes } from './http/input.js';
 import { withLeanRoutes } from './http/lean.js';
 import { sameOriginWrites } from './http/origin.js';
 import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
-import { actionsRouter } from './routes/actions.js';
-import { adminRouter } from './routes/admin.js';
-import { authRouter } from './routes/auth.js';
-import { diagnosticsRouter } from './routes/diagnostics.js';
-import { broadcastsRouter } from './routes/broadcasts.js';
-import { conventionsRouter } from './routes/conventions.js';
-import { directoryRouter } from './routes/directory.js';
-import { healthRouter } from './routes/health.js';
-import { lookupRoute } from './routes/lookup.js';
+import { actionsRoutes } from './routes/actions.js';
+import { adminRoutes } from './routes/admin.js';
+import { authOidcRouter, authRoutes } from './routes/auth.js';
+import { diagnosticsRoutes } from './routes/diagnostics.js';
+import { broadcastsRoutes } from './routes/broadcasts.js';
+import { conventionsRoutes } from './routes/conventions.js';
+import { directoryRoutes } from './routes/directory.js';
+import { healthRoutes } from './routes/health.js';
+import { lookupRoutes } from './routes/lookup.js';
 import { ogcapiRouter } from './routes/ogcapi.js';
-import { open311ErrorHandler, open311Router } from './routes/open311.js';
-import { parcelsRouter } from './routes/parcels.js';
-import { passwordRouter } from './routes/password.js';
-import { reportsRouter } from './routes/reports.js';
-import { searchRouter } from './routes/search.js';
-import { statsRouter } from './routes/stats.js';
-import { bilansRouter } from './routes/bilans.js';
-import { subsectorsRouter } from './routes/subsectors.js';
-import { basemap, territoryRouter } from './routes/territory.js';
-import { tilesRoute } from './routes/tiles.js';
-import { tokensRouter } from './routes/tokens.js';
+import { open311Body, open311ErrorHandler, open311Fallback, open311Routes } from './routes/open311.js';
+import { parcelsRoutes } from './routes/parcels.js';
+import { passwordRoutes } from './routes/password.js';
+import { reportsRoutes } from './routes/reports.js';
+import { searchRoutes } from './routes/search.js';
+import { statsRoutes } from './routes/stats.js';
+import { bilansRoutes } from './routes/bilans.js';
+import { subsectorsRoutes } from './routes/subsectors.js';
+import { basemap, territoryRoutes } from './routes/territory.js';
+import { tilesRoutes } from './routes/tiles.js';
+import type { AnyRoute, RawRoute } from './http/route.js';
+import { tokensRoutes } from './routes/tokens.js';
 
 /**
- * The GUP HTTP handler, for `http.createServer`: the lean routes (the map's hot reads, server/src/http/lean.ts), then
- * the Express application.
+ * The API's routes, declared once (server/src/http/route.ts) and served by both transports. Still Express routers
+ * (below): single sign-on and OGC API (docs/decisions.md).
+ */
+export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
+  return [
+    ...healthRoutes(ctx), ...authRoutes(ctx), ...passwordRoutes(ctx), ...tokensRoutes(ctx),
+    ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
+    ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx), ...reportsRoutes(ctx), ...statsRoutes(ctx), ...bilansRoutes(ctx),
+    ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...adminRoutes(ctx), ...broadcastsRoutes(ctx), ...directoryRoutes(ctx),
+    ...open311Routes(ctx),
+  ];
+}
+
+/**
+ * The GUP HTTP handler, for `http.createServer`: the declared routes flagged lean (the map's hot reads,
+ * server/src/http/lean.ts), then the Express application.
  */
 export function createApp(ctx: AppContext): RequestListener {
   const security = securityHeadersOf(ctx);
-  return withLeanRoutes(ctx, {
-    '/api/lookup': lookupRoute(ctx),
-    '/api/tiles/*': { route: tilesRoute(ctx), quiet: true },
-  }, createExpressApp(ctx, security), precomputedHeaders(security));
+  const routes = declaredRoutes(ctx);
+  return withLeanRoutes(ctx, routes.filter((r): r is AnyRoute => !('raw' in r) && r.lean === true), createExpressApp(ctx, security, routes), precomputedHeaders(security));
 }
 
 /** The security headers (server/src/http/security.ts), with the basemap's origin allowed for the map's images. */
@@ -57,24 +70,12 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/**
- * What the request log must never carry: the session token (the request's Cookie, the login's Set-Cookie), any
- * Authorization header, an Open311 api_key. Logs are read by more people than the accounts they would open.
- */
-const SECRET_LOG_PATHS = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'req.query.api_key'];
-/** An Open311 key put in the query string by mistake (it is only read from the body) stays out of the log too. */
-const maskApiKeys = (url: string) => url.replace(/([?&]api_key=)[^&#]*/gi, '$1[masqué]');
-
 /** The Express application: security headers, public health and login, everything else behind a session. */
-export function createExpressApp(ctx: AppContext, security: RequestHandler = securityHeadersOf(ctx)): Express {
+export function createExpressApp(ctx: AppContext, security: RequestHandler = securityHeadersOf(ctx), routes: readonly (AnyRoute | RawRoute)[] = declaredRoutes(ctx)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({
-    logger: ctx.log,
-    redact: { paths: SECRET_LOG_PATHS, censor: '[masqué]' },
-    serializers: { req: (req: { url?: unknown }) => (typeof req.url === 'string' ? Object.assign(req, { url: maskApiKeys(req.url) }) : req) },
-  }));
+  app.use(requestLog(ctx.log)); // the one log line (http/log.ts): method, URL, status, time; no header, no secret
   app.use(security);
   app.use('/api', noStore);
   app.use('/ogcapi', noStore); // the reports collection is personal data
@@ -85,26 +86,14 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api', rejectNulBytes); // Open311 checks its own, after its form parser
   app.use(cookieParser());
 
-  app.use('/api/health', healthRouter(ctx));
-  app.use('/api/auth/password', passwordRouter(ctx)); // one-time links (issue 14): no session yet
-  app.use('/api/auth', authRouter(ctx));
-  app.use('/api', requireSession(ctx.db));
-  app.use('/api/auth/tokens', tokensRouter(ctx));
-  app.use('/api/parcels', parcelsRouter(ctx));
-  app.use('/api/search', searchRouter(ctx));
-  app.use('/api/territory', territoryRouter(ctx));
-  app.use('/api/subsectors/:id/convention', conventionsRouter(ctx));
-  app.use('/api/subsectors', subsectorsRouter(ctx));
-  app.use('/api/reports', reportsRouter(ctx));
-  app.use('/api/stats', statsRouter(ctx));
-  app.use('/api/bilans', bilansRouter(ctx));
-  app.use('/api/diagnostics', diagnosticsRouter(ctx));
-  app.use('/api/actions', actionsRouter(ctx));
-  app.use('/api/admin', adminRouter(ctx));
-  app.use('/api/broadcasts', broadcastsRouter(ctx));
-  app.use('/api/directory', directoryRouter(ctx));
+  app.use('/open311/v2', ...open311Body); // its form posts (an error here goes to open311ErrorHandler below)
+  const declared = express.Router();
+  mountRoutes(declared, ctx, routes); // each checks its own session and role (http/route.ts)
+  app.use(declared);
+  app.use('/api/auth/oidc', authOidcRouter(ctx));
+  app.use('/api', requireSession(ctx.db)); // an unknown /api path: 401 without a session, else 404
   app.use('/api', apiNotFound);
-  app.use('/open311/v2', open311Router(ctx), open311ErrorHandler); // GeoReport v2 for the communes' software (public reads, API keys)
+  app.use('/open311/v2', open311Fallback, open311ErrorHandler); // GeoReport v2 for the communes' software: unknown paths, errors
   app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)
 
   const index = path.join(ctx.config.clientDist, 'index.html');

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/src/config.js';
 import { AppError } from '../../server/src/http/errors.js';
-import { LeanReply, withLeanRoutes } from '../../server/src/http/lean.js';
+import { withLeanRoutes } from '../../server/src/http/lean.js';
+import { Reply, route } from '../../server/src/http/route.js';
 import { z } from 'zod';
 import { testContext } from '../support/context.js';
 import { login } from '../support/http.js';
@@ -20,13 +21,16 @@ beforeAll(async () => {
   const { db } = await testContext();
   cookie = await login('gup@demo.gup');
   const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } }));
-  const handler = withLeanRoutes({ db, config: loadConfig({}), log }, {
-    '/api/echo': async ({ user, query }) => ({ email: user.email, query }),
-    '/api/teapot': async () => { throw new AppError(418, 'teapot', 'Je suis une théière', { field: 'x' }); },
-    '/api/crash': async () => { throw new TypeError('boom'); },
-    '/api/strict': async ({ query }) => z.object({ n: z.coerce.number().int() }).parse(query),
-    '/api/bytes/*': { route: async ({ path, headers }) => new LeanReply(path.endsWith('/none') ? 204 : 200, { 'content-type': 'application/octet-stream', 'x-seen': String(headers['x-probe'] ?? '') }, path.endsWith('/none') ? undefined : new Uint8Array([0, 1, 2, 255])), quiet: true },
-  }, (_req, res) => { res.writeHead(299, { 'content-type': 'text/plain' }).end('next'); });
+  const handler = withLeanRoutes({ db, config: loadConfig({}), log }, [
+    route({ method: 'GET', path: '/api/echo', access: 'signed-in', handle: async ({ query }, { user }) => ({ email: user.email, query }) }),
+    route({ method: 'GET', path: '/api/teapot', access: 'signed-in', handle: async () => { throw new AppError(418, 'teapot', 'Je suis une théière', { field: 'x' }); } }),
+    route({ method: 'GET', path: '/api/crash', access: 'signed-in', handle: async () => { throw new TypeError('boom'); } }),
+    route({ method: 'GET', path: '/api/strict', access: 'signed-in', handle: async ({ query }) => z.object({ n: z.coerce.number().int() }).parse(query) }),
+    route({
+      method: 'GET', path: '/api/bytes/{*rest}', access: 'signed-in', quiet: true,
+      handle: async ({ path, headers }) => new Reply(path.endsWith('/none') ? 204 : 200, { 'content-type': 'application/octet-stream', 'x-seen': String(headers['x-probe'] ?? '') }, path.endsWith('/none') ? undefined : new Uint8Array([0, 1, 2, 255])),
+    }),
+  ], (_req, res) => { res.writeHead(299, { 'content-type': 'text/plain' }).end('next'); });
   server = await new Promise<Server>((resolve) => { const s = http.createServer(handler).listen(0, '127.0.0.1', () => resolve(s)); });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -72,7 +76,7 @@ describe('lean routes (server/src/http/lean.ts)', () => {
     expect((await get('/', { cookie })).text).toBe('next');
   });
 
-  it('when the route answers a LeanReply, then its status, headers and bytes are sent as they are', async () => {
+  it('when the route answers a Reply, then its status, headers and bytes are sent as they are', async () => {
     const res = await fetch(`${base}/api/bytes/a/b`, { headers: { cookie, 'x-probe': 'p1' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');

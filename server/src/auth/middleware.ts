@@ -3,9 +3,8 @@ import type { Database } from '../data/db.js';
 import { sessionUser } from '../data/sessions.js';
 import { findTokenUser } from '../data/tokens.js';
 import { hashToken, type SessionUser } from '../data/users.js';
-import type { Role } from '../domain/territory.js';
 import { SESSION_COOKIE } from './cookie.js';
-import { AppError, forbidden } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
 import { bearerToken } from './tokens.js';
 
 declare global {
@@ -28,7 +27,7 @@ export interface Authenticated {
 
 /**
  * The one function that turns a request's credentials into its user, for every transport (requireSession,
- * optionalSession, the lean path): a personal API token (`Authorization: Bearer gup_pat_…`) when the request carries
+ * optionalSession, and `checkCaller` of the declared routes on both transports, server/src/http/route.ts): a personal API token (`Authorization: Bearer gup_pat_…`) when the request carries
  * one, else the session cookie (through the database's short-lived session cache, data/sessions.ts). A token stands for
  * its owner as the owner is now (role, scope; a deactivated owner opens nothing) and is not cached: a revoked token is
  * refused at once. A GUP token (`gup_pat_…`) that does not open the API is a 401, whatever cookie comes with it; another
@@ -74,15 +73,6 @@ export function requireSession(db: Database): RequestHandler {
 export function optionalSession(db: Database): RequestHandler {
   return async (req, _res, next) => {
     await authenticateRequest(db, req);
-    next();
-  };
-}
-
-/** Lets only the given roles through (403 otherwise). Use after requireSession. */
-export function requireRole(...roles: Role[]): RequestHandler {
-  return (req, _res, next) => {
-    if (!req.user) return next(new AppError(401, 'unauthenticated', 'Connexion requise'));
-    if (!roles.includes(req.user.role)) return next(forbidden());
     next();
   };
 }

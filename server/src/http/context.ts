@@ -18,6 +18,8 @@ declare global {
     interface Request {
       /** The signed-in user, set by the session middleware. */
       user?: SessionUser;
+      /** The application's logger, set by the request log (http/express.ts). */
+      log: Logger;
     }
   }
 }

@@ -1,6 +1,9 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { AppError } from '../domain/errors.js';
+import { maskApiKeys } from './log.js';
 
 export { AppError, forbidden, notFound } from '../domain/errors.js';
 
@@ -42,15 +45,37 @@ export function clientErrorOf(err: unknown): AppError | null {
   return null;
 }
 
-/** One error middleware: client errors keep their status (clientErrorOf); anything else is a logged 500. */
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+/** A JSON answer with its own status or headers (an error; 201 with a Location, 200 or 201 after an idempotent create). */
+export class JsonReply {
+  constructor(
+    readonly status: number,
+    readonly value: unknown,
+    readonly headers: OutgoingHttpHeaders = {},
+  ) {}
+}
+
+/**
+ * The one error mapping of both transports (the declared routes of http/route.ts, Express's error middleware below):
+ * a client error keeps its status and its `{error:{code,message,details}}` body (clientErrorOf); anything else is
+ * logged and answered as a bare 500. `body` writes another standard's error shape (Open311's), from the same error.
+ */
+export function errorReply(
+  err: unknown, log: Logger | undefined, method: string | undefined, url: string | undefined,
+  body: (e: AppError) => unknown = errorBody,
+): JsonReply {
   let e = clientErrorOf(err);
   if (!e) {
-    req.log?.error({ err }, 'unhandled error');
+    log?.error({ err, req: { method, url: url === undefined ? url : maskApiKeys(url) } }, 'unhandled error');
     e = new AppError(500, 'internal', 'Erreur interne du serveur');
   }
+  return new JsonReply(e.status, body(e));
+}
+
+/** The error middleware of Express: the same mapping (errorReply). */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const reply = errorReply(err, req.log, req.method, req.originalUrl);
   if (res.headersSent) return;
-  res.status(e.status).json(errorBody(e));
+  res.status(reply.status).json(reply.value);
 };
 
 /** The JSON body of every API error: `{ error: { code, message, details? } }`. */

@@ -1,12 +1,11 @@
-import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../auth/middleware.js';
 import type { ActionRow } from '../data/actions.js';
 import { ACTION_ORIGIN_LABELS, ACTION_ORIGINS, ACTION_STATUS_LABELS, ACTION_STATUSES } from '../domain/diagnostics.js';
 import type { AppContext } from '../http/context.js';
 import { toCsv, type CsvColumn } from '../http/csv.js';
 import { validationError } from '../http/errors.js';
 import { idParam as idQuery } from '../http/input.js';
+import { JsonReply, Reply, route } from '../http/route.js';
 import { actionsOf, createAction, editAction } from '../services/actions.js';
 import { dayString, idParam } from './diagnostics.js';
 
@@ -45,9 +44,6 @@ const CSV_COLUMNS: CsvColumn<ActionRow>[] = [
   ['statut', (a) => ACTION_STATUS_LABELS[a.status]], ['en_retard', (a) => (a.overdue ? 'oui' : 'non')], ['preuve', (a) => a.evidence ?? ''],
   ['description', (a) => a.description ?? ''],
 ];
-function sendCsv(res: Response, rows: ActionRow[]) {
-  res.type('text/csv; charset=utf-8').attachment('plan-actions.csv').send(toCsv(CSV_COLUMNS, rows));
-}
 
 /** Request fields → stored fields (only those given). */
 const toFields = (b: z.infer<typeof updateSchema>) => ({
@@ -55,39 +51,38 @@ const toFields = (b: z.infer<typeof updateSchema>) => ({
   dueOn: b.dueOn, status: b.status, evidence: b.evidence, diagnosticId: b.diagnostic, reportId: b.report,
 });
 
-/** The action plan (DESIGN 3.6, §4): `GET/POST /api/actions`, `PUT /api/actions/:id`, CSV with `format=csv`. */
-export function actionsRouter(ctx: AppContext): Router {
-  const router = Router();
+/** The action plan (DESIGN 3.6, §4): `GET/POST /api/actions`, `PUT /api/actions/:id`, CSV with `format=csv`. Signed in; the services decide per commune. */
+export function actionsRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-
-  router.get('/', async (req, res) => {
-    const parsed = listSchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
-    const { format, ...filters } = parsed.data;
-    const rows = await actionsOf(knex, currentUser(req), filters);
-    if (format === 'csv') return sendCsv(res, rows);
-    res.json({ actions: rows });
-  });
-
-  router.post('/', async (req, res) => {
-    const parsed = createSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Action invalide');
-    const b = parsed.data;
-    const f = toFields(b);
-    const a = await createAction(ctx.db, currentUser(req), {
-      ...f, title: b.title, description: f.description ?? null, qpvCode: f.qpvCode ?? null, ownerOrganisation: f.ownerOrganisation ?? null,
-      ownerService: f.ownerService ?? null, dueOn: f.dueOn ?? null, status: f.status ?? 'planned', evidence: f.evidence ?? null,
-      diagnosticId: f.diagnosticId ?? null, reportId: f.reportId ?? null, observationId: null, communeInsee: b.commune, origin: b.origin,
-    });
-    res.status(201).location(`/api/actions/${a.id}`).json(a);
-  });
-
-  router.put('/:id', async (req, res) => {
-    const id = idParam(req.params.id);
-    const parsed = updateSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Action invalide');
-    res.json(await editAction(knex, currentUser(req), id, toFields(parsed.data)));
-  });
-
-  return router;
+  return [
+    route({
+      method: 'GET', path: '/api/actions', access: 'signed-in', query: listSchema, invalid: 'Filtres invalides',
+      handle: async ({ query: { format, ...filters } }, { user }) => {
+        const rows = await actionsOf(knex, user, filters);
+        if (format === 'csv') return Reply.download(toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8', 'plan-actions.csv');
+        return { actions: rows };
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/actions', access: 'signed-in', body: createSchema, invalid: 'Action invalide',
+      handle: async ({ body: b }, { user }) => {
+        const f = toFields(b);
+        const a = await createAction(ctx.db, user, {
+          ...f, title: b.title, description: f.description ?? null, qpvCode: f.qpvCode ?? null, ownerOrganisation: f.ownerOrganisation ?? null,
+          ownerService: f.ownerService ?? null, dueOn: f.dueOn ?? null, status: f.status ?? 'planned', evidence: f.evidence ?? null,
+          diagnosticId: f.diagnosticId ?? null, reportId: f.reportId ?? null, observationId: null, communeInsee: b.commune, origin: b.origin,
+        });
+        return new JsonReply(201, a, { location: `/api/actions/${a.id}` });
+      },
+    }),
+    route({
+      method: 'PUT', path: '/api/actions/:id', access: 'signed-in',
+      handle: ({ params, body }, { user }) => {
+        const id = idParam(params.id);
+        const parsed = updateSchema.safeParse(body);
+        if (!parsed.success) throw validationError(parsed.error, 'Action invalide');
+        return editAction(knex, user, id, toFields(parsed.data));
+      },
+    }),
+  ];
 }

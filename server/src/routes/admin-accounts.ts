@@ -1,11 +1,10 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../auth/middleware.js';
 import { accountById, listAccounts } from '../data/accounts.js';
 import { ROLES } from '../domain/territory.js';
 import type { AppContext } from '../http/context.js';
-import { notFound, validationError } from '../http/errors.js';
-import { parseId } from '../http/input.js';
+import { notFound } from '../http/errors.js';
+import { idParam } from '../http/input.js';
+import { ADMINS, JsonReply, route } from '../http/route.js';
 import { changeAccount, createAccount, resetPassword } from '../services/accounts.js';
 
 const scopeFields = {
@@ -26,40 +25,37 @@ const accountChange = z.object({
   ...scopeFields,
 }).strict().refine((c) => Object.keys(c).length > 0, { message: 'aucun champ à modifier' });
 
-const accountId = (raw: unknown) => parseId(raw, 'id', 'Identifiant de compte invalide');
+const params = z.object({ id: idParam });
+const badId = 'Identifiant de compte invalide';
 
-/** /api/admin/users: accounts (create with a one-time link, change role and scope, deactivate, reset the password). */
-export function adminAccountsRouter(ctx: AppContext): Router {
-  const router = Router();
+/** /api/admin/users: accounts (create with a one-time link, change role and scope, deactivate, reset the password). Admins. */
+export function adminAccountsRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-
-  router.get('/', async (_req, res) => {
-    res.json({ users: await listAccounts(knex) });
-  });
-
-  router.get('/:id', async (req, res) => {
-    const account = await accountById(knex, accountId(req.params.id));
-    if (!account) throw notFound('Compte');
-    res.json({ user: account });
-  });
-
-  router.post('/', async (req, res) => {
-    const parsed = newAccount.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Compte invalide');
-    res.status(201).json({ user: await createAccount(knex, currentUser(req).id, parsed.data, ctx.config.publicUrl) });
-  });
-
-  router.patch('/:id', async (req, res) => {
-    const id = accountId(req.params.id);
-    const parsed = accountChange.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Modification invalide');
-    res.json({ user: await changeAccount(knex, currentUser(req).id, id, parsed.data) });
-  });
-
-  router.post('/:id/password-reset', async (req, res) => {
-    const { expiresAt } = await resetPassword(knex, currentUser(req).id, accountId(req.params.id), ctx.config.publicUrl);
-    res.status(202).json({ sent: true, expiresAt });
-  });
-
-  return router;
+  const access = ADMINS;
+  return [
+    route({ method: 'GET', path: '/api/admin/users', access, handle: async () => ({ users: await listAccounts(knex) }) }),
+    route({
+      method: 'GET', path: '/api/admin/users/:id', access, params, invalid: badId,
+      handle: async ({ params: { id } }) => {
+        const account = await accountById(knex, id);
+        if (!account) throw notFound('Compte');
+        return { user: account };
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/admin/users', access, body: newAccount, invalid: 'Compte invalide', status: 201,
+      handle: async ({ body }, { user }) => ({ user: await createAccount(knex, user.id, body, ctx.config.publicUrl) }),
+    }),
+    route({
+      method: 'PATCH', path: '/api/admin/users/:id', access, params, body: accountChange, invalid: { params: badId, body: 'Modification invalide' },
+      handle: async ({ params: { id }, body }, { user }) => ({ user: await changeAccount(knex, user.id, id, body) }),
+    }),
+    route({
+      method: 'POST', path: '/api/admin/users/:id/password-reset', access, params, invalid: badId,
+      handle: async ({ params: { id } }, { user }) => {
+        const { expiresAt } = await resetPassword(knex, user.id, id, ctx.config.publicUrl);
+        return new JsonReply(202, { sent: true, expiresAt });
+      },
+    }),
+  ];
 }

@@ -1,10 +1,9 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../auth/middleware.js';
 import { BROADCAST_KINDS, BROADCAST_SEVERITIES } from '../domain/broadcasts.js';
 import type { AppContext } from '../http/context.js';
-import { notFound, validationError } from '../http/errors.js';
-import { parseId } from '../http/input.js';
+import { notFound } from '../http/errors.js';
+import { idParam } from '../http/input.js';
+import { route } from '../http/route.js';
 import { acknowledgeBroadcast, broadcastsFor, issueBroadcast } from '../services/broadcasts.js';
 
 const instant = z.string().datetime({ offset: true, message: 'date ISO 8601 avec fuseau attendue' }).transform((s) => new Date(s));
@@ -32,32 +31,29 @@ const listSchema = z.object({
  * history), `GET /api/broadcasts/:id`, `POST /api/broadcasts` (officer, admin), `POST /api/broadcasts/:id/ack`
  * (a commune user of a commune concerned, for orange and red).
  */
-export function broadcastsRouter(ctx: AppContext): Router {
-  const router = Router();
-  const broadcastId = (raw: unknown) => parseId(raw, 'id', 'Identifiant d\'information invalide');
-
-  router.get('/', async (req, res) => {
-    const q = listSchema.safeParse(req.query);
-    if (!q.success) throw validationError(q.error);
-    res.json({ broadcasts: await broadcastsFor(ctx.db, currentUser(req), q.data) });
-  });
-
-  router.post('/', async (req, res) => {
-    const body = issueSchema.safeParse(req.body);
-    if (!body.success) throw validationError(body.error, 'Information invalide');
-    res.status(201).json({ broadcast: await issueBroadcast(ctx.db, currentUser(req), body.data) });
-  });
-
-  router.get('/:id', async (req, res) => {
-    const id = broadcastId(req.params.id);
-    const [b] = await broadcastsFor(ctx.db, currentUser(req), { active: false, id });
-    if (!b) throw notFound(`Information ${id}`);
-    res.json({ broadcast: b });
-  });
-
-  router.post('/:id/ack', async (req, res) => {
-    res.json({ broadcast: await acknowledgeBroadcast(ctx.db, currentUser(req), broadcastId(req.params.id)) });
-  });
-
-  return router;
+export function broadcastsRoutes(ctx: AppContext) {
+  const params = z.object({ id: idParam });
+  const badId = 'Identifiant d\'information invalide';
+  return [
+    route({
+      method: 'GET', path: '/api/broadcasts', access: 'signed-in', query: listSchema,
+      handle: async ({ query }, { user }) => ({ broadcasts: await broadcastsFor(ctx.db, user, query) }),
+    }),
+    route({
+      method: 'POST', path: '/api/broadcasts', access: 'signed-in', body: issueSchema, invalid: 'Information invalide', status: 201,
+      handle: async ({ body }, { user }) => ({ broadcast: await issueBroadcast(ctx.db, user, body) }),
+    }),
+    route({
+      method: 'GET', path: '/api/broadcasts/:id', access: 'signed-in', params, invalid: badId,
+      handle: async ({ params: { id } }, { user }) => {
+        const [b] = await broadcastsFor(ctx.db, user, { active: false, id });
+        if (!b) throw notFound(`Information ${id}`);
+        return { broadcast: b };
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/broadcasts/:id/ack', access: 'signed-in', params, invalid: badId,
+      handle: async ({ params: { id } }, { user }) => ({ broadcast: await acknowledgeBroadcast(ctx.db, user, id) }),
+    }),
+  ];
 }

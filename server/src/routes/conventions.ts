@@ -1,10 +1,11 @@
-import express, { Router } from 'express';
+import express from 'express';
 import { z } from 'zod';
-import { currentUser, requireRole } from '../auth/middleware.js';
 import { CONVENTION_STATUSES } from '../domain/conventions.js';
 import type { AppContext } from '../http/context.js';
-import { AppError, validationError } from '../http/errors.js';
-import { parseId } from '../http/input.js';
+import { AppError } from '../http/errors.js';
+import { idParam, parseId } from '../http/input.js';
+import { rawRoute, Reply, route } from '../http/route.js';
+import { SUBSECTOR_EDITORS } from './subsectors.js';
 import { CONVENTION_DOCUMENT_MAX_BYTES, getConvention, getConventionDocument, putConvention, putConventionDocument } from '../services/conventions.js';
 
 const code = z.string().trim().min(1).max(64);
@@ -29,35 +30,37 @@ const conventionSchema = z.object({
  * (`GET/PUT …/convention/document`, the PDF as the body, `Content-Type: application/pdf`).
  * Read: whoever sees the sub-sectors (every signed-in user); write: planner, admin.
  */
-export function conventionsRouter(ctx: AppContext): Router {
-  const router = Router({ mergeParams: true });
-  const write = requireRole('planner', 'admin');
-  const subsectorId = (params: Record<string, unknown>) => parseId(params.id, 'id', 'Identifiant de sous-secteur invalide');
-
-  router.get('/', async (req, res) => {
-    res.json({ convention: await getConvention(ctx.db, subsectorId(req.params)) });
-  });
-
-  router.put('/', write, async (req, res) => {
-    const id = subsectorId(req.params);
-    const parsed = conventionSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Convention invalide');
-    res.json({ convention: await putConvention(ctx.db, currentUser(req), id, parsed.data) });
-  });
-
-  router.get('/document', async (req, res) => {
-    const doc = await getConventionDocument(ctx.db, subsectorId(req.params));
-    res.attachment(doc.name).set('Content-Type', 'application/pdf'); // an uploaded file is downloaded, never rendered in our origin
-    res.set('Cache-Control', 'private, no-store');
-    res.send(doc.data);
-  });
-
-  router.put('/document', write, express.raw({ type: () => true, limit: CONVENTION_DOCUMENT_MAX_BYTES }), async (req, res) => {
-    const id = subsectorId(req.params);
-    if (!Buffer.isBuffer(req.body)) throw new AppError(400, 'invalid_input', 'Le corps de la requête doit être le PDF', [{ field: 'document', message: 'fichier PDF attendu' }]);
-    const name = typeof req.query.name === 'string' ? req.query.name : undefined;
-    res.json({ convention: await putConventionDocument(ctx.db, currentUser(req), id, name, req.body) });
-  });
-
-  return router;
+export function conventionsRoutes(ctx: AppContext) {
+  const write = SUBSECTOR_EDITORS;
+  const params = z.object({ id: idParam });
+  const invalid = 'Identifiant de sous-secteur invalide';
+  return [
+    route({
+      method: 'GET', path: '/api/subsectors/:id/convention', access: 'signed-in', params, invalid,
+      handle: async ({ params: { id } }) => ({ convention: await getConvention(ctx.db, id) }),
+    }),
+    route({
+      method: 'PUT', path: '/api/subsectors/:id/convention', access: write, params, body: conventionSchema, invalid: { params: invalid, body: 'Convention invalide' },
+      handle: async ({ params: { id }, body }, { user }) => ({ convention: await putConvention(ctx.db, user, id, body) }),
+    }),
+    route({
+      method: 'GET', path: '/api/subsectors/:id/convention/document', access: 'signed-in', params, invalid,
+      handle: async ({ params: { id } }) => {
+        const doc = await getConventionDocument(ctx.db, id);
+        // an uploaded file is downloaded, never rendered in our origin
+        return Reply.download(doc.data, 'application/pdf', doc.name, { 'cache-control': 'private, no-store' });
+      },
+    }),
+    // escape hatch: the PDF is the raw request body (read after the session and role check)
+    rawRoute({
+      method: 'PUT', path: '/api/subsectors/:id/convention/document', access: write, raw: true,
+      before: [express.raw({ type: () => true, limit: CONVENTION_DOCUMENT_MAX_BYTES })],
+      handle: async (req, res, { user }) => {
+        const id = parseId(req.params.id, 'id', invalid);
+        if (!Buffer.isBuffer(req.body)) throw new AppError(400, 'invalid_input', 'Le corps de la requête doit être le PDF', [{ field: 'document', message: 'fichier PDF attendu' }]);
+        const name = typeof req.query.name === 'string' ? req.query.name : undefined; // cleaned by the service (documentFileName)
+        res.json({ convention: await putConventionDocument(ctx.db, user, id, name, req.body) });
+      },
+    }),
+  ];
 }

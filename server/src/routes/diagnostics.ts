@@ -1,12 +1,11 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../auth/middleware.js';
 import { DIAGNOSTIC_STATUSES, OBSERVATION_KINDS, PARTICIPANT_KINDS, SEVERITIES, TRIAGE_TARGETS } from '../domain/diagnostics.js';
 import type { AppContext } from '../http/context.js';
 import { AppError, validationError } from '../http/errors.js';
 import { refineInFrance } from '../http/geo.js';
 import { parseId } from '../http/input.js';
 import { photoUpload } from '../http/multipart.js';
+import { JsonReply, rawRoute, Reply, route } from '../http/route.js';
 import {
   addObservation, addObservationPhoto, createDiagnostic, diagnosticDetails, diagnosticsOf, observationPhoto, observationsAround, triageObservation, updateDiagnostic,
 } from '../services/diagnostics.js';
@@ -74,77 +73,88 @@ const listSchema = z.object({
   status: z.enum(DIAGNOSTIC_STATUSES).optional(),
 });
 
-/** Walking diagnoses (DESIGN 3.6, §4): sessions, observations (idempotent by uuid), photos, triage, minutes. */
-export function diagnosticsRouter(ctx: AppContext): Router {
-  const router = Router();
+/**
+ * Walking diagnoses (DESIGN 3.6, §4): sessions, observations (idempotent by uuid), photos, triage, minutes. Every
+ * signed-in role; the services decide per commune. Ids are read by `idParam` above (its own message, kept).
+ */
+export function diagnosticsRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-
-  router.get('/', async (req, res) => {
-    const parsed = listSchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
-    res.json({ diagnostics: await diagnosticsOf(knex, currentUser(req), parsed.data) });
-  });
-
-  router.post('/', async (req, res) => {
-    const parsed = createSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Diagnostic invalide');
-    const d = await createDiagnostic(ctx.db, currentUser(req), parsed.data);
-    res.status(201).location(`/api/diagnostics/${d.id}`).json(d);
-  });
-
-  // earlier observations over the planning map (before '/:id', which would take "observations" for an id)
-  router.get('/observations', async (req, res) => {
-    const parsed = bboxSchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Emprise invalide');
-    res.json({ observations: await observationsAround(ctx.db, currentUser(req), parsed.data.bbox) });
-  });
-
-  router.get('/:id', async (req, res) => {
-    res.json(await diagnosticDetails(ctx.db, currentUser(req), idParam(req.params.id)));
-  });
-
-  router.put('/:id', async (req, res) => {
-    const id = idParam(req.params.id);
-    const parsed = updateSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Diagnostic invalide');
-    res.json(await updateDiagnostic(ctx.db, currentUser(req), id, parsed.data));
-  });
-
-  router.post('/:id/observations', async (req, res) => {
-    const id = idParam(req.params.id);
-    const parsed = observationSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Observation invalide');
-    const { created, observation } = await addObservation(ctx.db, currentUser(req), id, parsed.data);
-    res.status(created ? 201 : 200).json(observation);
-  });
-
-  // multipart: `photo` (the file) and `uuid` (the photo's identifier, made on the device)
-  router.post('/:id/observations/:uuid/photos', photoUpload, async (req, res) => {
-    const id = idParam(req.params.id);
-    const uuids = z.object({ observation: z.uuid(), photo: z.uuid('uuid de la photo attendu') }).safeParse({ observation: req.params.uuid, photo: req.body?.uuid });
-    if (!uuids.success) throw validationError(uuids.error, 'Photo invalide');
-    if (!req.file) throw new AppError(400, 'invalid_input', 'Photo manquante', [{ field: 'photo', message: 'fichier obligatoire' }]);
-    const saved = await addObservationPhoto(knex, currentUser(req), id, uuids.data.observation, uuids.data.photo, req.file.buffer);
-    res.status(saved.created ? 201 : 200).json(saved);
-  });
-
-  router.get('/:id/observations/:oid/photos/:pid', async (req, res) => {
-    const photo = await observationPhoto(ctx.db, currentUser(req), idParam(req.params.id), idParam(req.params.oid, 'oid'), idParam(req.params.pid, 'pid'), ['1', 'true'].includes(String(req.query.thumbnail ?? '')));
-    res.set({ 'Cache-Control': 'private, max-age=86400', 'X-Content-Type-Options': 'nosniff' }).type(photo.mime).send(photo.data);
-  });
-
-  router.post('/:id/observations/:oid/triage', async (req, res) => {
-    const id = idParam(req.params.id);
-    const oid = idParam(req.params.oid, 'oid');
-    const parsed = triageSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Tri invalide');
-    res.json(await triageObservation(ctx.db, currentUser(req), id, oid, parsed.data));
-  });
-
-  router.get('/:id/minutes.pdf', async (req, res) => {
-    const { fileName, pdf } = await minutesPdf(ctx.db, currentUser(req), idParam(req.params.id));
-    res.set({ 'Cache-Control': 'private, no-store' }).type('application/pdf').attachment(fileName).send(pdf);
-  });
-
-  return router;
+  const access = 'signed-in';
+  return [
+    route({
+      method: 'GET', path: '/api/diagnostics', access, query: listSchema, invalid: 'Filtres invalides',
+      handle: async ({ query }, { user }) => ({ diagnostics: await diagnosticsOf(knex, user, query) }),
+    }),
+    route({
+      method: 'POST', path: '/api/diagnostics', access, body: createSchema, invalid: 'Diagnostic invalide',
+      handle: async ({ body }, { user }) => {
+        const d = await createDiagnostic(ctx.db, user, body);
+        return new JsonReply(201, d, { location: `/api/diagnostics/${d.id}` });
+      },
+    }),
+    // earlier observations over the planning map (before '/:id', which would take "observations" for an id)
+    route({
+      method: 'GET', path: '/api/diagnostics/observations', access, query: bboxSchema, invalid: 'Emprise invalide',
+      handle: async ({ query }, { user }) => ({ observations: await observationsAround(ctx.db, user, query.bbox) }),
+    }),
+    route({
+      method: 'GET', path: '/api/diagnostics/:id', access,
+      handle: ({ params }, { user }) => diagnosticDetails(ctx.db, user, idParam(params.id)),
+    }),
+    route({
+      method: 'PUT', path: '/api/diagnostics/:id', access,
+      handle: ({ params, body }, { user }) => {
+        const id = idParam(params.id);
+        const parsed = updateSchema.safeParse(body);
+        if (!parsed.success) throw validationError(parsed.error, 'Diagnostic invalide');
+        return updateDiagnostic(ctx.db, user, id, parsed.data);
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/diagnostics/:id/observations', access,
+      handle: async ({ params, body }, { user }) => {
+        const id = idParam(params.id);
+        const parsed = observationSchema.safeParse(body);
+        if (!parsed.success) throw validationError(parsed.error, 'Observation invalide');
+        const { created, observation } = await addObservation(ctx.db, user, id, parsed.data);
+        return new JsonReply(created ? 201 : 200, observation);
+      },
+    }),
+    // escape hatch: multipart, `photo` (the file) and `uuid` (the photo's identifier, made on the device)
+    rawRoute({
+      method: 'POST', path: '/api/diagnostics/:id/observations/:uuid/photos', access, raw: true, before: [photoUpload],
+      handle: async (req, res, { user }) => {
+        const id = idParam(req.params.id);
+        const uuids = z.object({ observation: z.uuid(), photo: z.uuid('uuid de la photo attendu') }).safeParse({ observation: req.params.uuid, photo: req.body?.uuid });
+        if (!uuids.success) throw validationError(uuids.error, 'Photo invalide');
+        if (!req.file) throw new AppError(400, 'invalid_input', 'Photo manquante', [{ field: 'photo', message: 'fichier obligatoire' }]);
+        const saved = await addObservationPhoto(knex, user, id, uuids.data.observation, uuids.data.photo, req.file.buffer);
+        res.status(saved.created ? 201 : 200).json(saved);
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/diagnostics/:id/observations/:oid/photos/:pid', access,
+      handle: async ({ params, query }, { user }) => {
+        const photo = await observationPhoto(ctx.db, user, idParam(params.id), idParam(params.oid, 'oid'), idParam(params.pid, 'pid'), ['1', 'true'].includes(String(query.thumbnail ?? '')));
+        return new Reply(200, { 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff', 'content-type': photo.mime }, photo.data);
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/diagnostics/:id/observations/:oid/triage', access,
+      handle: ({ params, body }, { user }) => {
+        const id = idParam(params.id);
+        const oid = idParam(params.oid, 'oid');
+        const parsed = triageSchema.safeParse(body);
+        if (!parsed.success) throw validationError(parsed.error, 'Tri invalide');
+        return triageObservation(ctx.db, user, id, oid, parsed.data);
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/diagnostics/:id/minutes.pdf', access,
+      handle: async ({ params }, { user }) => {
+        const { fileName, pdf } = await minutesPdf(ctx.db, user, idParam(params.id));
+        return Reply.download(pdf, 'application/pdf', fileName, { 'cache-control': 'private, no-store' });
+      },
+    }),
+  ];
 }

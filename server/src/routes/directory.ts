@@ -1,7 +1,6 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
-import { validationError } from '../http/errors.js';
+import { route } from '../http/route.js';
 import { directory } from '../services/directory.js';
 
 const coordinate = (min: number, max: number, what: string) => z.coerce.number({ error: `${what} : nombre attendu` }).min(min, `${what} hors limites`).max(max, `${what} hors limites`);
@@ -14,13 +13,9 @@ const querySchema = z.object({
 }).refine((v) => (v.lon === undefined) === (v.lat === undefined), { message: 'lon et lat vont ensemble', path: ['lat'] });
 
 /** `GET /api/directory?q=&theme=&commune=&lon=&lat=` (DESIGN 3.7, 4): every signed-in user. */
-export function directoryRouter(ctx: AppContext): Router {
-  const router = Router();
-  router.get('/', async (req, res) => {
-    const parsed = querySchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error);
-    const { lon, lat, ...rest } = parsed.data;
-    res.json(await directory(ctx.db, { ...rest, point: lon !== undefined && lat !== undefined ? { lon, lat } : undefined }));
-  });
-  return router;
-}
+export const directoryRoutes = (ctx: AppContext) => [
+  route({
+    method: 'GET', path: '/api/directory', access: 'signed-in', query: querySchema,
+    handle: ({ query: { lon, lat, ...rest } }) => directory(ctx.db, { ...rest, point: lon !== undefined && lat !== undefined ? { lon, lat } : undefined }),
+  }),
+];

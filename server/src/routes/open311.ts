@@ -1,8 +1,9 @@
-import express, { Router, type ErrorRequestHandler, type Request } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { inFrance } from '../domain/geometry.js';
 import type { AppContext } from '../http/context.js';
-import { AppError, clientErrorOf, validationError } from '../http/errors.js';
+import { AppError, errorReply, validationError } from '../http/errors.js';
+import { route } from '../http/route.js';
 import { rejectNulBytes } from '../http/input.js';
 import { open311Request, open311Requests, open311ServiceDefinition, open311Services, open311Submit, readerScope } from '../services/open311.js';
 
@@ -42,8 +43,8 @@ const postSchema = z.object({
 });
 
 /** The submitted fields, from a form (`attribute[urgent]` as a literal key) or a JSON body (`attribute: { urgent }` too). */
-function submission(req: Request) {
-  const b = (req.body ?? {}) as Record<string, unknown>;
+function submission(body: unknown) {
+  const b = (body ?? {}) as Record<string, unknown>;
   const attr = (b.attribute && typeof b.attribute === 'object' ? b.attribute : {}) as Record<string, unknown>;
   const urgent = b['attribute[urgent]'] ?? attr.urgent;
   if (b.lat === undefined && b.long === undefined && (b.address_string || b.address_id)) {
@@ -52,68 +53,63 @@ function submission(req: Request) {
   return { api_key: b.api_key, service_code: b.service_code, lat: b.lat, long: b.long, description: b.description, urgent: urgent === undefined ? undefined : String(urgent) };
 }
 
-export function open311Router(ctx: AppContext): Router {
-  const router = Router();
-  const { knex } = ctx.db;
-  router.use(express.urlencoded({ extended: false, limit: '100kb' }), rejectNulBytes);
-
-  // the public URL comes from the configuration (GUP_PUBLIC_URL), never from the request's Host header
-  router.get('/discovery.json', (_req, res) => {
-    res.json({
-      changeset: '2026-01-01T00:00:00Z',
-      contact: 'Mission GUP',
-      key_service: 'Clé API délivrée par l\'administrateur GUP (npm run open311:key)',
-      endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${ctx.config.publicUrl}/open311/v2`, changeset: '2026-01-01T00:00:00Z', type: 'production', formats: ['application/json'] }],
-    });
-  });
-
-  router.get('/services.json', async (_req, res) => {
-    res.json(await open311Services(knex));
-  });
-
-  router.get('/services/:code.json', async (req, res) => {
-    res.json(await open311ServiceDefinition(knex, req.params.code));
-  });
-
-  router.get('/requests.json', async (req, res) => {
-    const q = requestsQuery.safeParse(req.query);
-    if (!q.success) throw validationError(q.error, 'Paramètres invalides');
-    const { service_request_id: ids, service_code: serviceCodes, status: statuses, start_date: startDate, end_date: endDate, api_key: apiKey } = q.data;
-    res.json(await open311Requests(knex, { ids, serviceCodes, statuses, startDate, endDate }, await readerScope(knex, apiKey)));
-  });
-
-  router.get('/requests/:id.json', async (req, res) => {
-    const key = z.object({ api_key: z.string().max(200).optional() }).safeParse(req.query);
-    if (!key.success) throw validationError(key.error, 'Paramètres invalides');
-    res.json(await open311Request(knex, req.params.id, await readerScope(knex, key.data.api_key)));
-  });
-
-  router.post('/requests.json', async (req, res) => {
-    const parsed = postSchema.safeParse(submission(req));
-    if (!parsed.success) throw validationError(parsed.error, 'Demande invalide');
-    const p = parsed.data;
-    res.status(201).json(await open311Submit(ctx.db, { apiKey: p.api_key, serviceCode: p.service_code, lon: p.long, lat: p.lat, description: p.description, urgent: p.urgent }));
-  });
-
-  router.use((req) => {
-    if (/\.xml$/i.test(req.path)) throw new AppError(400, 'unsupported_format', 'Format non supporté : seul .json est servi');
-    throw new AppError(404, 'not_found', `Ressource Open311 inconnue : ${req.method} ${req.path}`);
-  });
-  return router;
+/** Errors in the standard's shape, `[{code, description}]`, with the same HTTP status (the fields named in the description). */
+export function open311ErrorBody(e: AppError): [{ code: number; description: string }] {
+  const fields = Array.isArray(e.details) ? (e.details as { field?: string | null; message?: string }[]).map((d) => `${d.field ?? ''} : ${d.message ?? ''}`).join(' ; ') : '';
+  return [{ code: e.status, description: fields ? `${e.message} (${fields})` : e.message }];
 }
 
-/** Errors in the standard's shape, `[{code, description}]`, with the same HTTP status. */
+/**
+ * The GeoReport v2 routes: public (an `api_key` in the query or the body decides what a reader sees and who files),
+ * errors in the standard's shape. Their form body is read by `open311Body` (mounted before them).
+ */
+export function open311Routes(ctx: AppContext) {
+  const { knex } = ctx.db;
+  const base = { access: 'public', errorBody: open311ErrorBody } as const;
+  return [
+    // the public URL comes from the configuration (GUP_PUBLIC_URL), never from the request's Host header
+    route({
+      ...base, method: 'GET', path: '/open311/v2/discovery.json',
+      handle: async () => ({
+        changeset: '2026-01-01T00:00:00Z',
+        contact: 'Mission GUP',
+        key_service: 'Clé API délivrée par l\'administrateur GUP (npm run open311:key)',
+        endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${ctx.config.publicUrl}/open311/v2`, changeset: '2026-01-01T00:00:00Z', type: 'production', formats: ['application/json'] }],
+      }),
+    }),
+    route({ ...base, method: 'GET', path: '/open311/v2/services.json', handle: () => open311Services(knex) }),
+    route({ ...base, method: 'GET', path: '/open311/v2/services/:code.json', handle: ({ params }) => open311ServiceDefinition(knex, params.code!) }),
+    route({
+      ...base, method: 'GET', path: '/open311/v2/requests.json', query: requestsQuery,
+      handle: async ({ query: { service_request_id: ids, service_code: serviceCodes, status: statuses, start_date: startDate, end_date: endDate, api_key: apiKey } }) =>
+        open311Requests(knex, { ids, serviceCodes, statuses, startDate, endDate }, await readerScope(knex, apiKey)),
+    }),
+    route({
+      ...base, method: 'GET', path: '/open311/v2/requests/:id.json', query: z.object({ api_key: z.string().max(200).optional() }),
+      handle: async ({ params, query }) => open311Request(knex, params.id!, await readerScope(knex, query.api_key)),
+    }),
+    route({
+      ...base, method: 'POST', path: '/open311/v2/requests.json', status: 201,
+      handle: async ({ body }) => {
+        const parsed = postSchema.safeParse(submission(body));
+        if (!parsed.success) throw validationError(parsed.error, 'Demande invalide');
+        const p = parsed.data;
+        return open311Submit(ctx.db, { apiKey: p.api_key, serviceCode: p.service_code, lon: p.long, lat: p.lat, description: p.description, urgent: p.urgent });
+      },
+    }),
+  ];
+}
+
+/** Before the routes: the form body (`application/x-www-form-urlencoded`, as the standard posts) and its NUL-byte check. */
+export const open311Body = [express.urlencoded({ extended: false, limit: '100kb' }), rejectNulBytes];
+
+/** After the routes: an unknown path (a `.xml` one: the format is not served) and every error, in the standard's shape. */
+export const open311Fallback: RequestHandler = (req) => {
+  if (/\.xml$/i.test(req.path)) throw new AppError(400, 'unsupported_format', 'Format non supporté : seul .json est servi');
+  throw new AppError(404, 'not_found', `Ressource Open311 inconnue : ${req.method} ${req.path}`);
+};
 export const open311ErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  let status = 500;
-  let description = 'Erreur interne du serveur';
-  const e = clientErrorOf(err);
-  if (e) {
-    status = e.status;
-    const fields = Array.isArray(e.details) ? (e.details as { field?: string | null; message?: string }[]).map((d) => `${d.field ?? ''} : ${d.message ?? ''}`).join(' ; ') : '';
-    description = fields ? `${e.message} (${fields})` : e.message;
-  } else {
-    req.log?.error({ err }, 'unhandled error (open311)');
-  }
+  const reply = errorReply(err, req.log, req.method, req.originalUrl, open311ErrorBody);
   if (res.headersSent) return;
-  res.status(status).json([{ code: status, description }]);
+  res.status(reply.status).json(reply.value);
 };

@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
-import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { AppError, validationError } from '../http/errors.js';
+import { rawRoute } from '../http/route.js';
 import { PASSWORD_MIN_LENGTH, setPasswordWithToken } from '../services/accounts.js';
 
 const body = z.object({
@@ -17,18 +17,20 @@ const body = z.object({
  * administrator). Public (the person has no session yet); the token is the credential, used once; attempts per client
  * address are limited (counted by the primary process in cluster mode).
  */
-export function passwordRouter(ctx: AppContext): Router {
-  const router = Router();
+export function passwordRoutes(ctx: AppContext) {
   const attempts = rateLimit({
     ...(cluster.isWorker ? { store: new ClusterMemoryStoreWorker({ prefix: 'password-link' }) } : {}), // one count for the server
     windowMs: 15 * 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false,
     handler: (_req, _res, next) => next(new AppError(429, 'too_many_attempts', 'Trop de tentatives, réessayez dans quelques minutes')),
   });
-  router.post('/', attempts, async (req, res) => {
-    const parsed = body.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Mot de passe invalide');
-    await setPasswordWithToken(ctx.db.knex, parsed.data.token, parsed.data.password);
-    res.status(204).end();
-  });
-  return router;
+  // escape hatch: the attempts are counted (rate limiter) before the body is checked
+  return [rawRoute({
+    method: 'POST', path: '/api/auth/password', access: 'public', raw: true, before: [attempts],
+    handle: async (req, res) => {
+      const parsed = body.safeParse(req.body);
+      if (!parsed.success) throw validationError(parsed.error, 'Mot de passe invalide');
+      await setPasswordWithToken(ctx.db.knex, parsed.data.token, parsed.data.password);
+      res.status(204).end();
+    },
+  })];
 }

@@ -1,15 +1,14 @@
-import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../auth/middleware.js';
 import { countReports, listReports, nearbyOpenReports, type ReportRow } from '../data/reports.js';
 import { canReport, reportScope } from '../domain/access.js';
 import { REPORT_ACTIONS, REPORT_SORTS, REPORT_STATUSES, STATUS_LABELS, type ReportAction } from '../domain/reports.js';
 import type { AppContext } from '../http/context.js';
 import { csvDateTime, toCsv, type CsvColumn } from '../http/csv.js';
-import { AppError, forbidden, validationError } from '../http/errors.js';
+import { AppError, validationError } from '../http/errors.js';
 import { pointQuerySchema, refineInFrance } from '../http/geo.js';
 import { idParam, idValue, parseId } from '../http/input.js';
 import { photoUpload, reportFieldsFromForm } from '../http/multipart.js';
+import { rawRoute, Reply, route } from '../http/route.js';
 import { photoFor, processPhoto } from '../services/photos.js';
 import { applyAction, followReport, reportDetails, submitReport } from '../services/reports.js';
 import { requireTerritory } from '../services/territory.js';
@@ -68,84 +67,76 @@ const CSV_COLUMNS: CsvColumn<ReportRow>[] = [
   ['Service', (r) => r.serviceName], ['Urgent', (r) => (r.urgent ? 'oui' : 'non')], ['Échéance', (r) => csvDateTime(r.resolveDueAt)],
   ['En retard', (r) => (r.overdue ? 'oui' : 'non')], ['Longitude', (r) => Number(r.lon)], ['Latitude', (r) => Number(r.lat)], ['Description', (r) => r.description],
 ];
-function sendCsv(res: Response, rows: ReportRow[]) {
-  res.type('text/csv; charset=utf-8').attachment('signalements.csv').send(toCsv(CSV_COLUMNS, rows));
-}
 
-export function reportsRouter(ctx: AppContext): Router {
-  const router = Router();
+/** Reports (DESIGN 3.4, §4): every signed-in role; what each sees and may do is decided by the domain (access.ts, reports.ts). */
+export function reportsRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-  const reportId = (raw: unknown) => parseId(raw, 'id', 'Identifiant de signalement invalide');
+  const params = z.object({ id: idParam });
+  const badId = 'Identifiant de signalement invalide';
+  const countsSchema = listSchema.omit({ format: true, sort: true, limit: true, offset: true }).strict();
 
-  // JSON, or multipart/form-data with the same fields and one `photo`
-  router.post('/', photoUpload, async (req, res) => {
-    const user = currentUser(req);
-    const parsed = reportBodySchema.safeParse(req.is('multipart/form-data') ? reportFieldsFromForm(req.body ?? {}) : req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Signalement invalide');
-    const key = req.get('Idempotency-Key')?.trim();
-    if (key !== undefined && (key.length < 8 || key.length > 128)) throw new AppError(400, 'invalid_input', 'Idempotency-Key : 8 à 128 caractères', [{ field: 'Idempotency-Key', message: 'longueur' }]);
-    const photo = req.file ? await processPhoto(req.file.buffer) : null;
-    const { created, report } = await submitReport(ctx.db, user, parsed.data, { idempotencyKey: key || null, photo });
-    res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(report);
-  });
-
-  router.get('/', async (req, res) => {
-    const user = currentUser(req);
-    const parsed = listSchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
-    const { format, status, ...filters } = parsed.data;
-    const { rows, total } = await listReports(knex, reportScope(user), { ...filters, status: status as ReportRow['status'][] | undefined });
-    if (format === 'csv') return sendCsv(res, rows);
-    res.json({ total, reports: rows.map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })) });
-  });
-
-  // the caller's counts (a service agent's queue, a commune's follow-up): in all, open, overdue, per status
-  router.get('/counts', async (req, res) => {
-    const parsed = listSchema.omit({ format: true, sort: true, limit: true, offset: true }).strict().safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Filtres invalides');
-    const { status, ...filters } = parsed.data;
-    res.json(await countReports(knex, reportScope(currentUser(req)), { ...filters, status: status as ReportRow['status'][] | undefined }));
-  });
-
-  router.get('/nearby', async (req, res) => {
-    const user = currentUser(req);
-    const parsed = z.intersection(pointQuerySchema, z.object({ category: z.string().min(1).max(64) })).safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error);
-    if (!canReport(user)) throw forbidden();
-    const t = await requireTerritory(ctx.db);
-    const { lon, lat, category } = parsed.data;
-    const reports = await nearbyOpenReports(knex, reportScope(user), category, lon, lat, t.duplicatesRadiusM, t.duplicatesWindowDays);
-    res.json({ radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays, reports });
-  });
-
-  router.get('/:id', async (req, res) => {
-    res.json(await reportDetails(knex, currentUser(req), reportId(req.params.id)));
-  });
-
-  router.get('/:id/photos/:photoId', async (req, res) => {
-    const photoId = parseId(req.params.photoId, 'photoId', 'Identifiant de photo invalide');
-    const photo = await photoFor(knex, currentUser(req), reportId(req.params.id), photoId, ['1', 'true'].includes(String(req.query.thumbnail ?? '')));
-    res.set({ 'Cache-Control': 'private, max-age=86400', 'X-Content-Type-Options': 'nosniff' }).type(photo.mime).send(photo.data);
-  });
-
-  router.post('/:id/transitions', async (req, res) => {
-    const user = currentUser(req);
-    const id = reportId(req.params.id);
-    const parsed = transitionSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Transition invalide');
-    const { to, action, ...rest } = parsed.data;
-    const after = await applyAction(ctx.db, user, id, { action: action ?? STATUS_FOR_ACTION[to!]!, ...rest });
-    // after a transfer the former service no longer sees the report: answer with what changed
-    const visible = await reportDetails(knex, user, id).catch((err: unknown) => (err instanceof AppError && err.status === 404 ? null : Promise.reject(err)));
-    res.json(visible ?? { id, ...after, visible: false });
-  });
-
-  router.post('/:id/follow', async (req, res) => {
-    const user = currentUser(req);
-    const id = reportId(req.params.id);
-    await followReport(knex, user, id);
-    res.json(await reportDetails(knex, user, id));
-  });
-
-  return router;
+  return [
+    // escape hatch: JSON, or multipart/form-data with the same fields and one `photo` (streamed by multer)
+    rawRoute({
+      method: 'POST', path: '/api/reports', access: 'signed-in', raw: true, before: [photoUpload],
+      handle: async (req, res, { user }) => {
+        const parsed = reportBodySchema.safeParse(req.is('multipart/form-data') ? reportFieldsFromForm(req.body ?? {}) : req.body);
+        if (!parsed.success) throw validationError(parsed.error, 'Signalement invalide');
+        const key = req.get('Idempotency-Key')?.trim();
+        if (key !== undefined && (key.length < 8 || key.length > 128)) throw new AppError(400, 'invalid_input', 'Idempotency-Key : 8 à 128 caractères', [{ field: 'Idempotency-Key', message: 'longueur' }]);
+        const photo = req.file ? await processPhoto(req.file.buffer) : null;
+        const { created, report } = await submitReport(ctx.db, user, parsed.data, { idempotencyKey: key || null, photo });
+        res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(report);
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/reports', access: 'signed-in', query: listSchema, invalid: 'Filtres invalides',
+      handle: async ({ query: { format, status, ...filters } }, { user }) => {
+        const { rows, total } = await listReports(knex, reportScope(user), { ...filters, status: status as ReportRow['status'][] | undefined });
+        if (format === 'csv') return Reply.download(toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8', 'signalements.csv');
+        return { total, reports: rows.map((r) => ({ ...r, statusLabel: STATUS_LABELS[r.status] })) };
+      },
+    }),
+    // the caller's counts (a service agent's queue, a commune's follow-up): in all, open, overdue, per status
+    route({
+      method: 'GET', path: '/api/reports/counts', access: 'signed-in', query: countsSchema, invalid: 'Filtres invalides',
+      handle: ({ query: { status, ...filters } }, { user }) => countReports(knex, reportScope(user), { ...filters, status: status as ReportRow['status'][] | undefined }),
+    }),
+    route({
+      method: 'GET', path: '/api/reports/nearby', access: canReport, query: z.intersection(pointQuerySchema, z.object({ category: z.string().min(1).max(64) })),
+      handle: async ({ query: { lon, lat, category } }, { user }) => {
+        const t = await requireTerritory(ctx.db);
+        const reports = await nearbyOpenReports(knex, reportScope(user), category, lon, lat, t.duplicatesRadiusM, t.duplicatesWindowDays);
+        return { radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays, reports };
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/reports/:id', access: 'signed-in', params, invalid: badId,
+      handle: ({ params: { id } }, { user }) => reportDetails(knex, user, id),
+    }),
+    route({
+      method: 'GET', path: '/api/reports/:id/photos/:photoId', access: 'signed-in',
+      handle: async ({ params, query }, { user }) => {
+        const photoId = parseId(params.photoId, 'photoId', 'Identifiant de photo invalide');
+        const photo = await photoFor(knex, user, parseId(params.id, 'id', badId), photoId, ['1', 'true'].includes(String(query.thumbnail ?? '')));
+        return new Reply(200, { 'cache-control': 'private, max-age=86400', 'x-content-type-options': 'nosniff', 'content-type': photo.mime }, photo.data);
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/reports/:id/transitions', access: 'signed-in', params, body: transitionSchema, invalid: { params: badId, body: 'Transition invalide' },
+      handle: async ({ params: { id }, body: { to, action, ...rest } }, { user }) => {
+        const after = await applyAction(ctx.db, user, id, { action: action ?? STATUS_FOR_ACTION[to!]!, ...rest });
+        // after a transfer the former service no longer sees the report: answer with what changed
+        const visible = await reportDetails(knex, user, id).catch((err: unknown) => (err instanceof AppError && err.status === 404 ? null : Promise.reject(err)));
+        return visible ?? { id, ...after, visible: false };
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/reports/:id/follow', access: 'signed-in', params, invalid: badId,
+      handle: async ({ params: { id } }, { user }) => {
+        await followReport(knex, user, id);
+        return reportDetails(knex, user, id);
+      },
+    }),
+  ];
 }

@@ -1,9 +1,8 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { communesByName, parcelsById, parcelsByReference, plainText, qpvByCodeOrName, type SearchResult } from '../data/search.js';
 import { IDU_PATTERN } from '../domain/idu.js';
 import type { AppContext } from '../http/context.js';
-import { validationError } from '../http/errors.js';
+import { route } from '../http/route.js';
 
 const querySchema = z.object({ q: z.string().trim().min(2, 'au moins 2 caractères').max(100) });
 /** A section (1–2 letters, "0A" too) and a plan number, as a whole word anywhere in the query: "AC 208", "ac208". */
@@ -21,28 +20,27 @@ function parcelReference(q: string): { section: string; number: string; commune:
 }
 const LIMIT = 10;
 
-export function searchRouter(ctx: AppContext): Router {
-  const router = Router();
+/** `GET /api/search?q=`: parcels (IDU or reference), QPV, communes — every signed-in role. */
+export function searchRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-  router.get('/', async (req, res) => {
-    const parsed = querySchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Recherche invalide');
-    const q = parsed.data.q;
-    const upper = q.toUpperCase().replace(/\s+/g, '');
-    let results: SearchResult[];
-    if (IDU_PATTERN.test(upper)) {
-      results = await parcelsById(knex, upper);
-    } else {
-      const ref = parcelReference(q);
-      const text = plainText(q);
-      const [parcels, communes, qpv] = await Promise.all([
-        ref ? parcelsByReference(knex, ref.section, ref.number, ref.commune, LIMIT) : [],
-        communesByName(knex, text, LIMIT),
-        qpvByCodeOrName(knex, text, LIMIT),
-      ]);
-      results = [...parcels, ...qpv, ...communes].slice(0, LIMIT);
-    }
-    res.json({ results });
-  });
-  return router;
+  return [route({
+    method: 'GET', path: '/api/search', access: 'signed-in', query: querySchema, invalid: 'Recherche invalide',
+    handle: async ({ query: { q } }) => {
+      const upper = q.toUpperCase().replace(/\s+/g, '');
+      let results: SearchResult[];
+      if (IDU_PATTERN.test(upper)) {
+        results = await parcelsById(knex, upper);
+      } else {
+        const ref = parcelReference(q);
+        const text = plainText(q);
+        const [parcels, communes, qpv] = await Promise.all([
+          ref ? parcelsByReference(knex, ref.section, ref.number, ref.commune, LIMIT) : [],
+          communesByName(knex, text, LIMIT),
+          qpvByCodeOrName(knex, text, LIMIT),
+        ]);
+        results = [...parcels, ...qpv, ...communes].slice(0, LIMIT);
+      }
+      return { results };
+    },
+  })];
 }

@@ -1,13 +1,11 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { currentUser } from '../auth/middleware.js';
 import type { StatsAnswer, StatsRowView } from '../domain/api.js';
 import { CHANNELS, DIMENSION_LABELS, HOTSPOT_DEFAULT_MIN, STATS_COLUMNS, STATS_DIMENSIONS } from '../domain/stats.js';
 import type { AppContext } from '../http/context.js';
 import { toCsv, type CsvColumn } from '../http/csv.js';
 import { toXlsx } from '../http/xlsx.js';
-import { validationError } from '../http/errors.js';
 import { idParam } from '../http/input.js';
+import { Reply, route } from '../http/route.js';
 import { closePeriodAs, hotspotsFor, periodOf, periodsFor, statsFor } from '../services/stats.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'date inexistante');
@@ -56,39 +54,31 @@ function exportTable(answer: StatsAnswer): { columns: CsvColumn<StatsRowView>[];
 }
 
 /** Statistics (DESIGN §4): GET /api/stats, /api/stats/hotspots, GET/POST /api/stats/periods. */
-export function statsRouter(ctx: AppContext): Router {
-  const router = Router();
+export function statsRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-
-  router.get('/', async (req, res) => {
-    const parsed = statsSchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Paramètres de statistiques invalides');
-    const { from, to, groupBy, live, format, ...filters } = parsed.data;
-    const answer = await statsFor(knex, currentUser(req), { period: periodOf(from, to), groupBy, filters, live: live && format === 'json' });
-    if (format === 'json') return void res.json(answer);
-    const { columns, rows, name } = exportTable(answer);
-    if (format === 'csv') return void res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(columns, rows));
-    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`${name}.xlsx`)
-      .send(await toXlsx(columns, rows, 'Statistiques'));
-  });
-
-  router.get('/hotspots', async (req, res) => {
-    const parsed = hotspotsSchema.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Paramètres des points chauds invalides');
-    const { to, minReports, ...filters } = parsed.data;
-    res.type('application/geo+json').send(JSON.stringify(await hotspotsFor(knex, currentUser(req), { to, min: minReports, filters })));
-  });
-
-  router.get('/periods', async (req, res) => {
-    res.json({ periods: await periodsFor(knex, currentUser(req)) });
-  });
-
-  router.post('/periods', async (req, res) => {
-    const parsed = closeSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Période invalide');
-    const { from, to, label } = parsed.data;
-    res.status(201).json(await closePeriodAs(knex, currentUser(req), { period: periodOf(from, to), label }));
-  });
-
-  return router;
+  return [
+    route({
+      method: 'GET', path: '/api/stats', access: 'signed-in', query: statsSchema, invalid: 'Paramètres de statistiques invalides',
+      handle: async ({ query: { from, to, groupBy, live, format, ...filters } }, { user }) => {
+        const answer = await statsFor(knex, user, { period: periodOf(from, to), groupBy, filters, live: live && format === 'json' });
+        if (format === 'json') return answer;
+        const { columns, rows, name } = exportTable(answer);
+        if (format === 'csv') return Reply.download(toCsv(columns, rows), 'text/csv; charset=utf-8', `${name}.csv`);
+        return Reply.download(await toXlsx(columns, rows, 'Statistiques'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `${name}.xlsx`);
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/stats/hotspots', access: 'signed-in', query: hotspotsSchema, invalid: 'Paramètres des points chauds invalides',
+      handle: async ({ query: { to, minReports, ...filters } }, { user }) =>
+        new Reply(200, { 'content-type': 'application/geo+json; charset=utf-8' }, JSON.stringify(await hotspotsFor(knex, user, { to, min: minReports, filters }))),
+    }),
+    route({
+      method: 'GET', path: '/api/stats/periods', access: 'signed-in',
+      handle: async (_input, { user }) => ({ periods: await periodsFor(knex, user) }),
+    }),
+    route({
+      method: 'POST', path: '/api/stats/periods', access: 'signed-in', body: closeSchema, invalid: 'Période invalide', status: 201,
+      handle: ({ body: { from, to, label } }, { user }) => closePeriodAs(knex, user, { period: periodOf(from, to), label }),
+    }),
+  ];
 }

@@ -1,7 +1,5 @@
-import { Router } from 'express';
 import type { Database } from '../data/db.js';
 import { z } from 'zod';
-import { requireRole, currentUser } from '../auth/middleware.js';
 import { findSubsector, landInBbox, listSubsectors, outcomeFlips, versionsOf, type SubsectorRow } from '../data/subsectors.js';
 import { rightsOf } from '../data/parcels.js';
 import { territory } from '../data/territory.js';
@@ -11,7 +9,9 @@ import type { AppContext } from '../http/context.js';
 import { requireTerritory } from '../services/territory.js';
 import { overlapReport } from '../services/parcel-overlaps.js';
 import { AppError, notFound, validationError } from '../http/errors.js';
-import { parseId } from '../http/input.js';
+import { idParam } from '../http/input.js';
+import { Reply, route } from '../http/route.js';
+import type { Role } from '../domain/territory.js';
 import {
   archiveSubsector, computeDelegation, createSubsector, preparePerimeter, publicDomainOwners, tooLarge, updateSubsector, validatePerimeter,
   type PreparedPerimeter,
@@ -56,121 +56,131 @@ async function toFeature(db: Database, row: SubsectorRow & Record<string, unknow
   };
 }
 
-export function subsectorsRouter(ctx: AppContext): Router {
-  const router = Router();
+/** Who draws and edits sub-sectors and their conventions: planners and administrators. */
+export const SUBSECTOR_EDITORS: readonly Role[] = ['planner', 'admin'];
+
+/** Sub-sectors (DESIGN 3.3, §4): read by every signed-in role, drawn by SUBSECTOR_EDITORS; GeoJSON features. */
+export function subsectorsRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
-  const write = requireRole('planner', 'admin');
-  const subsectorId = (raw: unknown) => parseId(raw, 'id', 'Identifiant de sous-secteur invalide');
+  const write = SUBSECTOR_EDITORS;
+  const params = z.object({ id: idParam });
+  const badId = 'Identifiant de sous-secteur invalide';
 
-  router.get('/', async (req, res) => {
-    const status = z.enum(['active', 'archived', 'all']).default('active').parse(req.query.status ?? undefined);
-    const rows = await listSubsectors(knex, status);
-    res.json({ type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(ctx.db, r as SubsectorRow & Record<string, unknown>))) });
-  });
-
-  router.get('/changes', async (_req, res) => {
-    res.json({ changes: await outcomeFlips(knex) });
-  });
-
-  /** Authoritative shares of a drawn perimeter: for those who draw (planner, admin), bounded by LAND_LIMITS. */
-  router.post('/preview', write, async (req, res) => {
-    const body = z.object({ geometry: z.unknown() }).safeParse(req.body);
-    if (!body.success) throw validationError(body.error);
-    const { geojson } = await validatePerimeter(knex, body.data.geometry);
-    res.json(await computeDelegation(ctx.db, geojson));
-  });
-
-  /**
-   * Parcels with owners, the partition of overlapping parcels and commune outlines around a drawing, for the live
-   * preview in the browser; bounded by the same LAND_LIMITS as the preview and the save.
-   */
-  router.get('/land', async (req, res) => {
-    const parsed = bboxSchema.safeParse(req.query.bbox);
-    if (!parsed.success) throw validationError(parsed.error, 'bbox invalide');
-    const area = bboxAreaM2(parsed.data);
-    if (area > LAND_LIMITS.maxAreaM2) throw tooLarge('bbox', 'maxAreaM2', area);
-    const land = await landInBbox(knex, parsed.data, LAND_LIMITS.maxParcels);
-    if (land.tooMany) throw tooLarge('bbox', 'maxParcels', LAND_LIMITS.maxParcels + 1);
-    const t = await requireTerritory(ctx.db);
-    const rights = await rightsOf(knex, land.parcels.map((p) => p.idu));
-    const owners = new Map<string, unknown[]>();
-    for (const r of rights) {
-      if (r.rightCode !== OWNERSHIP_RIGHT) continue;
-      owners.set(r.idu, [...(owners.get(r.idu) ?? []), {
-        ownerId: r.id, name: r.name, kind: r.kind, organisationCode: r.organisationCode, organisationName: r.organisationName,
-        organisationKind: r.organisationCode ? t.routing.organisations[r.organisationCode]?.kind ?? null : null,
-      }]);
-    }
-    const pd = publicDomainOwners(t);
-    res.json({
-      threshold: t.delegationThreshold,
-      parcels: land.parcels.map((p) => ({ ...p, owners: owners.get(p.idu) ?? [] })),
-      faces: land.faces,
-      communes: land.communes.map((c) => ({ ...c, publicDomainOwner: pd[c.insee] ?? null })),
-    });
-  });
-
-  /** Data quality: groups of overlapping or nested parcels of one commune, with their owners (GIS team, planners). */
-  router.get('/overlaps', requireRole('planner', 'admin', 'gup_officer'), async (req, res) => {
-    const parsed = overlapsQuery.safeParse(req.query);
-    if (!parsed.success) throw validationError(parsed.error, 'Paramètres invalides : commune (code INSEE du territoire), page, limit ≤ 100');
-    const t = await territory(ctx.db);
-    if (!t?.communes.some((c) => c.inTerritory && c.insee === parsed.data.commune)) {
-      throw new AppError(400, 'invalid_input', `Commune ${parsed.data.commune} hors du territoire`, [{ field: 'commune', message: 'commune du territoire attendue' }]);
-    }
-    res.json(await overlapReport(knex, parsed.data.commune, parsed.data.page, parsed.data.limit));
-  });
-
-  router.post('/', write, async (req, res) => {
-    const parsed = createSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Feature ou FeatureCollection GeoJSON attendue');
-    const user = currentUser(req);
-    const features = parsed.data.type === 'Feature' ? [parsed.data] : parsed.data.features;
-    /** Names the feature of a collection in its error. */
-    const numbered = async <T>(i: number, step: () => Promise<T>): Promise<T> => {
-      try {
-        return await step();
-      } catch (err) {
-        if (err instanceof AppError && features.length > 1) throw new AppError(err.status, err.code, `Entité n° ${i + 1} : ${err.message}`, err.details);
-        throw err;
-      }
-    };
-    const prepared: PreparedPerimeter[] = [];
-    for (const [i, f] of features.entries()) prepared.push(await numbered(i, () => preparePerimeter(ctx.db, f.geometry)));
-    const ids = await knex.transaction(async (trx) => {
-      const created: number[] = [];
-      for (const [i, f] of features.entries()) created.push(await numbered(i, () => createSubsector(trx, user.id, prepared[i]!, f.properties)));
-      return created;
-    });
-    const rows = await Promise.all(ids.map(async (id) => toFeature(ctx.db, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>)));
-    res.status(201).json(parsed.data.type === 'Feature' ? rows[0] : { type: 'FeatureCollection', features: rows });
-  });
-
-  router.get('/:id', async (req, res) => {
-    const row = await findSubsector(knex, subsectorId(req.params.id));
-    if (!row) throw notFound(`Sous-secteur ${req.params.id}`);
-    res.json(await toFeature(ctx.db, row as SubsectorRow & Record<string, unknown>));
-  });
-
-  router.get('/:id/versions', async (req, res) => {
-    const id = subsectorId(req.params.id);
-    const rows = await versionsOf(knex, id);
-    if (rows.length === 0) throw notFound(`Sous-secteur ${id}`);
-    res.json({ type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(ctx.db, r as unknown as SubsectorRow & Record<string, unknown>))) });
-  });
-
-  router.put('/:id', write, async (req, res) => {
-    const id = subsectorId(req.params.id);
-    const parsed = updateSchema.safeParse(req.body);
-    if (!parsed.success) throw validationError(parsed.error, 'Feature GeoJSON attendue');
-    await updateSubsector(ctx.db, currentUser(req).id, id, parsed.data.geometry, parsed.data.properties);
-    res.json(await toFeature(ctx.db, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>));
-  });
-
-  router.delete('/:id', write, async (req, res) => {
-    await archiveSubsector(knex, currentUser(req).id, subsectorId(req.params.id));
-    res.status(204).end();
-  });
-
-  return router;
+  return [
+    route({
+      method: 'GET', path: '/api/subsectors', access: 'signed-in',
+      handle: async ({ query }) => {
+        const status = z.enum(['active', 'archived', 'all']).default('active').parse(query.status ?? undefined);
+        const rows = await listSubsectors(knex, status);
+        return { type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(ctx.db, r as SubsectorRow & Record<string, unknown>))) };
+      },
+    }),
+    route({ method: 'GET', path: '/api/subsectors/changes', access: 'signed-in', handle: async () => ({ changes: await outcomeFlips(knex) }) }),
+    /** Authoritative shares of a drawn perimeter: for those who draw (planner, admin), bounded by LAND_LIMITS. */
+    route({
+      method: 'POST', path: '/api/subsectors/preview', access: write, body: z.object({ geometry: z.unknown() }),
+      handle: async ({ body }) => {
+        const { geojson } = await validatePerimeter(knex, body.geometry);
+        return computeDelegation(ctx.db, geojson);
+      },
+    }),
+    /**
+     * Parcels with owners, the partition of overlapping parcels and commune outlines around a drawing, for the live
+     * preview in the browser; bounded by the same LAND_LIMITS as the preview and the save.
+     */
+    route({
+      method: 'GET', path: '/api/subsectors/land', access: 'signed-in',
+      handle: async ({ query }) => {
+        const parsed = bboxSchema.safeParse(query.bbox);
+        if (!parsed.success) throw validationError(parsed.error, 'bbox invalide');
+        const area = bboxAreaM2(parsed.data);
+        if (area > LAND_LIMITS.maxAreaM2) throw tooLarge('bbox', 'maxAreaM2', area);
+        const land = await landInBbox(knex, parsed.data, LAND_LIMITS.maxParcels);
+        if (land.tooMany) throw tooLarge('bbox', 'maxParcels', LAND_LIMITS.maxParcels + 1);
+        const t = await requireTerritory(ctx.db);
+        const rights = await rightsOf(knex, land.parcels.map((p) => p.idu));
+        const owners = new Map<string, unknown[]>();
+        for (const r of rights) {
+          if (r.rightCode !== OWNERSHIP_RIGHT) continue;
+          owners.set(r.idu, [...(owners.get(r.idu) ?? []), {
+            ownerId: r.id, name: r.name, kind: r.kind, organisationCode: r.organisationCode, organisationName: r.organisationName,
+            organisationKind: r.organisationCode ? t.routing.organisations[r.organisationCode]?.kind ?? null : null,
+          }]);
+        }
+        const pd = publicDomainOwners(t);
+        return {
+          threshold: t.delegationThreshold,
+          parcels: land.parcels.map((p) => ({ ...p, owners: owners.get(p.idu) ?? [] })),
+          faces: land.faces,
+          communes: land.communes.map((c) => ({ ...c, publicDomainOwner: pd[c.insee] ?? null })),
+        };
+      },
+    }),
+    /** Data quality: groups of overlapping or nested parcels of one commune, with their owners (GIS team, planners). */
+    route({
+      method: 'GET', path: '/api/subsectors/overlaps', access: ['planner', 'admin', 'gup_officer'], query: overlapsQuery,
+      invalid: 'Paramètres invalides : commune (code INSEE du territoire), page, limit ≤ 100',
+      handle: async ({ query: { commune, page, limit } }) => {
+        const t = await territory(ctx.db);
+        if (!t?.communes.some((c) => c.inTerritory && c.insee === commune)) {
+          throw new AppError(400, 'invalid_input', `Commune ${commune} hors du territoire`, [{ field: 'commune', message: 'commune du territoire attendue' }]);
+        }
+        return overlapReport(knex, commune, page, limit);
+      },
+    }),
+    route({
+      method: 'POST', path: '/api/subsectors', access: write, body: createSchema, invalid: 'Feature ou FeatureCollection GeoJSON attendue', status: 201,
+      handle: async ({ body }, { user }) => {
+        const features = body.type === 'Feature' ? [body] : body.features;
+        /** Names the feature of a collection in its error. */
+        const numbered = async <T>(i: number, step: () => Promise<T>): Promise<T> => {
+          try {
+            return await step();
+          } catch (err) {
+            if (err instanceof AppError && features.length > 1) throw new AppError(err.status, err.code, `Entité n° ${i + 1} : ${err.message}`, err.details);
+            throw err;
+          }
+        };
+        const prepared: PreparedPerimeter[] = [];
+        for (const [i, f] of features.entries()) prepared.push(await numbered(i, () => preparePerimeter(ctx.db, f.geometry)));
+        const ids = await knex.transaction(async (trx) => {
+          const created: number[] = [];
+          for (const [i, f] of features.entries()) created.push(await numbered(i, () => createSubsector(trx, user.id, prepared[i]!, f.properties)));
+          return created;
+        });
+        const rows = await Promise.all(ids.map(async (id) => toFeature(ctx.db, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>)));
+        return body.type === 'Feature' ? rows[0] : { type: 'FeatureCollection', features: rows };
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/subsectors/:id', access: 'signed-in', params, invalid: badId,
+      handle: async ({ params: { id } }) => {
+        const row = await findSubsector(knex, id);
+        if (!row) throw notFound(`Sous-secteur ${id}`);
+        return toFeature(ctx.db, row as SubsectorRow & Record<string, unknown>);
+      },
+    }),
+    route({
+      method: 'GET', path: '/api/subsectors/:id/versions', access: 'signed-in', params, invalid: badId,
+      handle: async ({ params: { id } }) => {
+        const rows = await versionsOf(knex, id);
+        if (rows.length === 0) throw notFound(`Sous-secteur ${id}`);
+        return { type: 'FeatureCollection', features: await Promise.all(rows.map((r) => toFeature(ctx.db, r as unknown as SubsectorRow & Record<string, unknown>))) };
+      },
+    }),
+    route({
+      method: 'PUT', path: '/api/subsectors/:id', access: write, params, body: updateSchema, invalid: { params: badId, body: 'Feature GeoJSON attendue' },
+      handle: async ({ params: { id }, body }, { user }) => {
+        await updateSubsector(ctx.db, user.id, id, body.geometry, body.properties);
+        return toFeature(ctx.db, (await findSubsector(knex, id))! as SubsectorRow & Record<string, unknown>);
+      },
+    }),
+    route({
+      method: 'DELETE', path: '/api/subsectors/:id', access: write, params, invalid: badId,
+      handle: async ({ params: { id } }, { user }) => {
+        await archiveSubsector(knex, user.id, id);
+        return Reply.empty();
+      },
+    }),
+  ];
 }

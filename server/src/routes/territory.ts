@@ -1,7 +1,7 @@
-import { Router } from 'express';
 import type { TerritoryAnswer } from '../domain/api.js';
 import { requireTerritory } from '../services/territory.js';
 import type { AppContext } from '../http/context.js';
+import { route } from '../http/route.js';
 
 const ATTRIBUTION = 'Cadastre © DGFiP / Etalab (Licence Ouverte 2.0) · QPV © ANCT (Licence Ouverte) · Contours © IGN Admin Express (Licence Ouverte)';
 
@@ -18,27 +18,28 @@ export function basemap(env: NodeJS.ProcessEnv): { tiles: string[]; attribution:
 }
 
 /** What the client needs to draw the territory: communes, organisations (legend), themes, categories, basemap. */
-export function territoryRouter(ctx: AppContext): Router {
-  const router = Router();
-  router.get('/', async (_req, res) => {
-    const t = await requireTerritory(ctx.db);
-    const answer: TerritoryAnswer = {
-      name: t.name,
-      publicDomainOwner: t.publicDomainOwner,
-      delegationThreshold: t.delegationThreshold,
-      bbox: t.bbox,
-      communes: t.communes,
-      organisations: t.organisations,
-      themes: t.routing.themes.map(({ code, name, mode }) => ({ code, name, mode })),
-      categories: t.categories,
-      urgencyCriteria: t.urgencyCriteria,
-      qpvs: t.qpvs,
-      services: Object.values(t.routing.services).map(({ code, name, organisation }) => ({ code, name, organisation })),
-      duplicates: { radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
-      basemap: basemap(process.env),
-      attribution: ATTRIBUTION,
-    };
-    res.json(answer);
-  });
-  return router;
+export function territoryRoutes(ctx: AppContext) {
+  return [route({
+    method: 'GET', path: '/api/territory', access: 'signed-in',
+    handle: async () => {
+      const t = await requireTerritory(ctx.db);
+      const answer: TerritoryAnswer = {
+        name: t.name,
+        publicDomainOwner: t.publicDomainOwner,
+        delegationThreshold: t.delegationThreshold,
+        bbox: t.bbox,
+        communes: t.communes,
+        organisations: t.organisations,
+        themes: t.routing.themes.map(({ code, name, mode }) => ({ code, name, mode })),
+        categories: t.categories,
+        urgencyCriteria: t.urgencyCriteria,
+        qpvs: t.qpvs,
+        services: Object.values(t.routing.services).map(({ code, name, organisation }) => ({ code, name, organisation })),
+        duplicates: { radiusMeters: t.duplicatesRadiusM, windowDays: t.duplicatesWindowDays },
+        basemap: basemap(process.env),
+        attribution: ATTRIBUTION,
+      };
+      return answer;
+    },
+  })];
 }
