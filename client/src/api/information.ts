@@ -1,6 +1,8 @@
 /** Directory, information to the communes and sub-sector conventions (DESIGN 3.7, 3.8, 4). */
 import type { MultiPolygon, Polygon } from 'geojson';
-import type { BroadcastKind, BroadcastSeverity, ConventionStatus, Obligation } from '@gup/server/domain';
+import type { BroadcastKind, BroadcastSeverity, ConventionInput, ConventionStatus, Obligation } from '@gup/server/domain';
+
+export type { ConventionInput };
 import { request, type RequestOptions } from './http';
 import type { BroadcastView, ConventionView, DirectoryAnswer } from './types';
 
@@ -37,15 +39,6 @@ export const acknowledgeBroadcast = (id: number) =>
 
 export const fetchConvention = (subsectorId: number) =>
   request<{ convention: ConventionView | null }>(`/api/subsectors/${subsectorId}/convention`).then((r) => r.convention);
-
-export interface ConventionInput {
-  title: string;
-  parties: string[];
-  status: ConventionStatus;
-  validFrom: string | null;
-  validTo: string | null;
-  obligations: Obligation[];
-}
 
 export const saveConvention = (subsectorId: number, c: ConventionInput) =>
   request<{ convention: ConventionView }>(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', body: c }).then((r) => r.convention);

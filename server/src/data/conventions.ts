@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ConventionFact, ConventionStatus, Obligation } from '../domain/conventions.js';
+import type { ConventionFact, ConventionInput, ConventionStatus, Obligation } from '../domain/conventions.js';
 
 /** Signed conventions of active sub-sectors, as the lookup needs them (read with the territory snapshot). */
 export const SIGNED_CONVENTIONS_SQL = `SELECT c.subsector_id, c.title, c.status, to_char(c.valid_from, 'YYYY-MM-DD') AS valid_from,
@@ -45,15 +45,6 @@ export async function findConvention(knex: Knex, subsectorId: number): Promise<C
     updatedBy: r.updated_by ?? null,
     updatedAt: new Date(r.updated_at).toISOString(),
   };
-}
-
-export interface ConventionInput {
-  title: string;
-  parties: string[];
-  status: ConventionStatus;
-  validFrom: string | null;
-  validTo: string | null;
-  obligations: Obligation[];
 }
 
 /** Creates or replaces a sub-sector's convention (its document is kept). */

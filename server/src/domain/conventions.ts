@@ -18,6 +18,16 @@ export interface Obligation {
   delayHours: number;
 }
 
+/** A convention as written by a planner (`PUT /api/subsectors/:id/convention`), the same type for the client's form. */
+export interface ConventionInput {
+  title: string;
+  parties: string[];
+  status: ConventionStatus;
+  validFrom: string | null;
+  validTo: string | null;
+  obligations: Obligation[];
+}
+
 /** What the lookup needs of a convention (no document, no parties). */
 export interface ConventionFact {
   subsectorId: number;

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import { conventionDocument, findConvention, saveConvention, saveConventionDocument, type ConventionInput, type ConventionRow } from '../data/conventions.js';
+import { conventionDocument, findConvention, saveConvention, saveConventionDocument, type ConventionRow } from '../data/conventions.js';
 import type { Database } from '../data/db.js';
 import type { ConventionView } from '../domain/api.js';
 import { findSubsector } from '../data/subsectors.js';
 import { invalidateTerritory } from '../data/territory.js';
 import { audit, type SessionUser } from '../data/users.js';
-import { checkConvention, conventionStatusAt, CONVENTION_STATUS_LABELS, documentFileName } from '../domain/conventions.js';
+import { checkConvention, conventionStatusAt, CONVENTION_STATUS_LABELS, documentFileName, type ConventionInput } from '../domain/conventions.js';
 import { AppError, notFound } from '../http/errors.js';
 import { requireTerritory } from './territory.js';
 
