@@ -74,6 +74,28 @@ export function checkPeriod(from: string | undefined, to: string | undefined, to
   return { ok: true, from: start, to: end };
 }
 
+/** First day of the month after the one of `day` (YYYY-MM-DD). */
+const nextMonth = (day: string) => {
+  const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return isoDay(d);
+};
+
+/**
+ * The whole calendar months inside a period (both days included), as [from, to): first day of the first whole month,
+ * first day after the last one — the statistics roll-up reads these months' rows and the other days' rows. No whole
+ * month: both are the day after `to`, so that every day of the period is outside.
+ * @example wholeMonths('2026-01-15', '2026-04-10') // { from: '2026-02-01', to: '2026-04-01' }
+ * @example wholeMonths('2026-03-01', '2026-03-31') // { from: '2026-03-01', to: '2026-04-01' }
+ * @example wholeMonths('2026-03-02', '2026-03-31') // { from: '2026-04-01', to: '2026-04-01' }
+ */
+export function wholeMonths(from: string, to: string): { from: string; to: string } {
+  const first = from.endsWith('-01') ? from : nextMonth(from);
+  const dayAfter = isoDay(new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS));
+  const end = dayAfter.endsWith('-01') ? dayAfter : `${to.slice(0, 7)}-01`;
+  return first < end ? { from: first, to: end } : { from: dayAfter, to: dayAfter };
+}
+
 /** Roles that close a period (freeze a committee's figures): GUP officers and admins. */
 const PERIOD_CLOSERS: ReadonlySet<Role> = new Set(['gup_officer', 'admin']);
 
