@@ -13,7 +13,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const t of ['insert', 'update', 'delete', 'truncate']) await knex.raw(`DROP TRIGGER IF EXISTS stats_rollup_${t} ON reports`);
-  for (const f of ['stats_rollup_apply', 'stats_rollup_truncate']) await knex.raw(`DROP FUNCTION IF EXISTS ${f}()`);
+  for (const f of ['stats_rollup_apply()', 'stats_rollup_truncate()', 'stats_hours_merge(integer[], integer[], integer[])']) await knex.raw(`DROP FUNCTION IF EXISTS ${f}`);
   for (const i of ['reports_stats_pending_idx', 'reports_finished_at_idx']) await knex.raw(`DROP INDEX IF EXISTS ${i}`);
   await knex.schema.dropTableIfExists('stats_rollup');
 }

@@ -42,6 +42,15 @@ export const ROLLUP_MEASURES: readonly { name: string; expr: (a: string) => stri
   { name: 'satisfaction_count', expr: (a) => `(${a}.satisfaction IS NOT NULL)::int` },
 ];
 
+/**
+ * Hours from reception to acknowledgement / resolution of a counted report, rounded to the hour (null otherwise): the
+ * delays' percentiles are computed from these (data/stats.ts).
+ */
+export const DELAY_HOURS = (a: string, at: 'ack_at' | 'resolved_at') =>
+  `CASE WHEN ${COUNTED(a)} THEN round(extract(epoch FROM ${a}.${at} - ${a}.created_at) / 3600)::int END`;
+/** The roll-up's delay histograms: each a sorted multiset of hours (one element per report). */
+export const ROLLUP_HOURS = [{ name: 'ack_hours', at: 'ack_at' }, { name: 'resolve_hours', at: 'resolved_at' }] as const;
+
 const KEYS = ROLLUP_KEYS.join(', ');
 const NAMES = ROLLUP_MEASURES.map((m) => m.name);
 /** The report's Paris day. */
@@ -54,19 +63,26 @@ const PARIS_DAY = (a: string) => `(${a}.created_at AT TIME ZONE 'Europe/Paris'):
  */
 function contributions(source: string): string {
   const sums = ROLLUP_MEASURES.map((m) => `sum(d.sign * ${m.expr('d')})::int AS ${m.name}`).join(',\n      ');
+  const hours = (sign: number, at: string) => {
+    const h = DELAY_HOURS('d', at as 'ack_at');
+    return `COALESCE(array_agg(${h} ORDER BY ${h}) FILTER (WHERE d.sign = ${sign} AND ${h} IS NOT NULL), '{}')`;
+  };
+  const histograms = ROLLUP_HOURS.map((x) => `${hours(1, x.at)} AS ${x.name}, ${hours(-1, x.at)} AS ${x.name}_gone`).join(', ');
   return `SELECT g.grain, CASE WHEN g.grain = 'd' THEN ${PARIS_DAY('d')} ELSE date_trunc('month', ${PARIS_DAY('d')})::date END AS day,
       ${ROLLUP_KEYS.map((k) => `d.${k}`).join(', ')},
-      ${sums}
+      ${sums}, ${histograms}
     FROM (${source}) d CROSS JOIN (VALUES ('d'), ('m')) g(grain)
     GROUP BY 1, 2, ${ROLLUP_KEYS.map((_, i) => i + 3).join(', ')}
-    HAVING ${ROLLUP_MEASURES.map((m) => `sum(d.sign * ${m.expr('d')}) <> 0`).join(' OR ')}`;
+    HAVING ${[...ROLLUP_MEASURES.map((m) => `sum(d.sign * ${m.expr('d')}) <> 0`), ...ROLLUP_HOURS.map((x) => `${hours(1, x.at)} <> ${hours(-1, x.at)}`)].join(' OR ')}`;
 }
 
 /** Adds the contributions of `source` to the roll-up, then drops the groups left empty. */
+const HOUR_COLUMNS = ROLLUP_HOURS.flatMap((x) => [x.name, `${x.name}_gone`]).join(', ');
 const applySql = (source: string) => `
-  INSERT INTO stats_rollup AS t (grain, day, ${KEYS}, ${NAMES.join(', ')})
+  INSERT INTO stats_rollup AS t (grain, day, ${KEYS}, ${NAMES.join(', ')}, ${HOUR_COLUMNS})
   ${contributions(source)}
-  ON CONFLICT (grain, day, ${KEYS}) DO UPDATE SET ${NAMES.map((n) => `${n} = t.${n} + excluded.${n}`).join(', ')};
+  ON CONFLICT (grain, day, ${KEYS}) DO UPDATE SET ${NAMES.map((n) => `${n} = t.${n} + excluded.${n}`).join(', ')},
+    ${ROLLUP_HOURS.map((x) => `${x.name} = stats_hours_merge(t.${x.name}, excluded.${x.name}, excluded.${x.name}_gone)`).join(', ')};
   DELETE FROM stats_rollup WHERE received = 0;`;
 
 /** The report columns the contributions read. */
@@ -85,7 +101,14 @@ export function rollupSchemaSql(): string[] {
       day date NOT NULL,
       commune_insee varchar(5) NOT NULL, service_code text NOT NULL, also_notify text[] NOT NULL, category_code text NOT NULL,
       qpv_code text, subsector_id integer, urgent boolean NOT NULL, source text NOT NULL, synthetic boolean NOT NULL,
-      ${NAMES.map((n) => `${n} integer NOT NULL`).join(', ')})`,
+      ${NAMES.map((n) => `${n} integer NOT NULL`).join(', ')},
+      -- the delays' histograms (hours, sorted, one element per report); *_gone are empty but while a trigger merges
+      ${ROLLUP_HOURS.map((x) => `${x.name} integer[] NOT NULL, ${x.name}_gone integer[] NOT NULL DEFAULT '{}'`).join(', ')})`,
+    // the sorted multiset `cur` + `plus` − `minus`
+    `CREATE FUNCTION stats_hours_merge(cur integer[], plus integer[], minus integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $body$
+       SELECT COALESCE(array_agg(y.v ORDER BY y.v), '{}') FROM (
+         SELECT x.v, sum(x.n)::int AS n FROM (SELECT v, 1 AS n FROM unnest(cur || plus) v UNION ALL SELECT v, -1 FROM unnest(minus) v) x GROUP BY x.v
+       ) y CROSS JOIN LATERAL generate_series(1, y.n) $body$`,
     `CREATE UNIQUE INDEX stats_rollup_key ON stats_rollup (grain, day, ${KEYS}) NULLS NOT DISTINCT`,
     `CREATE INDEX stats_rollup_empty ON stats_rollup (grain) WHERE received = 0`,
     `CREATE FUNCTION stats_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $body$
@@ -134,14 +157,14 @@ export async function rebuildStatsRollup(db: Knex, range?: { from: string; to: s
     if (months) await trx.raw('DELETE FROM stats_rollup WHERE day BETWEEN date_trunc(\'month\', ?::date)::date AND ?::date', [months.from, months.to]);
     else await trx.raw('TRUNCATE stats_rollup');
     const src = fromReportsSql(months);
-    await trx.raw(`INSERT INTO stats_rollup (grain, day, ${KEYS}, ${NAMES.join(', ')}) ${src.sql}`, src.bindings);
+    await trx.raw(`INSERT INTO stats_rollup (grain, day, ${KEYS}, ${NAMES.join(', ')}, ${HOUR_COLUMNS}) ${src.sql}`, src.bindings);
   });
 }
 
 /** The rows where the stored roll-up and a fresh rebuild from the reports differ (empty when the roll-up is exact). */
 export async function rollupDrift(db: Db): Promise<Record<string, unknown>[]> {
   const src = fromReportsSql();
-  const cols = `grain, day, ${KEYS}, ${NAMES.join(', ')}`;
+  const cols = `grain, day, ${KEYS}, ${NAMES.join(', ')}, ${ROLLUP_HOURS.map((x) => x.name).join(', ')}`;
   const { rows } = await db.raw(
     `(SELECT 'stored' AS side, ${cols} FROM stats_rollup EXCEPT ALL SELECT 'stored', ${cols} FROM (${src.sql}) b)
      UNION ALL

@@ -8,7 +8,7 @@ import type { ReportScope } from '../domain/access.js';
 import { BACKLOG_BANDS_HOURS, wholeMonths, type Channel, type StatsDimension, type StatsMeasures } from '../domain/stats.js';
 import type { ClosedPeriod } from '../domain/api.js';
 import { OPEN_STATUSES_SQL, scopePredicate, type SqlPart } from './access.js';
-import { COUNTED, PENDING_PREDICATE, ROLLUP_MEASURES } from './stats-rollup.js';
+import { COUNTED, DELAY_HOURS, PENDING_PREDICATE, ROLLUP_HOURS, ROLLUP_MEASURES } from './stats-rollup.js';
 
 export type { ClosedPeriod, StatsMeasures };
 
@@ -147,23 +147,25 @@ const TIME_INPUTS = `f.created_at, f.ack_due_at, f.resolve_due_at, f.ack_at, f.r
 
 /** The time-independent measures (the roll-up's), summed over rows `x` that carry them as columns. */
 const COUNT_SUMS = ROLLUP_MEASURES.map((m) => `COALESCE(sum(x.${m.name}), 0)::int AS ${m.name}`).join(', ');
-/** Per-report facts `f` given the roll-up's measure columns (a frozen period's facts). */
-const COUNT_COLUMNS = ROLLUP_MEASURES.map((m) => `${m.expr('f')} AS ${m.name}`).join(', ');
+/** Per-report facts `f` given the roll-up's measure and histogram columns (a frozen period's facts). */
+const COUNT_COLUMNS = [
+  ...ROLLUP_MEASURES.map((m) => `${m.expr('f')} AS ${m.name}`),
+  ...ROLLUP_HOURS.map((h) => `array_remove(ARRAY[${DELAY_HOURS('f', h.at)}], NULL) AS ${h.name}`),
+].join(', ');
 
 /**
- * Median and 90th percentile of the hours to acknowledge (`a`) and to resolve (`r`) over per-report facts `f`, from a
- * histogram of the delays rounded to the hour (a hash aggregation, not a sort of every delay), interpolated as
- * `percentile_cont` does between the two ranks around p × (n − 1): exact when the delays are whole hours, within half
- * an hour otherwise.
+ * Median and 90th percentile of the hours to acknowledge (`a`) and to resolve (`r`) over rows `x` carrying the delays'
+ * histograms (`ack_hours`, `resolve_hours`: hours rounded to the hour, one element per report): counted per hour (a
+ * hash aggregation, not a sort of every delay), then interpolated as `percentile_cont` does between the two ranks
+ * around p × (n − 1) — exact when the delays are whole hours, within half an hour otherwise.
  */
-function percentilesSql(facts: string, key: string, filter: string): string {
-  const hours = (at: string) => `CASE WHEN ${COUNTED('f')} THEN round(extract(epoch FROM f.${at} - f.created_at) / 3600)::int END`;
+function percentilesSql(): string {
   const rank = (p: number) => `${p} * (total - 1)`;
   const at = (p: number) => `min(h) FILTER (WHERE c > floor(${rank(p)})) + (${rank(p)} - floor(${rank(p)})) * (min(h) FILTER (WHERE c > ceil(${rank(p)})) - min(h) FILTER (WHERE c > floor(${rank(p)})))`;
-  return `hb AS (SELECT GROUPING(x.key) = 1 AS is_total, x.key, v.kind, v.h, count(*) AS n
-       FROM (SELECT ${key} AS key, ${hours('ack_at')} AS ah, ${hours('resolved_at')} AS rh FROM (${facts}) f WHERE ${filter}) x
-       CROSS JOIN LATERAL (VALUES ('a', x.ah), ('r', x.rh)) v(kind, h) WHERE v.h IS NOT NULL
-       GROUP BY GROUPING SETS ((x.key, v.kind, v.h), (v.kind, v.h))),
+  return `hk AS (SELECT v.key, v.kind, v.h, count(*) AS n
+       FROM (SELECT x.key, 'a' AS kind, unnest(x.ack_hours) AS h FROM x UNION ALL SELECT x.key, 'r', unnest(x.resolve_hours) FROM x) v
+       GROUP BY v.key, v.kind, v.h),
+     hb AS (SELECT false AS is_total, key, kind, h, n FROM hk UNION ALL SELECT true, NULL, kind, h, sum(n) FROM hk GROUP BY kind, h),
      hc AS (SELECT is_total, key, kind, h, sum(n) OVER (PARTITION BY is_total, key, kind ORDER BY h) AS c,
        sum(n) OVER (PARTITION BY is_total, key, kind) AS total FROM hb),
      hq AS (SELECT is_total, key, kind, ${at(0.5)} AS p50, ${at(0.9)} AS p90 FROM hc GROUP BY is_total, key, kind, total),
@@ -257,8 +259,8 @@ function rollupFacts(period: Period, joined: ReadonlySet<JoinedColumn>): SqlPart
 
 /**
  * The indicators of a period by one dimension, in the caller's scope, with the totals: one statement. Live, the counts
- * come from the roll-up (data/stats-rollup.ts), what depends on the time from the reports still pending, the delays'
- * percentiles from the period's reports; frozen, all three from the period's snapshot.
+ * and the delays' histograms come from the roll-up (data/stats-rollup.ts), what depends on the time from the reports
+ * still pending; frozen, both from the period's snapshot.
  */
 export async function statsBy(
   db: Db, scope: ReportScope, period: Period, groupBy: StatsDimension, filters: StatsFilters, source: FactSource, timeoutMs = STATS_TIMEOUT_MS,
@@ -269,7 +271,6 @@ export async function statsBy(
     : null;
   const counts = frozen ? { sql: `SELECT f.*, ${COUNT_COLUMNS} FROM (${frozen.sql}) f`, bindings: frozen.bindings } : rollupFacts(period, joined);
   const pending = frozen ?? liveFacts(T0, T1, period.from, period.to, joined, `(${PENDING_PREDICATE('r')} OR r.finished_at > ${E})`);
-  const delays = frozen ?? liveFacts(T0, T1, period.from, period.to, joined);
   const asof = source.kind === 'live' ? 'now()' : '(SELECT closed_at FROM stats_periods WHERE id = ?)';
   const asofBindings = source.kind === 'live' ? [] : [source.periodId];
   const filter = factFilter(scope, filters);
@@ -278,11 +279,11 @@ export async function statsBy(
   const same = (t: string) => `${t}.is_total = c.is_total AND ${t}.key IS NOT DISTINCT FROM c.key`;
   const { rows } = await boundedRaw(db,
     `WITH w AS (SELECT a.asof, least(${T1}, a.asof) AS e FROM (SELECT ${asof} AS asof) a),
-     c AS (SELECT GROUPING(x.key) = 1 AS is_total, x.key, ${COUNT_SUMS}
-       FROM (SELECT ${dim.key} AS key, f.* FROM (${counts.sql}) f WHERE ${filter.sql}) x GROUP BY GROUPING SETS ((x.key), ())),
+     x AS MATERIALIZED (SELECT ${dim.key} AS key, f.* FROM (${counts.sql}) f WHERE ${filter.sql}),
+     c AS (SELECT GROUPING(x.key) = 1 AS is_total, x.key, ${COUNT_SUMS} FROM x GROUP BY GROUPING SETS ((x.key), ())),
      p AS (SELECT GROUPING(x.key) = 1 AS is_total, x.key, ${TIME_MEASURES}
        FROM (SELECT ${dim.key} AS key, ${TIME_INPUTS} FROM (${pending.sql}) f WHERE ${filter.sql}) x GROUP BY GROUPING SETS ((x.key), ())),
-     ${percentilesSql(delays.sql, dim.key, filter.sql)},
+     ${percentilesSql()},
      g AS (SELECT c.is_total, c.key, c.received, c.ack_on_time, c.ack_done + COALESCE(p.ack_late, 0) AS ack_due, c.resolved_on_time,
          c.resolved_done + COALESCE(p.resolve_late, 0) AS resolve_due, h.ack_median, h.ack_p90, h.resolve_median, h.resolve_p90,
          COALESCE(p.backlog, 0) AS backlog, COALESCE(p.backlog_band1, 0) AS backlog_band1, COALESCE(p.backlog_band2, 0) AS backlog_band2,
@@ -293,7 +294,7 @@ export async function statsBy(
      SELECT g.*, ${dim.out ?? 'g.key'} AS key_out, ${label} AS name, (SELECT asof FROM w) AS asof FROM g
      ORDER BY g.is_total DESC, ${groupBy === 'month' ? 'g.key' : 'g.received DESC, g.key'} NULLS LAST
      LIMIT ${MAX_STATS_ROWS + 1}`,
-    [period.to, ...asofBindings, ...counts.bindings, ...filter.bindings, ...pending.bindings, ...filter.bindings, ...delays.bindings, ...filter.bindings],
+    [period.to, ...asofBindings, ...counts.bindings, ...filter.bindings, ...pending.bindings, ...filter.bindings],
     timeoutMs,
   );
   const total = rows.find((r: any) => r.is_total);
