@@ -18,7 +18,6 @@ export const DEMO_SNAPSHOT_INPUTS = [
   'server/src/demo.ts',
   'server/src/services/demo-activity.ts',
   'server/src/data/demo-activity.ts',
-  'server/src/data/stats-rollup.ts',
   'server/src/domain',
   'node_modules/@electric-sql/pglite/package.json',
   'node_modules/@electric-sql/pglite-postgis/package.json',
