@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
-import { BACKLOG_BANDS_HOURS, wholeMonths, type Channel, type StatsDimension, type StatsMeasures } from '../domain/stats.js';
+import { BACKLOG_BANDS_HOURS, rollupSlices, type Channel, type StatsDimension, type StatsMeasures } from '../domain/stats.js';
 import type { ClosedPeriod } from '../domain/api.js';
 import { OPEN_STATUSES_SQL, scopePredicate, type SqlPart } from './access.js';
 import { COUNTED, DELAY_HOURS, PENDING_PREDICATE, ROLLUP_HOURS, ROLLUP_MEASURES } from './stats-rollup.js';
@@ -146,25 +146,26 @@ const TIME_INPUTS = `f.created_at, f.ack_due_at, f.resolve_due_at, f.ack_at, f.r
   (f.created_at <= ${E} AND (f.finished_at IS NULL OR f.finished_at > ${E})) AS open_at_end`;
 
 /** The time-independent measures (the roll-up's), summed over rows `x` that carry them as columns. */
-const COUNT_SUMS = ROLLUP_MEASURES.map((m) => `COALESCE(sum(x.${m.name}), 0)::int AS ${m.name}`).join(', ');
-/** Per-report facts `f` given the roll-up's measure and histogram columns (a frozen period's facts). */
+const COUNT_SUMS = ROLLUP_MEASURES.map((m) => `COALESCE(sum(x.sign * x.${m.name}), 0)::int AS ${m.name}`).join(', ');
+/** Per-report facts `f` given the roll-up's measure and histogram columns and a sign (a frozen period's facts). */
 const COUNT_COLUMNS = [
+  '1 AS sign',
   ...ROLLUP_MEASURES.map((m) => `${m.expr('f')} AS ${m.name}`),
   ...ROLLUP_HOURS.map((h) => `array_remove(ARRAY[${DELAY_HOURS('f', h.at)}], NULL) AS ${h.name}`),
 ].join(', ');
 
 /**
  * Median and 90th percentile of the hours to acknowledge (`a`) and to resolve (`r`) over rows `x` carrying the delays'
- * histograms (`ack_hours`, `resolve_hours`: hours rounded to the hour, one element per report): counted per hour (a
- * hash aggregation, not a sort of every delay), then interpolated as `percentile_cont` does between the two ranks
+ * histograms (`ack_hours`, `resolve_hours`: hours rounded to the hour, one element per report) and a `sign` (a subtracted
+ * roll-up row counts its elements negatively): counted per hour (a hash aggregation, not a sort of every delay), then interpolated as `percentile_cont` does between the two ranks
  * around p × (n − 1) — exact when the delays are whole hours, within half an hour otherwise.
  */
 function percentilesSql(): string {
   const rank = (p: number) => `${p} * (total - 1)`;
   const at = (p: number) => `min(h) FILTER (WHERE c > floor(${rank(p)})) + (${rank(p)} - floor(${rank(p)})) * (min(h) FILTER (WHERE c > ceil(${rank(p)})) - min(h) FILTER (WHERE c > floor(${rank(p)})))`;
-  return `hk AS (SELECT v.key, v.kind, v.h, count(*) AS n
-       FROM (SELECT x.key, 'a' AS kind, unnest(x.ack_hours) AS h FROM x UNION ALL SELECT x.key, 'r', unnest(x.resolve_hours) FROM x) v
-       GROUP BY v.key, v.kind, v.h),
+  return `hk AS (SELECT v.key, v.kind, v.h, sum(v.sign) AS n
+       FROM (SELECT x.key, x.sign, 'a' AS kind, unnest(x.ack_hours) AS h FROM x UNION ALL SELECT x.key, x.sign, 'r', unnest(x.resolve_hours) FROM x) v
+       GROUP BY v.key, v.kind, v.h HAVING sum(v.sign) <> 0),
      hb AS (SELECT false AS is_total, key, kind, h, n FROM hk UNION ALL SELECT true, NULL, kind, h, sum(n) FROM hk GROUP BY kind, h),
      hc AS (SELECT is_total, key, kind, h, sum(n) OVER (PARTITION BY is_total, key, kind ORDER BY h) AS c,
        sum(n) OVER (PARTITION BY is_total, key, kind) AS total FROM hb),
@@ -238,22 +239,21 @@ export type FactSource = { kind: 'live' } | { kind: 'frozen'; periodId: number }
 export const MAX_STATS_ROWS = 1000;
 
 /**
- * The roll-up rows of a period (its whole months' rows and its other days' rows) as facts: the dimension keys, the
- * joined configuration columns the question reads, the local time of the row (month dimension) and the measures.
+ * The roll-up rows of a period (`rollupSlices`: month rows, day rows, some subtracted — `sign`) as facts: the dimension
+ * keys, the joined configuration columns the question reads, the local time of the row (month dimension), the measures.
  */
 function rollupFacts(period: Period, joined: ReadonlySet<JoinedColumn>): SqlPart {
   const col = (c: JoinedColumn, expr: string) => (joined.has(c) ? `${expr} AS ${c}` : `NULL::text AS ${c}`);
-  const months = wholeMonths(period.from, period.to);
+  const slices = rollupSlices(period.from, period.to);
   return {
-    sql: `SELECT u.*, u.day::timestamp AS local_time, ${col('sector_code', 'm.sector_code')}, ${col('organisation_code', 's.organisation_code')},
+    sql: `SELECT u.*, sl.sign, u.day::timestamp AS local_time, ${col('sector_code', 'm.sector_code')}, ${col('organisation_code', 's.organisation_code')},
         ${col('theme_code', 'c.theme_code')}
-      FROM stats_rollup u
+      FROM (VALUES ${slices.map(() => '(?, ?::date, ?::date, ?::int)').join(', ')}) sl(grain, d0, d1, sign)
+      JOIN stats_rollup u ON u.grain = sl.grain AND u.day BETWEEN sl.d0 AND sl.d1
       ${joined.has('theme_code') ? 'JOIN categories c ON c.code = u.category_code' : ''}
       ${joined.has('organisation_code') ? 'JOIN services s ON s.code = u.service_code' : ''}
-      ${joined.has('sector_code') ? 'JOIN communes m ON m.insee = u.commune_insee' : ''}
-      WHERE (u.grain = 'm' AND u.day >= ?::date AND u.day < ?::date)
-         OR (u.grain = 'd' AND u.day >= ?::date AND u.day <= ?::date AND (u.day < ?::date OR u.day >= ?::date))`,
-    bindings: [months.from, months.to, period.from, period.to, months.from, months.to],
+      ${joined.has('sector_code') ? 'JOIN communes m ON m.insee = u.commune_insee' : ''}`,
+    bindings: slices.flatMap((x) => [x.grain, x.from, x.to, x.sign]),
   };
 }
 
