@@ -78,16 +78,16 @@ function contributions(source: string): string {
     HAVING ${[...ROLLUP_MEASURES.map((m) => `sum(d.sign * ${m.expr('d')}) <> 0`), ...ROLLUP_HOURS.map((x) => `${hours(1, x.at)} <> ${hours(-1, x.at)}`)].join(' OR ')}`;
 }
 
-/** Adds the contributions of `source` to the roll-up, then drops the groups left empty. */
 const HOUR_COLUMNS = ROLLUP_HOURS.flatMap((x) => [x.name, `${x.name}_gone`]).join(', ');
 /** The columns a rebuild inserts, in the order of `fromReportsSql`'s select list. */
 export const ROLLUP_COLUMNS = `grain, day, ${KEYS}, ${NAMES.join(', ')}, ${HOUR_COLUMNS}`;
-const applySql = (source: string) => `
+/** Adds the contributions of `source` to the roll-up, then drops the groups left empty (none when only adding). */
+const applySql = (source: string, prune = true) => `
   INSERT INTO stats_rollup AS t (grain, day, ${KEYS}, ${NAMES.join(', ')}, ${HOUR_COLUMNS})
   ${contributions(source)}
   ON CONFLICT (grain, day, ${KEYS}) DO UPDATE SET ${NAMES.map((n) => `${n} = t.${n} + excluded.${n}`).join(', ')},
     ${ROLLUP_HOURS.map((x) => `${x.name} = stats_hours_merge(t.${x.name}, excluded.${x.name}, excluded.${x.name}_gone)`).join(', ')};
-  DELETE FROM stats_rollup WHERE received = 0;`;
+  ${prune ? 'DELETE FROM stats_rollup WHERE received = 0;' : ''}`;
 
 /** The report columns the contributions read. */
 const READ = ['created_at', ...ROLLUP_KEYS, 'status', 'ack_at', 'ack_due_at', 'resolved_at', 'resolve_due_at', 'transfer_count', 'reopened_count', 'urgency_not_justified', 'satisfaction']
@@ -117,7 +117,7 @@ export function rollupSchemaSql(): string[] {
     `CREATE INDEX stats_rollup_empty ON stats_rollup (grain) WHERE received = 0`,
     `CREATE FUNCTION stats_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $body$
      BEGIN
-       IF TG_OP = 'INSERT' THEN ${applySql(pick(1, 'new_rows'))}
+       IF TG_OP = 'INSERT' THEN ${applySql(pick(1, 'new_rows'), false)}
        ELSIF TG_OP = 'DELETE' THEN ${applySql(pick(-1, 'old_rows'))}
        ELSE ${applySql(`${pick(1, 'new_rows')} UNION ALL ${pick(-1, 'old_rows')}`)}
        END IF;
