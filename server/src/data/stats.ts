@@ -1,7 +1,7 @@
 /**
- * Statistics of interventions (DESIGN 3.5), computed by PostgreSQL in one statement per question: the per-report
- * facts (live from `reports`, or frozen in `stats_period_facts` for a closed period) → the caller's scope
- * (`scopePredicate`) and filters → one aggregation with `GROUPING SETS` (the rows and the totals together).
+ * Statistics of interventions (DESIGN 3.5), computed by PostgreSQL in one statement per question: the facts (live, the
+ * roll-up's rows of the period and the reports still pending; or frozen in `stats_period_facts` for a closed period) →
+ * the caller's scope (`scopePredicate`) and filters → aggregations with `GROUPING SETS` (the rows and the totals together).
  */
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
@@ -156,9 +156,10 @@ const COUNT_COLUMNS = [
 
 /**
  * Median and 90th percentile of the hours to acknowledge (`a`) and to resolve (`r`) over rows `x` carrying the delays'
- * histograms (`ack_hours`, `resolve_hours`: hours rounded to the hour, one element per report) and a `sign` (a subtracted
- * roll-up row counts its elements negatively): counted per hour (a hash aggregation, not a sort of every delay), then interpolated as `percentile_cont` does between the two ranks
- * around p × (n − 1) — exact when the delays are whole hours, within half an hour otherwise.
+ * histograms (`ack_hours`, `resolve_hours`: hours rounded to the hour, one element per report) and a `sign` (a
+ * subtracted roll-up row counts its elements negatively): counted per hour (a hash aggregation, not a sort of every
+ * delay), then interpolated as `percentile_cont` does between the two ranks around p × (n − 1) — exact when the delays
+ * are whole hours, within half an hour otherwise.
  */
 function percentilesSql(): string {
   const rank = (p: number) => `${p} * (total - 1)`;
