@@ -93,7 +93,9 @@ async function growTo(knex: Knex, from: number, to: number): Promise<void> {
       [a, b],
     );
   }
-  await knex.raw('ANALYZE reports');
+  // the steady state autovacuum keeps: the roll-up's month rows are rewritten by every batch (dead versions), and a
+  // measure taken while autovacuum catches up measures autovacuum
+  await knex.raw('VACUUM (ANALYZE) reports, stats_rollup');
 }
 
 /** Runs `fn` from `concurrency` loops for `ms`, returning each call's milliseconds. */
@@ -110,10 +112,13 @@ async function load(concurrency: number, ms: number, fn: () => Promise<void>): P
   return samples;
 }
 
-/** The statement the data layer sends for one dashboard query (captured from knex's query event), in pg's $n form. */
+/**
+ * The statement the data layer sends for one dashboard query (captured from knex's query event, the `WITH …` one: not
+ * the transaction's `SET LOCAL statement_timeout` or `COMMIT`), in pg's $n form.
+ */
 async function capture(knex: Knex, run: () => Promise<unknown>): Promise<{ text: string; values: unknown[] }> {
   let last: { sql: string; bindings: unknown[] } | null = null;
-  const listener = (q: { sql: string; bindings: unknown[] }) => { last = q; };
+  const listener = (q: { sql: string; bindings: unknown[] }) => { if (/^\s*WITH\b/i.test(q.sql)) last = q; };
   knex.on('query', listener);
   try { await run(); } finally { knex.off('query', listener); }
   const q = last as { sql: string; bindings: unknown[] } | null;
@@ -136,10 +141,11 @@ export async function run(opts: StatsBenchOptions = {}): Promise<StatsBenchResul
   await loadDemoIfEmpty(db, (m) => log(`  ${m}`));
   const knex = db.knex;
   // every run measures the same reports: start empty (TRUNCATE: a DELETE would check reports.duplicate_of row by row)
-  await knex.raw('TRUNCATE reports, report_events, report_followers, report_photos, outbox, stats_period_facts, stats_periods');
+  await knex.raw('TRUNCATE reports, report_events, report_followers, report_photos, action_items, diagnostic_observations, diagnostic_photos, outbox, stats_period_facts, stats_periods');
   const server = await startServer(url, 'child');
   const cookie = await login(server.baseUrl, 'gup@demo.gup', 'demo-gup-2026');
-  const rawPool = new pg.Pool({ connectionString: url, max: concurrency });
+  // the server's connections run with JIT off (data/db.ts); the raw statements too, or the ratio compares LLVM compilation
+  const rawPool = new pg.Pool({ connectionString: url, max: concurrency, options: '-c jit=off' });
   const figures: QueryFigure[] = [];
   let longPeriod: QueryFigure | null = null;
   const to = todayInParis();

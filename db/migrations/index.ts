@@ -9,6 +9,7 @@ import * as m007 from './007_diagnostics.js';
 import * as m008 from './008_tokens_oidc.js';
 import * as m009 from './009_admin.js';
 import * as m010 from './010_bilans.js';
+import * as m011 from './011_stats_rollup.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '008_tokens_oidc': m008,
   '009_admin': m009,
   '010_bilans': m010,
+  '011_stats_rollup': m011,
 };
 
 /** knex migration source over the TypeScript modules above (no file-system scanning, works under tsx and vitest). */

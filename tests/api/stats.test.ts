@@ -158,6 +158,22 @@ describe('Statistics: indicators on hand-built reports', () => {
     expect(row(res.body, 'com-91326-st')).toMatchObject({ received: 9, transfers: 0, rejected: 1, duplicates: 1, reopened: 1, overdue: 2 });
   });
 
+  it('when the period starts on 11 January (the month\'s roll-up row minus its first ten days), then J1 and J2 of the 10th are left out', async () => {
+    const res = await stats(juvisy, 'from=2019-01-11&to=2019-01-31&groupBy=month');
+    expect(res.status).toBe(200);
+    expect(res.body.totals).toMatchObject({
+      received: 8,
+      ackOnTimeRate: round4(5 / 6), // on time: J3 J4 J5 J6 J10; late: J9
+      ackMedianHours: 5, // 1 1 5 10 26
+      resolveMedianHours: 50, // 20 50 264
+      satisfaction: 3.5, // 2, 5
+      satisfactionCount: 2,
+      transfers: 1,
+      backlog: 4,
+    });
+    expect(res.body.rows).toEqual([{ key: '2019-01', label: 'janvier 2019', ...res.body.totals }]);
+  });
+
   it('when filtered, then only the matching reports count', async () => {
     const urgent = await stats(juvisy, `${JANUARY}&groupBy=category&urgent=true`);
     expect(urgent.body.totals).toMatchObject({ received: 1, urgent: 1, urgencyNotJustified: 1, ackOnTimeRate: 1, resolvedOnTimeRate: 1, satisfaction: 2 });

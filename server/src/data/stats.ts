@@ -1,13 +1,14 @@
 /**
- * Statistics of interventions (DESIGN 3.5), computed by PostgreSQL in one statement per question: the per-report
- * facts (live from `reports`, or frozen in `stats_period_facts` for a closed period) → the caller's scope
- * (`scopePredicate`) and filters → one aggregation with `GROUPING SETS` (the rows and the totals together).
+ * Statistics of interventions (DESIGN 3.5), computed by PostgreSQL in one statement per question: the facts (live, the
+ * roll-up's rows of the period and the reports still pending; or frozen in `stats_period_facts` for a closed period) →
+ * the caller's scope (`scopePredicate`) and filters → aggregations with `GROUPING SETS` (the rows and the totals together).
  */
 import type { Knex } from 'knex';
 import type { ReportScope } from '../domain/access.js';
-import { BACKLOG_BANDS_HOURS, type Channel, type StatsDimension, type StatsMeasures } from '../domain/stats.js';
+import { BACKLOG_BANDS_HOURS, rollupSlices, type Channel, type StatsDimension, type StatsMeasures } from '../domain/stats.js';
 import type { ClosedPeriod } from '../domain/api.js';
 import { OPEN_STATUSES_SQL, scopePredicate, type SqlPart } from './access.js';
+import { COUNTED, DELAY_HOURS, PENDING_PREDICATE, ROLLUP_HOURS, ROLLUP_MEASURES } from './stats-rollup.js';
 
 export type { ClosedPeriod, StatsMeasures };
 
@@ -57,18 +58,18 @@ const ALL_JOINED: ReadonlySet<JoinedColumn> = new Set(['theme_code', 'organisati
  * need a join are joined only when `joined` asks for them (NULL otherwise): a dashboard by commune does not pay for
  * the services, categories and communes tables on every row.
  */
-function liveFacts(start: string, end: string, startBinding: Knex.Value, endBinding: Knex.Value, joined: ReadonlySet<JoinedColumn> = ALL_JOINED): SqlPart {
+function liveFacts(start: string, end: string, startBinding: Knex.Value, endBinding: Knex.Value, joined: ReadonlySet<JoinedColumn> = ALL_JOINED, also = ''): SqlPart {
   const col = (c: JoinedColumn, expr: string) => (joined.has(c) ? `${expr} AS ${c}` : `NULL::text AS ${c}`);
   return {
     sql: `SELECT r.id AS report_id, r.created_at, r.commune_insee, ${col('sector_code', 'm.sector_code')}, r.qpv_code, r.subsector_id,
         ${col('organisation_code', 's.organisation_code')}, r.service_code, r.also_notify, ${col('theme_code', 'c.theme_code')}, r.category_code,
         r.urgent, r.urgency_not_justified, r.source, r.synthetic, r.status, r.ack_due_at, r.resolve_due_at, r.ack_at, r.resolved_at, r.finished_at,
-        r.transfer_count, r.reopened_count, r.satisfaction, r.cell_x, r.cell_y
+        r.transfer_count, r.reopened_count, r.satisfaction, r.cell_x, r.cell_y, r.created_at AT TIME ZONE 'Europe/Paris' AS local_time
       FROM reports r
       ${joined.has('theme_code') ? 'JOIN categories c ON c.code = r.category_code' : ''}
       ${joined.has('organisation_code') ? 'JOIN services s ON s.code = r.service_code' : ''}
       ${joined.has('sector_code') ? 'JOIN communes m ON m.insee = r.commune_insee' : ''}
-      WHERE r.created_at >= ${start} AND r.created_at < ${end}`,
+      WHERE r.created_at >= ${start} AND r.created_at < ${end}${also ? ` AND ${also}` : ''}`,
     bindings: [startBinding, endBinding],
   };
 }
@@ -108,7 +109,7 @@ function factFilter(scope: ReportScope, f: StatsFilters): SqlPart {
  * per row than text), how the key is written in the answer, and the table naming the keys (when the configuration does).
  */
 const DIMENSION_SQL: Record<StatsDimension, { key: string; out?: string; label?: { table: string; column: string } }> = {
-  month: { key: `date_trunc('month', f.created_at AT TIME ZONE 'Europe/Paris')`, out: `to_char(g.key, 'YYYY-MM')` },
+  month: { key: `date_trunc('month', f.local_time)`, out: `to_char(g.key, 'YYYY-MM')` },
   commune: { key: 'f.commune_insee', label: { table: 'communes', column: 'insee' } },
   qpv: { key: 'f.qpv_code IS NOT NULL', out: `CASE WHEN g.key THEN 'qpv' ELSE 'hors_qpv' END` },
   sector: { key: 'f.sector_code', label: { table: 'sectors', column: 'code' } },
@@ -125,49 +126,54 @@ const [BAND1, BAND2] = BACKLOG_BANDS_HOURS;
 /** When the figures are evaluated, and the end of the period as evaluated: computed once per statement (InitPlans). */
 const ASOF = '(SELECT asof FROM w)';
 const E = '(SELECT e FROM w)';
-/** An interval aggregate in hours (converted once per group, not per row: numeric `extract` per row is slow). */
-const hours = (aggregate: string) => `extract(epoch FROM ${aggregate}) / 3600`;
 
 /**
- * The indicators over facts `f`, evaluated at `asof` (now, or when the period was closed): a report counts in the
- * delays unless rejected or merged; late once its due date has passed, answered or not; backlog and overdue at the
- * end of the period (`e` = the earlier of its end and `asof`).
+ * What depends on the evaluation time, over per-report facts `x` (evaluated at `asof`, now or when the period was
+ * closed): late while not acknowledged / not resolved once past the due date; backlog and overdue at the end of the
+ * period (`e` = the earlier of its end and `asof`). Live, only the pending reports are read for these.
  */
-const MEASURES = `
-  count(*)::int AS received,
-  count(*) FILTER (WHERE counted AND ack_at <= ack_due_at)::int AS ack_on_time,
-  count(*) FILTER (WHERE counted AND (ack_at IS NOT NULL OR ack_due_at < ${ASOF}))::int AS ack_due,
-  count(*) FILTER (WHERE counted AND resolved_at <= resolve_due_at)::int AS resolved_on_time,
-  count(*) FILTER (WHERE counted AND (resolved_at IS NOT NULL OR resolve_due_at < ${ASOF}))::int AS resolve_due,
-  ${hours('percentile_cont(0.5) WITHIN GROUP (ORDER BY ack_delay) FILTER (WHERE counted)')} AS ack_median,
-  ${hours('percentile_cont(0.9) WITHIN GROUP (ORDER BY ack_delay) FILTER (WHERE counted)')} AS ack_p90,
-  ${hours('percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_delay) FILTER (WHERE counted)')} AS resolve_median,
-  ${hours('percentile_cont(0.9) WITHIN GROUP (ORDER BY resolve_delay) FILTER (WHERE counted)')} AS resolve_p90,
+const TIME_MEASURES = `
+  count(*) FILTER (WHERE counted AND ack_at IS NULL AND ack_due_at < ${ASOF})::int AS ack_late,
+  count(*) FILTER (WHERE counted AND resolved_at IS NULL AND resolve_due_at < ${ASOF})::int AS resolve_late,
   count(*) FILTER (WHERE open_at_end)::int AS backlog,
   count(*) FILTER (WHERE open_at_end AND created_at > ${E} - interval '${BAND1} hours')::int AS backlog_band1,
   count(*) FILTER (WHERE open_at_end AND created_at <= ${E} - interval '${BAND1} hours' AND created_at > ${E} - interval '${BAND2} hours')::int AS backlog_band2,
   count(*) FILTER (WHERE open_at_end AND created_at <= ${E} - interval '${BAND2} hours')::int AS backlog_band3,
-  count(*) FILTER (WHERE open_at_end AND resolve_due_at < ${E})::int AS overdue,
-  sum(transfer_count)::int AS transfers,
-  count(*) FILTER (WHERE transfer_count > 0)::int AS transferred,
-  count(*) FILTER (WHERE status = 'rejected')::int AS rejected,
-  count(*) FILTER (WHERE status = 'duplicate')::int AS duplicates,
-  count(*) FILTER (WHERE reopened_count > 0)::int AS reopened,
-  count(*) FILTER (WHERE urgent)::int AS urgent,
-  count(*) FILTER (WHERE urgency_not_justified)::int AS urgency_not_justified,
-  avg(satisfaction)::float8 AS satisfaction,
-  count(satisfaction)::int AS satisfaction_count`;
+  count(*) FILTER (WHERE open_at_end AND resolve_due_at < ${E})::int AS overdue`;
 
-/** The facts' columns the measures read (the rest stays out of the sort). */
-const INPUTS = ['status', 'created_at', 'ack_due_at', 'resolve_due_at', 'ack_at', 'resolved_at', 'transfer_count', 'reopened_count', 'urgent', 'urgency_not_justified', 'satisfaction']
-  .map((c) => `f.${c}`).join(', ');
-
-/** Per-fact values the measures read, computed once per row. */
-const DERIVED = `
-  f.status NOT IN ('rejected', 'duplicate') AS counted,
-  f.ack_at - f.created_at AS ack_delay,
-  f.resolved_at - f.created_at AS resolve_delay,
+/** Per-fact values the time measures read, computed once per row. */
+const TIME_INPUTS = `f.created_at, f.ack_due_at, f.resolve_due_at, f.ack_at, f.resolved_at, ${COUNTED('f')} AS counted,
   (f.created_at <= ${E} AND (f.finished_at IS NULL OR f.finished_at > ${E})) AS open_at_end`;
+
+/** The time-independent measures (the roll-up's), summed over rows `x` that carry them as columns. */
+const COUNT_SUMS = ROLLUP_MEASURES.map((m) => `COALESCE(sum(x.sign * x.${m.name}), 0)::int AS ${m.name}`).join(', ');
+/** Per-report facts `f` given the roll-up's measure and histogram columns and a sign (a frozen period's facts). */
+const COUNT_COLUMNS = [
+  '1 AS sign',
+  ...ROLLUP_MEASURES.map((m) => `${m.expr('f')} AS ${m.name}`),
+  ...ROLLUP_HOURS.map((h) => `array_remove(ARRAY[${DELAY_HOURS('f', h.at)}], NULL) AS ${h.name}`),
+].join(', ');
+
+/**
+ * Median and 90th percentile of the hours to acknowledge (`a`) and to resolve (`r`) over rows `x` carrying the delays'
+ * histograms (`ack_hours`, `resolve_hours`: hours rounded to the hour, one element per report) and a `sign` (a
+ * subtracted roll-up row counts its elements negatively): counted per hour (a hash aggregation, not a sort of every
+ * delay), then interpolated as `percentile_cont` does between the two ranks around p × (n − 1) — exact when the delays
+ * are whole hours, within half an hour otherwise.
+ */
+function percentilesSql(): string {
+  const rank = (p: number) => `${p} * (total - 1)`;
+  const at = (p: number) => `min(h) FILTER (WHERE c > floor(${rank(p)})) + (${rank(p)} - floor(${rank(p)})) * (min(h) FILTER (WHERE c > ceil(${rank(p)})) - min(h) FILTER (WHERE c > floor(${rank(p)})))`;
+  return `hk AS (SELECT v.key, v.kind, v.h, sum(v.sign) AS n
+       FROM (SELECT x.key, x.sign, 'a' AS kind, unnest(x.ack_hours) AS h FROM x UNION ALL SELECT x.key, x.sign, 'r', unnest(x.resolve_hours) FROM x) v
+       GROUP BY v.key, v.kind, v.h HAVING sum(v.sign) <> 0),
+     hb AS (SELECT false AS is_total, key, kind, h, n FROM hk UNION ALL SELECT true, NULL, kind, h, sum(n) FROM hk GROUP BY kind, h),
+     hc AS (SELECT is_total, key, kind, h, sum(n) OVER (PARTITION BY is_total, key, kind ORDER BY h) AS c,
+       sum(n) OVER (PARTITION BY is_total, key, kind) AS total FROM hb),
+     hq AS (SELECT is_total, key, kind, ${at(0.5)} AS p50, ${at(0.9)} AS p90 FROM hc GROUP BY is_total, key, kind, total),
+     h AS (SELECT is_total, key, max(p50) FILTER (WHERE kind = 'a') AS ack_median, max(p90) FILTER (WHERE kind = 'a') AS ack_p90,
+       max(p50) FILTER (WHERE kind = 'r') AS resolve_median, max(p90) FILTER (WHERE kind = 'r') AS resolve_p90 FROM hq GROUP BY is_total, key)`;
+}
 
 export interface StatsRow extends StatsMeasures {
   key: string | null;
@@ -234,28 +240,62 @@ export type FactSource = { kind: 'live' } | { kind: 'frozen'; periodId: number }
 export const MAX_STATS_ROWS = 1000;
 
 /**
- * The indicators of a period by one dimension, in the caller's scope, with the totals: one statement.
+ * The roll-up rows of a period (`rollupSlices`: month rows, day rows, some subtracted — `sign`) as facts: the dimension
+ * keys, the joined configuration columns the question reads, the local time of the row (month dimension), the measures.
+ */
+function rollupFacts(period: Period, joined: ReadonlySet<JoinedColumn>): SqlPart {
+  const col = (c: JoinedColumn, expr: string) => (joined.has(c) ? `${expr} AS ${c}` : `NULL::text AS ${c}`);
+  const slices = rollupSlices(period.from, period.to);
+  return {
+    sql: `SELECT u.*, sl.sign, u.day::timestamp AS local_time, ${col('sector_code', 'm.sector_code')}, ${col('organisation_code', 's.organisation_code')},
+        ${col('theme_code', 'c.theme_code')}
+      FROM (VALUES ${slices.map(() => '(?, ?::date, ?::date, ?::int)').join(', ')}) sl(grain, d0, d1, sign)
+      JOIN stats_rollup u ON u.grain = sl.grain AND u.day BETWEEN sl.d0 AND sl.d1
+      ${joined.has('theme_code') ? 'JOIN categories c ON c.code = u.category_code' : ''}
+      ${joined.has('organisation_code') ? 'JOIN services s ON s.code = u.service_code' : ''}
+      ${joined.has('sector_code') ? 'JOIN communes m ON m.insee = u.commune_insee' : ''}`,
+    bindings: slices.flatMap((x) => [x.grain, x.from, x.to, x.sign]),
+  };
+}
+
+/**
+ * The indicators of a period by one dimension, in the caller's scope, with the totals: one statement. Live, the counts
+ * and the delays' histograms come from the roll-up (data/stats-rollup.ts), what depends on the time from the reports
+ * still pending; frozen, both from the period's snapshot.
  */
 export async function statsBy(
   db: Db, scope: ReportScope, period: Period, groupBy: StatsDimension, filters: StatsFilters, source: FactSource, timeoutMs = STATS_TIMEOUT_MS,
 ): Promise<{ rows: StatsRow[]; totals: StatsMeasures; asOf: string }> {
-  const facts = source.kind === 'live'
-    ? liveFacts(T0, T1, period.from, period.to, joinsFor(groupBy, filters))
-    : { sql: `SELECT ${FACT_COLUMNS.join(', ')} FROM stats_period_facts WHERE period_id = ?`, bindings: [source.periodId] };
+  const joined = joinsFor(groupBy, filters);
+  const frozen: SqlPart | null = source.kind === 'frozen'
+    ? { sql: `SELECT ${FACT_COLUMNS.join(', ')}, created_at AT TIME ZONE 'Europe/Paris' AS local_time FROM stats_period_facts WHERE period_id = ?`, bindings: [source.periodId] }
+    : null;
+  const counts = frozen ? { sql: `SELECT f.*, ${COUNT_COLUMNS} FROM (${frozen.sql}) f`, bindings: frozen.bindings } : rollupFacts(period, joined);
+  const pending = frozen ?? liveFacts(T0, T1, period.from, period.to, joined, `(${PENDING_PREDICATE('r')} OR r.finished_at > ${E})`);
   const asof = source.kind === 'live' ? 'now()' : '(SELECT closed_at FROM stats_periods WHERE id = ?)';
   const asofBindings = source.kind === 'live' ? [] : [source.periodId];
   const filter = factFilter(scope, filters);
   const dim = DIMENSION_SQL[groupBy];
   const label = dim.label ? `(SELECT d.name FROM ${dim.label.table} d WHERE d.${dim.label.column} = g.key)` : 'NULL::text';
+  const same = (t: string) => `${t}.is_total = c.is_total AND ${t}.key IS NOT DISTINCT FROM c.key`;
   const { rows } = await boundedRaw(db,
     `WITH w AS (SELECT a.asof, least(${T1}, a.asof) AS e FROM (SELECT ${asof} AS asof) a),
-     f AS (${facts.sql}),
-     x AS (SELECT ${dim.key} AS key, ${INPUTS}, ${DERIVED} FROM f WHERE ${filter.sql}),
-     g AS (SELECT GROUPING(key) = 1 AS is_total, key, ${MEASURES} FROM x GROUP BY GROUPING SETS ((key), ()))
+     x AS MATERIALIZED (SELECT ${dim.key} AS key, f.* FROM (${counts.sql}) f WHERE ${filter.sql}),
+     c AS (SELECT GROUPING(x.key) = 1 AS is_total, x.key, ${COUNT_SUMS} FROM x GROUP BY GROUPING SETS ((x.key), ())),
+     p AS (SELECT GROUPING(x.key) = 1 AS is_total, x.key, ${TIME_MEASURES}
+       FROM (SELECT ${dim.key} AS key, ${TIME_INPUTS} FROM (${pending.sql}) f WHERE ${filter.sql}) x GROUP BY GROUPING SETS ((x.key), ())),
+     ${percentilesSql()},
+     g AS (SELECT c.is_total, c.key, c.received, c.ack_on_time, c.ack_done + COALESCE(p.ack_late, 0) AS ack_due, c.resolved_on_time,
+         c.resolved_done + COALESCE(p.resolve_late, 0) AS resolve_due, h.ack_median, h.ack_p90, h.resolve_median, h.resolve_p90,
+         COALESCE(p.backlog, 0) AS backlog, COALESCE(p.backlog_band1, 0) AS backlog_band1, COALESCE(p.backlog_band2, 0) AS backlog_band2,
+         COALESCE(p.backlog_band3, 0) AS backlog_band3, COALESCE(p.overdue, 0) AS overdue, c.transfers, c.transferred, c.rejected, c.duplicates,
+         c.reopened, c.urgent_count AS urgent, c.not_justified_count AS urgency_not_justified,
+         CASE WHEN c.satisfaction_count > 0 THEN c.satisfaction_sum::float8 / c.satisfaction_count END AS satisfaction, c.satisfaction_count
+       FROM c LEFT JOIN p ON ${same('p')} LEFT JOIN h ON ${same('h')})
      SELECT g.*, ${dim.out ?? 'g.key'} AS key_out, ${label} AS name, (SELECT asof FROM w) AS asof FROM g
      ORDER BY g.is_total DESC, ${groupBy === 'month' ? 'g.key' : 'g.received DESC, g.key'} NULLS LAST
      LIMIT ${MAX_STATS_ROWS + 1}`,
-    [period.to, ...asofBindings, ...facts.bindings, ...filter.bindings],
+    [period.to, ...asofBindings, ...counts.bindings, ...filter.bindings, ...pending.bindings, ...filter.bindings],
     timeoutMs,
   );
   const total = rows.find((r: any) => r.is_total);

@@ -74,6 +74,52 @@ export function checkPeriod(from: string | undefined, to: string | undefined, to
   return { ok: true, from: start, to: end };
 }
 
+/** A range of roll-up rows: grain (`m` month rows by their first day, `d` day rows), days both included, added or subtracted. */
+export interface RollupSlice {
+  grain: 'm' | 'd';
+  from: string;
+  to: string;
+  sign: 1 | -1;
+}
+
+const addDays = (day: string, n: number) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
+const lastOfMonth = (first: string) => {
+  const d = new Date(`${first}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return addDays(isoDay(d), -1);
+};
+
+/**
+ * The roll-up rows that sum to a period (both days included): each month of the period is read as its month row when
+ * the period covers it; as its month row minus the day rows of its days outside the period when those are fewer (the
+ * current month of a period ending today: its later days hold no report); else as the day rows of its days inside.
+ * @example rollupSlices('2026-01-01', '2026-02-28') // [{ grain: 'm', from: '2026-01-01', to: '2026-02-01', sign: 1 }]
+ * @example rollupSlices('2026-03-01', '2026-03-29') // [{ grain: 'm', from: '2026-03-01', to: '2026-03-01', sign: 1 }, { grain: 'd', from: '2026-03-30', to: '2026-03-31', sign: -1 }]
+ * @example rollupSlices('2026-03-30', '2026-04-02') // [{ grain: 'd', from: '2026-03-30', to: '2026-03-31', sign: 1 }, { grain: 'd', from: '2026-04-01', to: '2026-04-02', sign: 1 }]
+ */
+export function rollupSlices(from: string, to: string): RollupSlice[] {
+  const out: RollupSlice[] = [];
+  const month = (first: string) => {
+    const last = out.at(-1);
+    if (last?.grain === 'm' && last.sign === 1 && addDays(lastOfMonth(last.to), 1) === first) last.to = first;
+    else out.push({ grain: 'm', from: first, to: first, sign: 1 });
+  };
+  for (let first = `${from.slice(0, 7)}-01`; first <= to; first = addDays(lastOfMonth(first), 1)) {
+    const last = lastOfMonth(first);
+    const a = from > first ? from : first;
+    const b = to < last ? to : last;
+    const inside = (Date.parse(b) - Date.parse(a)) / DAY_MS + 1;
+    const outside = (Date.parse(last) - Date.parse(first)) / DAY_MS + 1 - inside;
+    if (outside === 0) month(first);
+    else if (outside < inside) {
+      month(first);
+      if (a > first) out.push({ grain: 'd', from: first, to: addDays(a, -1), sign: -1 });
+      if (b < last) out.push({ grain: 'd', from: addDays(b, 1), to: last, sign: -1 });
+    } else out.push({ grain: 'd', from: a, to: b, sign: 1 });
+  }
+  return out;
+}
+
 /** Roles that close a period (freeze a committee's figures): GUP officers and admins. */
 const PERIOD_CLOSERS: ReadonlySet<Role> = new Set(['gup_officer', 'admin']);
 
