@@ -20,7 +20,7 @@ import { conventionsRoutes } from './routes/conventions.js';
 import { directoryRoutes } from './routes/directory.js';
 import { healthRoutes } from './routes/health.js';
 import { lookupRoutes } from './routes/lookup.js';
-import { ogcapiRouter } from './routes/ogcapi.js';
+import { ogcapiFallback, ogcapiRoutes } from './routes/ogcapi.js';
 import { open311Body, open311ErrorHandler, open311Fallback, open311Routes } from './routes/open311.js';
 import { parcelsRoutes } from './routes/parcels.js';
 import { passwordRoutes } from './routes/password.js';
@@ -35,8 +35,8 @@ import type { AnyRoute, RawRoute } from './http/route.js';
 import { tokensRoutes } from './routes/tokens.js';
 
 /**
- * The API's routes, declared once (server/src/http/route.ts) and served by both transports. Still Express routers
- * (below): single sign-on and OGC API (docs/decisions.md).
+ * The API's routes, declared once (server/src/http/route.ts) and served by both transports. Still an Express router
+ * (below): single sign-on (docs/decisions.md).
  */
 export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
   return [
@@ -44,7 +44,7 @@ export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
     ...lookupRoutes(ctx), ...tilesRoutes(ctx), ...parcelsRoutes(ctx), ...searchRoutes(ctx), ...territoryRoutes(ctx),
     ...subsectorsRoutes(ctx), ...conventionsRoutes(ctx), ...reportsRoutes(ctx), ...statsRoutes(ctx), ...bilansRoutes(ctx),
     ...diagnosticsRoutes(ctx), ...actionsRoutes(ctx), ...adminRoutes(ctx), ...broadcastsRoutes(ctx), ...directoryRoutes(ctx),
-    ...open311Routes(ctx),
+    ...open311Routes(ctx), ...ogcapiRoutes(ctx),
   ];
 }
 
@@ -94,7 +94,7 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   app.use('/api', requireSession(ctx.db)); // an unknown /api path: 401 without a session, else 404
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Fallback, open311ErrorHandler); // GeoReport v2 for the communes' software: unknown paths, errors
-  app.use('/ogcapi', ogcapiRouter(ctx)); // OGC API – Features for desktop GIS (public collections, the others signed in)
+  app.use('/ogcapi', ogcapiFallback); // OGC API – Features (declared above): unknown paths, other methods
 
   const index = path.join(ctx.config.clientDist, 'index.html');
   if (fs.existsSync(index)) {

@@ -312,6 +312,34 @@ describe('HTML for a browser', () => {
   });
 });
 
+describe('headers for caches and proxies', () => {
+  it('when answers are read then they vary with Cookie (and Accept where negotiated), a signed-in caller\'s are private, errors too', async () => {
+    const anonymous = await api(`${O}/collections`);
+    expect(anonymous.headers.get('vary')).toBe('Cookie, Accept');
+    expect(anonymous.headers.get('cache-control')).toBe('no-store');
+    const cookie = await login('urbaniste@demo.gup');
+    const signed = await api(`${O}/collections/communes`, { cookie });
+    expect(signed.headers.get('vary')).toBe('Cookie, Accept');
+    expect(signed.headers.get('cache-control')).toBe('private, no-store');
+    const queryables = await api(`${O}/collections/parcels/queryables`, { cookie });
+    expect(queryables.headers.get('vary')).toBe('Cookie');
+    const missing = await api(`${O}/collections/nope`, { cookie });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('vary')).toBe('Cookie');
+    expect(missing.headers.get('cache-control')).toBe('private, no-store');
+    expect(missing.body.error.code).toBe('not_found');
+  });
+
+  it('when a local proxy says https (X-Forwarded-Proto) then the links are https; the OpenAPI document keeps its exact media type', async () => {
+    const res = await api(`${O}/`, { headers: { 'x-forwarded-proto': 'https' } });
+    const self = res.body.links.find((l: { rel: string }) => l.rel === 'self');
+    expect(self.href).toMatch(/^https:\/\/(127\.0\.0\.1|localhost):\d+\/ogcapi\/\?f=json$/);
+    const api_ = await api(`${O}/api`);
+    expect(api_.headers.get('content-type')).toBe('application/vnd.oai.openapi+json;version=3.0');
+    expect(api_.body.servers[0].url).toMatch(/^http:\/\/.+\/ogcapi$/);
+  });
+});
+
 describe('CQL2 text filters (Part 3)', () => {
   it('when the queryables are asked then a JSON Schema of the filterable properties', async () => {
     const res = await api(`${O}/collections/parcels/queryables`);

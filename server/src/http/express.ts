@@ -16,7 +16,7 @@ export function mountRoutes(router: IRouter, ctx: AppContext, routes: readonly (
     }
     const handler: RequestHandler = async (req, res) => {
       if (r.quiet) res.locals.quiet = true;
-      const raw = { params: flatParams(req.params), query: req.query, body: req.body as unknown, path: req.path, headers: req.headers };
+      const raw = { params: flatParams(req.params), query: req.query, body: req.body as unknown, path: req.path, headers: req.headers, protocol: req.protocol };
       send(res, await answer(ctx, r, raw, req.method, req.originalUrl));
     };
     router[verb(r.method)](r.path, handler);

@@ -63,7 +63,7 @@ async function serve(
   let outcome: Outcome;
   try {
     if (search.includes('%00') || path.includes('%00')) assertNoNul({ path, query });
-    outcome = await answer(ctx, r, { params, query, body: undefined, path, headers: req.headers }, req.method ?? 'GET', req.url ?? path);
+    outcome = await answer(ctx, r, { params, query, body: undefined, path, headers: req.headers, protocol: protocolOf(req) }, req.method ?? 'GET', req.url ?? path);
   } catch (err) {
     outcome = errorReply(err, ctx.log, req.method, req.url);
   }
@@ -84,4 +84,17 @@ async function serve(
     res.end(body); // HEAD: node:http sends the headers only
   }
   if (!r.quiet) logRequest(ctx.log, req.method, req.url, outcome.status, started);
+}
+
+/**
+ * `http` or `https` as the client sent it, as Express's `req.protocol` with the app's `trust proxy: loopback`: the
+ * socket's, or the first `X-Forwarded-Proto` of a proxy on this machine.
+ */
+function protocolOf(req: IncomingMessage): string {
+  const own = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const from = req.socket.remoteAddress ?? '';
+  const loopback = from === '::1' || /^(::ffff:)?127\./.test(from);
+  const header = req.headers['x-forwarded-proto'];
+  if (!loopback || typeof header !== 'string' || header === '') return own;
+  return header.split(',')[0]!.trim();
 }

@@ -43,6 +43,8 @@ export interface RouteInput<P, Q, B> {
   /** The path as sent (not decoded), without the query string. */
   path: string;
   headers: IncomingHttpHeaders;
+  /** `http` or `https` as the client sent it (a trusted proxy's `X-Forwarded-Proto`, Express's `req.protocol`): absolute links. */
+  protocol: string;
 }
 
 /** An answer that is not JSON: a status, headers and optional bytes (a vector tile, a CSV, a PDF, a photo; a 204, a 304, a redirect). */
@@ -104,6 +106,11 @@ export interface Route<P = Record<string, string>, Q = Record<string, unknown>, 
   quiet?: boolean;
   /** The error body of another standard (Open311's `[{code, description}]`); default `{error:{code,message,details}}`. */
   errorBody?: (e: AppError) => unknown;
+  /**
+   * Headers of every answer once the caller is known, errors included (OGC API: `Vary: Cookie`, a signed-in caller's
+   * answers `private`); a reply's own headers win.
+   */
+  headers?: (caller: Caller<SessionUser | null>) => OutgoingHttpHeaders;
   /** A plain value is a JSON answer (status `status`, default 200); or a JsonReply, or a Reply. */
   handle(input: RouteInput<P, Q, B>, caller: Caller<A extends 'public' ? SessionUser | null : SessionUser>): Promise<unknown>;
 }
@@ -144,6 +151,7 @@ export interface RawInput {
   body: unknown;
   path: string;
   headers: IncomingHttpHeaders;
+  protocol: string;
 }
 
 /** What a transport writes: a JSON value or bytes, with a status and headers. */
@@ -185,8 +193,10 @@ export async function checkCaller(ctx: AppContext, access: Access, headers: Inco
  * then the handler; a thrown error becomes its reply through `errorReply`.
  */
 export async function answer(ctx: AppContext, r: AnyRoute, raw: RawInput, method: string, url: string): Promise<Outcome> {
+  let common: OutgoingHttpHeaders = {};
   try {
     const caller = await checkCaller(ctx, r.access, raw.headers);
+    common = r.headers?.(caller) ?? {};
     const message = (part: 'params' | 'query' | 'body') => (typeof r.invalid === 'string' ? r.invalid : r.invalid?.[part]) ?? 'Paramètres invalides';
     const input: RouteInput<unknown, unknown, unknown> = {
       params: parsePart(r.params, raw.params, message('params')),
@@ -194,13 +204,21 @@ export async function answer(ctx: AppContext, r: AnyRoute, raw: RawInput, method
       body: parsePart(r.body, raw.body, message('body')),
       path: raw.path,
       headers: raw.headers,
+      protocol: raw.protocol,
     };
     const value = await r.handle(input, caller as Caller);
-    if (value instanceof Reply || value instanceof JsonReply) return value;
-    return new JsonReply(r.status ?? 200, value);
+    if (value instanceof Reply || value instanceof JsonReply) return withHeaders(value, common);
+    return withHeaders(new JsonReply(r.status ?? 200, value), common);
   } catch (err) {
-    return errorReply(err, ctx.log, method, url, r.errorBody);
+    return withHeaders(errorReply(err, ctx.log, method, url, r.errorBody), common);
   }
+}
+
+/** The outcome with the route's common headers under its own. */
+function withHeaders(outcome: Outcome, common: OutgoingHttpHeaders): Outcome {
+  if (Object.keys(common).length === 0) return outcome;
+  const headers = { ...common, ...outcome.headers };
+  return outcome instanceof JsonReply ? new JsonReply(outcome.status, outcome.value, headers) : new Reply(outcome.status, headers, outcome.body);
 }
 
 /** A compiled path pattern: the params of a path that matches, or null. */

@@ -1,12 +1,15 @@
 /**
- * `/ogcapi`: OGC API – Features (DESIGN 3.9) for desktop GIS (QGIS, GDAL) and browsers. Thin: each handler checks
- * the query string, calls the service, and answers JSON (GeoJSON for features) or HTML. The caller is taken from the
- * same session check as every route, optional here: public collections are read anonymously, the others need it.
+ * `/ogcapi`: OGC API – Features (DESIGN 3.9) for desktop GIS (QGIS, GDAL) and browsers, as declared routes
+ * (http/route.ts). Thin: each handler checks the query string, calls the service, and answers JSON (GeoJSON for
+ * features) or HTML. The caller comes from the one session check, optional here (`public`): public collections are
+ * read anonymously, the others need it (the service decides, services/ogcapi.ts).
  */
-import { Router, type Request, type Response } from 'express';
-import { optionalSession } from '../auth/middleware.js';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import accepts from 'accepts';
+import type { RequestHandler } from 'express';
 import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
+import { Reply, route, type AnyRoute, type RouteInput } from '../http/route.js';
 import { collectionHtml, collectionsHtml, conformanceHtml, featureHtml, itemsHtml, landingHtml } from './ogcapi-html.js';
 import { openApiDocument } from '../http/ogc-openapi.js';
 import {
@@ -14,94 +17,116 @@ import {
   landingPage, ogcPages, OPENAPI_TYPE, queryables, type OgcFormat,
 } from '../services/ogcapi.js';
 
+type Input = RouteInput<Record<string, string>, Record<string, unknown>, unknown>;
+
 /** `scheme://host/ogcapi` of the request, for absolute links (GDAL follows them); an odd Host header falls back. */
-function baseOf(req: Request): string {
-  const host = req.get('host') ?? '';
-  return `${req.protocol}://${/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/.test(host) ? host : 'localhost'}${req.baseUrl}`;
+function baseOf(input: Input): string {
+  const host = input.headers.host ?? '';
+  return `${input.protocol}://${/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/.test(host) ? host : 'localhost'}/ogcapi`;
 }
 
 /** `f` when given; otherwise HTML only for a client preferring it (a browser), JSON for everyone else. */
-function formatOf(req: Request, f: OgcFormat | undefined): OgcFormat {
+function formatOf(headers: IncomingHttpHeaders, f: OgcFormat | undefined): OgcFormat {
   if (f) return f;
-  return req.accepts(['application/json', 'application/geo+json', 'text/html']) === 'text/html' ? 'html' : 'json';
+  return accepts({ headers } as IncomingMessage).type(['application/json', 'application/geo+json', 'text/html']) === 'text/html' ? 'html' : 'json';
 }
 
-function send(res: Response, format: OgcFormat, type: string, json: () => string | Buffer, html: () => string): void {
-  res.vary('Accept');
-  if (format === 'html') res.type('text/html; charset=utf-8').send(html());
-  else res.type(type).send(json());
+/** The JSON (a string gets `charset=utf-8`, bytes go as they are) or the HTML page, varying with Accept. */
+function send(format: OgcFormat, type: string, json: () => string | Buffer, html: () => string): Reply {
+  const vary = 'Cookie, Accept';
+  if (format === 'html') return new Reply(200, { vary, 'content-type': 'text/html; charset=utf-8' }, html());
+  return new Reply(200, { vary, 'content-type': type }, json());
 }
 
-export function ogcapiRouter(ctx: AppContext): Router {
-  const router = Router();
+export function ogcapiRoutes(ctx: AppContext): AnyRoute[] {
   const { knex } = ctx.db;
   const pages = ogcPages(ctx.config.ogcPageCacheMb);
-  router.use(optionalSession(ctx.db));
-  router.use((req, res, next) => {
-    res.vary('Cookie');
-    if (req.user) res.set('Cache-Control', 'private, no-store'); // a signed-in caller's answers depend on its scope
-    next();
-  });
+  const ogc = { method: 'GET', access: 'public' } as const;
+  // a signed-in caller's answers depend on its scope
+  const headers = ({ user }: { user: unknown }) => (user ? { vary: 'Cookie', 'cache-control': 'private, no-store' } : { vary: 'Cookie' });
 
-  router.get('/', (req, res) => {
-    const { format } = checkQuery(req.query, COMMON_PARAMS);
-    const f = formatOf(req, format);
-    const doc = landingPage(baseOf(req), f);
-    send(res, f, 'application/json', () => JSON.stringify(doc), () => landingHtml(doc));
-  });
-
-  router.get('/conformance', (req, res) => {
-    const { format } = checkQuery(req.query, COMMON_PARAMS);
-    const f = formatOf(req, format);
-    const doc = conformance(baseOf(req), f);
-    send(res, f, 'application/json', () => JSON.stringify(doc), () => conformanceHtml(baseOf(req), doc));
-  });
-
-  router.get('/api', (req, res) => {
-    checkQuery(req.query, COMMON_PARAMS);
-    res.setHeader('Content-Type', OPENAPI_TYPE); // exactly this media type (Express's send would reformat it)
-    res.end(JSON.stringify(openApiDocument(baseOf(req))));
-  });
-
-  router.get('/collections', async (req, res) => {
-    const { format } = checkQuery(req.query, COMMON_PARAMS);
-    const f = formatOf(req, format);
-    const doc = await collections(knex, req.user, baseOf(req), f);
-    send(res, f, 'application/json', () => JSON.stringify(doc), () => collectionsHtml(baseOf(req), doc));
-  });
-
-  router.get('/collections/:id', async (req, res) => {
-    const { format } = checkQuery(req.query, COMMON_PARAMS);
-    const f = formatOf(req, format);
-    const doc = await collection(knex, req.params.id, req.user, baseOf(req), f);
-    send(res, f, 'application/json', () => JSON.stringify(doc), () => collectionHtml(baseOf(req), doc));
-  });
-
-  router.get('/collections/:id/queryables', (req, res) => {
-    checkQuery(req.query, COMMON_PARAMS);
-    res.type('application/schema+json').send(JSON.stringify(queryables(req.params.id, req.user, baseOf(req))));
-  });
-
-  router.get('/collections/:id/items', async (req, res) => {
-    const { params, format } = checkQuery(req.query, ITEMS_PARAMS);
-    const f = formatOf(req, format);
-    const answer = await items(ctx.db, pages, req.params.id, req.user, baseOf(req), params, f);
-    const title = collectionFor(req.params.id, req.user).title;
-    if (answer.etag) res.set('ETag', answer.etag); // a kept page's validator: Express would hash the whole body
-    send(res, f, GEOJSON_TYPE, () => answer.body, () => itemsHtml(baseOf(req), req.params.id, title, { ...JSON.parse(answer.body.toString('utf8')), links: answer.links }));
-  });
-
-  router.get('/collections/:id/items/:fid', async (req, res) => {
-    const { params, format } = checkQuery(req.query, FEATURE_PARAMS);
-    const f = formatOf(req, format);
-    const text = await feature(knex, req.params.id, req.params.fid, req.user, baseOf(req), params, f);
-    const title = collectionFor(req.params.id, req.user).title;
-    send(res, f, GEOJSON_TYPE, () => text, () => featureHtml(baseOf(req), req.params.id, title, JSON.parse(text)));
-  });
-
-  router.use((req) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new AppError(405, 'method_not_allowed', `Méthode ${req.method} non prise en charge : l'API est en lecture seule`);
-    throw new AppError(404, 'not_found', `Ressource inconnue : ${req.path.slice(0, 200)}`);
-  });
-  return router;
+  return [
+    route({
+      ...ogc, path: '/ogcapi', headers,
+      handle: async (input) => {
+        const f = formatOf(input.headers, checkQuery(input.query, COMMON_PARAMS).format);
+        const doc = landingPage(baseOf(input), f);
+        return send(f, 'application/json', () => JSON.stringify(doc), () => landingHtml(doc));
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/conformance', headers,
+      handle: async (input) => {
+        const f = formatOf(input.headers, checkQuery(input.query, COMMON_PARAMS).format);
+        const doc = conformance(baseOf(input), f);
+        return send(f, 'application/json', () => JSON.stringify(doc), () => conformanceHtml(baseOf(input), doc));
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/api', headers,
+      handle: async (input) => {
+        checkQuery(input.query, COMMON_PARAMS);
+        // bytes: exactly this media type (a string would get `; charset=utf-8` and the type reformatted)
+        return new Reply(200, { vary: 'Cookie', 'content-type': OPENAPI_TYPE }, Buffer.from(JSON.stringify(openApiDocument(baseOf(input)))));
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/collections', headers,
+      handle: async (input, { user }) => {
+        const f = formatOf(input.headers, checkQuery(input.query, COMMON_PARAMS).format);
+        const doc = await collections(knex, user ?? undefined, baseOf(input), f);
+        return send(f, 'application/json', () => JSON.stringify(doc), () => collectionsHtml(baseOf(input), doc));
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/collections/:id', headers,
+      handle: async (input, { user }) => {
+        const f = formatOf(input.headers, checkQuery(input.query, COMMON_PARAMS).format);
+        const doc = await collection(knex, input.params.id!, user ?? undefined, baseOf(input), f);
+        return send(f, 'application/json', () => JSON.stringify(doc), () => collectionHtml(baseOf(input), doc));
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/collections/:id/queryables', headers,
+      handle: async (input, { user }) => {
+        checkQuery(input.query, COMMON_PARAMS);
+        return new Reply(200, { vary: 'Cookie', 'content-type': 'application/schema+json' }, JSON.stringify(queryables(input.params.id!, user ?? undefined, baseOf(input))));
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/collections/:id/items', headers,
+      handle: async (input, caller) => {
+        const user = caller.user ?? undefined;
+        const id = input.params.id!;
+        const { params, format } = checkQuery(input.query, ITEMS_PARAMS);
+        const f = formatOf(input.headers, format);
+        const base = baseOf(input);
+        const answer = await items(ctx.db, pages, id, user, base, params, f);
+        const title = collectionFor(id, user).title;
+        const reply = send(f, GEOJSON_TYPE, () => answer.body, () => itemsHtml(base, id, title, { ...JSON.parse(answer.body.toString('utf8')), links: answer.links }));
+        // a kept page's validator: Express would hash the whole body
+        return answer.etag ? new Reply(reply.status, { ...reply.headers, etag: answer.etag }, reply.body) : reply;
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/collections/:id/items/:fid', headers,
+      handle: async (input, caller) => {
+        const user = caller.user ?? undefined;
+        const { id, fid } = input.params as { id: string; fid: string };
+        const { params, format } = checkQuery(input.query, FEATURE_PARAMS);
+        const f = formatOf(input.headers, format);
+        const base = baseOf(input);
+        const text = await feature(knex, id, fid, user, base, params, f);
+        const title = collectionFor(id, user).title;
+        return send(f, GEOJSON_TYPE, () => text, () => featureHtml(base, id, title, JSON.parse(text)));
+      },
+    }),
+  ];
 }
+
+/** Any other request under `/ogcapi` (after the declared routes, as Open311's fallback): 405 but for GET/HEAD, else 404. */
+export const ogcapiFallback: RequestHandler = (req, res) => {
+  res.vary('Cookie');
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw new AppError(405, 'method_not_allowed', `Méthode ${req.method} non prise en charge : l'API est en lecture seule`);
+  throw new AppError(404, 'not_found', `Ressource inconnue : ${req.path.slice(0, 200)}`);
+};
