@@ -13,7 +13,7 @@ import { sameOriginWrites } from './http/origin.js';
 import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
 import { actionsRoutes } from './routes/actions.js';
 import { adminRoutes } from './routes/admin.js';
-import { authOidcRouter, authRoutes } from './routes/auth.js';
+import { authRoutes } from './routes/auth.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { broadcastsRoutes } from './routes/broadcasts.js';
 import { conventionsRoutes } from './routes/conventions.js';
@@ -35,8 +35,8 @@ import type { AnyRoute, RawRoute } from './http/route.js';
 import { tokensRoutes } from './routes/tokens.js';
 
 /**
- * The API's routes, declared once (server/src/http/route.ts) and served by both transports. Still an Express router
- * (below): single sign-on (docs/decisions.md).
+ * The API's routes, declared once (server/src/http/route.ts) and served by both transports (escape hatches and the
+ * fallbacks of Open311 and OGC API: Express only; docs/decisions.md).
  */
 export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
   return [
@@ -90,7 +90,6 @@ export function createExpressApp(ctx: AppContext, security: RequestHandler = sec
   const declared = express.Router();
   mountRoutes(declared, ctx, routes); // each checks its own session and role (http/route.ts)
   app.use(declared);
-  app.use('/api/auth/oidc', authOidcRouter(ctx));
   app.use('/api', requireSession(ctx.db)); // an unknown /api path: 401 without a session, else 404
   app.use('/api', apiNotFound);
   app.use('/open311/v2', open311Fallback, open311ErrorHandler); // GeoReport v2 for the communes' software: unknown paths, errors

@@ -255,4 +255,16 @@ describe('single sign-on not configured', () => {
       expect(await res.text()).toContain('pas configurée');
     }
   });
+
+  it('when a request to single sign-on carries a bad personal API token, then the one session check refuses it (401): JSON for the client, a French page for the browser', async () => {
+    const { baseUrl } = await testContext();
+    const authorization = 'Bearer gup_pat_not-a-token';
+    const status = await fetch(`${baseUrl}/api/auth/oidc`, { headers: { authorization } });
+    expect(status.status).toBe(401);
+    expect((await status.json()).error.code).toBe('invalid_token');
+    const login = await fetch(`${baseUrl}/api/auth/oidc/login`, { redirect: 'manual', headers: { authorization } });
+    expect(login.status).toBe(401);
+    expect(login.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await login.text()).toContain('Jeton d&#39;accès invalide');
+  });
 });

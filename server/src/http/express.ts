@@ -32,7 +32,7 @@ function flatParams(params: Record<string, string | string[] | undefined>): Reco
 
 const verb = (method: HttpMethod) => (method === 'GET' ? 'get' : method === 'POST' ? 'post' : method === 'PUT' ? 'put' : method === 'PATCH' ? 'patch' : 'delete');
 
-/** An escape-hatch route: the same session and role check first, then its middlewares, then its handler (errors to errorHandler). */
+/** An escape-hatch route: the same session and role check first, then its middlewares, then its handler (errors to its `onError`, else errorHandler). */
 function mountRaw(router: IRouter, ctx: AppContext, r: RawRoute): void {
   const check: RequestHandler = async (req, res, next) => {
     res.locals.caller = await checkCaller(ctx, r.access, req.headers);
@@ -41,7 +41,7 @@ function mountRaw(router: IRouter, ctx: AppContext, r: RawRoute): void {
   const handler: RequestHandler = async (req, res) => {
     await r.handle(req, res, res.locals.caller as Caller);
   };
-  router[verb(r.method)](r.path, check, ...(r.before ?? []), handler);
+  router[verb(r.method)](r.path, check, ...(r.before ?? []), handler, ...(r.onError ? [r.onError] : []));
 }
 
 function send(res: Response, outcome: Outcome): void {

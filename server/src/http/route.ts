@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { ZodType } from 'zod';
 import { parseCookie } from 'cookie';
 import { authenticate, type Authenticated } from '../auth/middleware.js';
@@ -127,6 +127,11 @@ export interface RawRoute<A extends Access = Access> {
   access: A;
   raw: true;
   before?: RequestHandler[];
+  /**
+   * The route's own error page, for an error of its check, middlewares or handler (single sign-on's French HTML for the
+   * browser, routes/oidc.ts); default: the one JSON mapping (`errorHandler`).
+   */
+  onError?: ErrorRequestHandler;
   handle(req: Request, res: Response, caller: Caller<A extends 'public' ? SessionUser | null : SessionUser>): Promise<void>;
 }
 

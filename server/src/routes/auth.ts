@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
-import { Router, type RequestHandler, type Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../auth/passwords.js';
@@ -11,7 +11,7 @@ import type { AppContext } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { rawRoute, route } from '../http/route.js';
 import { oidcRelyingParty } from '../services/oidc.js';
-import { oidcRouter } from './oidc.js';
+import { oidcRoutes } from './oidc.js';
 
 const loginSchema = z.object({ email: z.string().email().max(320), password: z.string().min(1).max(1024) });
 
@@ -44,8 +44,8 @@ function failedLoginLimit(prefix: string, limit: number, key: (req: Parameters<R
 
 /**
  * Sign-in (DESIGN 3.9): `POST /api/auth/login` and `/logout` (public, escape hatches: rate limiters before the body is
- * checked, a cookie set or cleared), `GET /api/auth/me` (signed in); single sign-on stays a router (`oidcRouter`,
- * mounted by `authOidcRouter` at /api/auth/oidc: redirects and cookies of its own).
+ * checked, a cookie set or cleared), `GET /api/auth/me` (signed in); single sign-on's under /api/auth/oidc
+ * (`oidcRoutes`: redirects, cookies of its own, HTML error pages).
  */
 export function authRoutes(ctx: AppContext) {
   const { knex } = ctx.db;
@@ -78,6 +78,7 @@ export function authRoutes(ctx: AppContext) {
       },
     }),
     route({ method: 'GET', path: '/api/auth/me', access: 'signed-in', handle: async (_input, { user }) => ({ user }) }),
+    ...oidcRoutesOf(ctx),
   ];
 }
 
@@ -104,9 +105,9 @@ async function openSession(ctx: AppContext, res: Response, user: SessionUser, oi
   res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, expires: expiresAt, path: '/' });
 }
 
-/** `/api/auth/oidc/*`: single sign-on (OpenID Connect), an Express router (redirects, its own cookies). */
-export function authOidcRouter(ctx: AppContext): Router {
+/** `/api/auth/oidc/*`: single sign-on (OpenID Connect), declared (routes/oidc.ts). */
+function oidcRoutesOf(ctx: AppContext) {
   // each sign-in started at the provider keeps a row for 10 minutes: as many per address as failed logins allowed
   const startsPerAddress = failedLoginLimit('oidc-start', ctx.config.loginMaxPerAddress, address, true);
-  return oidcRouter(relyingPartyOf(ctx), ctx.config.secureCookies, (res, user, idToken) => openSession(ctx, res, user, idToken), startsPerAddress);
+  return oidcRoutes(relyingPartyOf(ctx), ctx.config.secureCookies, (res, user, idToken) => openSession(ctx, res, user, idToken), startsPerAddress);
 }
