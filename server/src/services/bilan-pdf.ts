@@ -8,6 +8,19 @@ import { createPdf, heading, map, paragraph, table, toBuffer, type Pdf } from '.
 import type { StatsRowView } from '../domain/api.js';
 import { BILAN_LABELS, bilanRate, type Bilan } from './bilans.js';
 
+/**
+ * Rows of a list in the PDF (sessions, action items, sub-sector decisions) at most: a committee document summarises, and
+ * pdfkit draws a table row in ~10–16 ms, so 5 001 action items took over a minute of the server's CPU. The rest is named
+ * with where to read it whole (the HTML/JSON bilan, the action plan's CSV export).
+ */
+export const BILAN_PDF_MAX_ROWS = 100;
+
+/** A table of at most BILAN_PDF_MAX_ROWS rows, then a line naming how many more and where they are. */
+function cappedTable(doc: Pdf, header: string[], rows: string[][], more: (n: number) => string): void {
+  table(doc, header, rows.slice(0, BILAN_PDF_MAX_ROWS));
+  if (rows.length > BILAN_PDF_MAX_ROWS) paragraph(doc, more(rows.length - BILAN_PDF_MAX_ROWS), { muted: true });
+}
+
 /** Horizontal bars of `received` per row, drawn as rectangles with their labels and values. */
 function barChart(doc: Pdf, rows: StatsRowView[]): void {
   if (rows.length === 0) return;
@@ -63,14 +76,19 @@ export async function bilanPdf(b: Bilan): Promise<{ fileName: string; pdf: Buffe
   const counts = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} : ${n}`).join(' · ') || '—';
   heading(doc, 'Diagnostics en marchant', 2);
   if (b.diagnostics.length === 0) paragraph(doc, 'Aucun diagnostic en marchant dans l\'année.');
-  else table(doc, ['Date', 'Diagnostic', 'Commune', 'Observations', 'Suites données'], b.diagnostics.map((d) => [d.heldOn, d.title, d.commune, String(d.observations), counts(d.outcomes)]));
+  else cappedTable(doc, ['Date', 'Diagnostic', 'Commune', 'Observations', 'Suites données'], b.diagnostics.map((d) => [d.heldOn, d.title, d.commune, String(d.observations), counts(d.outcomes)]),
+    (n) => `… et ${n} autre(s) diagnostic(s) : liste complète dans la page du bilan et dans Diagnostics.`);
   heading(doc, 'Plan d\'actions', 2);
   paragraph(doc, `${b.actions.total} action(s) : ${counts(b.actions.byStatus)}`);
-  if (b.actions.items.length) table(doc, ['Action', 'Commune', 'Statut', 'Échéance'], b.actions.items.map((a) => [a.title, a.commune, a.status, a.dueOn ?? '—']));
+  if (b.actions.items.length) {
+    cappedTable(doc, ['Action', 'Commune', 'Statut', 'Échéance'], b.actions.items.map((a) => [a.title, a.commune, a.status, a.dueOn ?? '—']),
+      (n) => `… et ${n} autre(s) action(s) : liste complète dans la page du bilan et dans le plan d'actions (export CSV).`);
+  }
   if (!b.commune) {
     heading(doc, 'Décisions sur les sous-secteurs', 2);
     if (b.subsectorFlips.length === 0) paragraph(doc, 'Aucun changement de gestion dans l\'année.');
-    else table(doc, ['Date', 'Sous-secteur', 'Avant', 'Après'], b.subsectorFlips.map((f) => [f.at, f.name, f.from, f.to]));
+    else cappedTable(doc, ['Date', 'Sous-secteur', 'Avant', 'Après'], b.subsectorFlips.map((f) => [f.at, f.name, f.from, f.to]),
+      (n) => `… et ${n} autre(s) changement(s) : liste complète dans la page du bilan.`);
   }
   heading(doc, 'Le mot des communes', 2);
   if (b.texts.length === 0) paragraph(doc, 'Aucune section de commune validée.');
