@@ -4,7 +4,7 @@
  * own commune's bilan only, in JSON, HTML, PDF (read back with pdftotext) and CSV; bad input is a 4xx.
  */
 import { execFileSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
 import { DEMO, pointIn } from '../support/geo.js';
 import { api, login } from '../support/http.js';
@@ -168,6 +168,14 @@ describe('Bilan: walking diagnoses and action plan of a busy territory', () => {
        SELECT 'Action ' || n, '91326', 'committee', 'planned', (? || '-02-01')::date + (n % 300), ?, ?::timestamptz FROM generate_series(1, 5001) n`,
       [String(LATER), author.id, `${LATER}-01-15T08:00:00Z`],
     );
+  });
+
+  // the test files share one database: the busy year's 501 sessions and 5 001 items would weigh on every later file
+  // (an officer's action plan page listing 5 001 items)
+  afterAll(async () => {
+    const { db } = await testContext();
+    await db.knex('action_items').where({ commune_insee: '91326', created_at: new Date(`${LATER}-01-15T08:00:00Z`) }).whereRaw(`title ~ '^Action [0-9]+$'`).delete();
+    await db.knex('diagnostics').where({ commune_insee: '91326' }).whereRaw(`title ~ '^Diagnostic [0-9]+$' AND held_on BETWEEN ? AND ?`, [`${LATER}-01-01`, `${LATER}-12-31`]).delete();
   });
 
   it('when Juvisy reads 2017 after a later year with more sessions and items than the lists hold, then 2017 is complete and exact', async () => {
