@@ -29,6 +29,7 @@ import { argsOf } from './lib/args.js';
 import { ensureDatabase, redact, withDatabase } from './lib/db.js';
 import { processTreeCpuMs } from './lib/load.js';
 import { freePort, startMain } from './lib/server.js';
+import { staticOgcServer } from './lib/static-ogc.js';
 
 const exec = promisify(execFile);
 
@@ -46,9 +47,16 @@ export interface OgcBenchResult {
   apiMedianS?: number;
   directMedianS?: number;
   ratio?: number;
-  /** ogr2ogr reading the same features from a local GeoJSON file (no HTTP, no server): the floor of any GeoJSON API. */
+  /** ogr2ogr reading the same features from a local GeoJSON file (no HTTP, no server). */
   localFileMedianS?: number;
   localFileRatio?: number;
+  /**
+   * ogr2ogr through an instant server answering GUP's very pages from memory (bench/lib/static-ogc.ts): what GDAL's
+   * OAPIF client costs by itself, the floor of any GeoJSON server; its ratio to the direct read, and GUP's to it.
+   */
+  instantMedianS?: number;
+  instantRatio?: number;
+  apiOverInstant?: number;
   /** Medians: ogr2ogr's own CPU on each path (GeoJSON parsing is most of the API path's), the Node server's per read. */
   cpuSeconds?: { ogr2ogrApi: number | null; ogr2ogrDirect: number | null; server: number };
   checks: { target: string; value: string; pass: boolean }[];
@@ -118,15 +126,21 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
   /** A new data version of the parcels, as any write to them makes: the pages the server kept no longer serve. */
   const newVersion = () => db.query(`UPDATE data_versions SET version = version + 1, updated_at = now() WHERE layer = 'parcels'`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gup-bench-ogc-'));
+  let instantServer: Awaited<ReturnType<typeof staticOgcServer>> | null = null;
   try {
     const apiArgs = ['-f', 'GeoJSON', path.join(dir, 'api.geojson'), `OAPIF:${server.baseUrl}/ogcapi`, 'parcels', '-oo', 'PAGE_SIZE=1000'];
     const directArgs = ['-f', 'GeoJSON', path.join(dir, 'direct.geojson'), pgSource(url), '-sql', DIRECT_SQL, '-nln', 'parcels'];
     await timed(apiArgs, apiArgs[2]!); // warm-up: server JIT, caches of both sides
     await timed(directArgs, directArgs[2]!);
-    // the floor of any GeoJSON server: ogr2ogr reading the API's own features from a local file, no HTTP, no server
+    // ogr2ogr reading the API's own features from a local file: no HTTP, no server, no OAPIF layer
     const local = path.join(dir, 'local.geojson');
     await saveAllFeatures(`${server.baseUrl}/ogcapi/collections/parcels/items?limit=10000`, local);
     const fileArgs = ['-f', 'GeoJSON', path.join(dir, 'file.geojson'), local];
+    // GDAL's own floor: the same pages answered instantly from memory
+    instantServer = await staticOgcServer(`${server.baseUrl}/ogcapi`, 'parcels', 1000);
+    const instantArgs = ['-f', 'GeoJSON', path.join(dir, 'instant.geojson'), `OAPIF:${instantServer.base}`, 'parcels', '-oo', 'PAGE_SIZE=1000'];
+    await timed(instantArgs, instantArgs[2]!);
+    const instant: number[] = [];
     const file: number[] = [];
     const api: number[] = [];
     const kept: number[] = [];
@@ -141,13 +155,14 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
       kept.push((await timed(apiArgs, apiArgs[2]!)).seconds);
       const d = await timed(directArgs, directArgs[2]!);
       file.push((await timed(fileArgs, fileArgs[2]!)).seconds);
+      instant.push((await timed(instantArgs, instantArgs[2]!)).seconds);
       api.push(a.seconds);
       direct.push(d.seconds);
       cpu.server.push(serverCpuS);
       if (a.gdalCpuS !== null && d.gdalCpuS !== null) { cpu.gdalApi.push(a.gdalCpuS); cpu.gdalDirect.push(d.gdalCpuS); }
       features = { api: a.features, direct: d.features };
       const gdal = a.gdalCpuS === null ? '' : ` ; CPU d'ogr2ogr ${a.gdalCpuS.toFixed(2)} s contre ${d.gdalCpuS!.toFixed(2)} s, du serveur Node ${serverCpuS.toFixed(2)} s`;
-      log(`  tour ${i + 1} : OGC API ${a.seconds.toFixed(2)} s (${a.features} objets ; relu aussitôt, pages gardées : ${kept[i]!.toFixed(2)} s), PostgreSQL direct ${d.seconds.toFixed(2)} s (${d.features} objets), même GeoJSON en fichier local ${file[i]!.toFixed(2)} s${gdal}`);
+      log(`  tour ${i + 1} : OGC API ${a.seconds.toFixed(2)} s (${a.features} objets ; relu aussitôt, pages gardées : ${kept[i]!.toFixed(2)} s), PostgreSQL direct ${d.seconds.toFixed(2)} s (${d.features} objets), même GeoJSON en fichier local ${file[i]!.toFixed(2)} s, mêmes pages servies instantanément ${instant[i]!.toFixed(2)} s${gdal}`);
     }
     const ratio = median(api) / median(direct);
     return {
@@ -155,6 +170,7 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
       pairedRatio: r2(median(api.map((x, i) => x / direct[i]!))), directSeconds: direct.map(r2), apiMedianS: r2(median(api)), directMedianS: r2(median(direct)), ratio: r2(ratio),
       localFileMedianS: r2(median(file)),
       localFileRatio: r2(median(file) / median(direct)),
+      instantMedianS: r2(median(instant)), instantRatio: r2(median(instant) / median(direct)), apiOverInstant: r2(median(api) / median(instant)),
       cpuSeconds: {
         ogr2ogrApi: cpu.gdalApi.length ? r2(median(cpu.gdalApi)) : null, ogr2ogrDirect: cpu.gdalDirect.length ? r2(median(cpu.gdalDirect)) : null,
         server: r2(median(cpu.server)),
@@ -165,6 +181,7 @@ export async function run(opts: { rounds?: number; log?: (m: string) => void } =
       ],
     };
   } finally {
+    await instantServer?.stop();
     await db.end();
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -176,7 +193,8 @@ export function report(r: OgcBenchResult): void {
   for (const c of r.checks) console.log(`${c.pass ? 'PASS' : 'FAIL'}  ${c.target} : ${c.value}`);
   if (r.pairedRatio !== undefined) console.log(`Rapport tour par tour (médiane) : ×${r.pairedRatio}`);
   if (r.apiKeptMedianS !== undefined) console.log(`Même lecture aussitôt refaite (pages gardées par le serveur) : ${r.apiKeptMedianS} s → ×${r.apiKeptRatio} du direct`);
-  if (r.localFileMedianS !== undefined) console.log(`Plancher GeoJSON : ogr2ogr depuis un fichier local des mêmes objets ${r.localFileMedianS} s → ×${r.localFileRatio} du direct`);
+  if (r.localFileMedianS !== undefined) console.log(`ogr2ogr depuis un fichier local des mêmes objets : ${r.localFileMedianS} s → ×${r.localFileRatio} du direct`);
+  if (r.instantMedianS !== undefined) console.log(`Plancher du client : ogr2ogr par un serveur instantané des mêmes pages ${r.instantMedianS} s → ×${r.instantRatio} du direct ; GUP ×${r.apiOverInstant} de ce plancher`);
   if (r.cpuSeconds) console.log(`CPU (médianes) : ogr2ogr ${r.cpuSeconds.ogr2ogrApi ?? '?'} s par l'API contre ${r.cpuSeconds.ogr2ogrDirect ?? '?'} s en direct ; serveur Node ${r.cpuSeconds.server} s`);
 }
 
