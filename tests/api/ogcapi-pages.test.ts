@@ -200,6 +200,27 @@ describe('OGC API pages kept and read ahead', () => {
     expect(restored.body.features[0].properties.source_vintage).not.toBe('1999-01-01');
   });
 
+  it('when a commune\'s outline moves, then /collections and the collection show the new extent at the next request (extents are kept by data version)', async () => {
+    const { db } = await testContext();
+    const bboxes = async () => {
+      const all = (await api(`${O}/collections`)).body.collections.find((c: any) => c.id === 'communes').extent.spatial.bbox[0] as number[];
+      const one = (await api(`${O}/collections/communes`)).body.extent.spatial.bbox[0] as number[];
+      expect(one).toEqual(all);
+      return all;
+    };
+    const before = await bboxes();
+    expect(await bboxes()).toEqual(before); // kept: the same answer
+    const insee = '91027';
+    try {
+      await db.knex.raw('UPDATE communes SET geom = ST_Translate(geom, 1, 0) WHERE insee = ?', [insee]);
+      const moved = await bboxes();
+      expect(moved[2]).toBeGreaterThan(before[2]! + 0.5);
+    } finally {
+      await db.knex.raw('UPDATE communes SET geom = ST_Translate(geom, -1, 0) WHERE insee = ?', [insee]);
+    }
+    expect((await bboxes())[2]).toBeCloseTo(before[2]!, 6);
+  });
+
   it('when an organisation owning parcels is renamed, then a page read before shows the new name at the next request', async () => {
     const { db } = await testContext();
     const { rows } = await db.knex.raw(`SELECT g.code, g.name FROM organisations g

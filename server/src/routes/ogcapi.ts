@@ -14,7 +14,7 @@ import { collectionHtml, collectionsHtml, conformanceHtml, featureHtml, itemsHtm
 import { openApiDocument } from '../http/ogc-openapi.js';
 import {
   checkQuery, collection, collectionFor, collections, COMMON_PARAMS, conformance, feature, FEATURE_PARAMS, GEOJSON_TYPE, items, ITEMS_PARAMS,
-  landingPage, ogcPages, OPENAPI_TYPE, queryables, type OgcFormat,
+  landingPage, OgcExtents, ogcPages, OPENAPI_TYPE, queryables, type OgcFormat,
 } from '../services/ogcapi.js';
 
 type Input = RouteInput<Record<string, string>, Record<string, unknown>, unknown>;
@@ -41,6 +41,7 @@ function send(format: OgcFormat, type: string, json: () => string | Buffer, html
 export function ogcapiRoutes(ctx: AppContext): AnyRoute[] {
   const { knex } = ctx.db;
   const pages = ogcPages(ctx.config.ogcPageCacheMb);
+  const extents = new OgcExtents();
   const ogc = { method: 'GET', access: 'public' } as const;
   // a signed-in caller's answers depend on its scope
   const headers = ({ user }: { user: unknown }) => (user ? { vary: 'Cookie', 'cache-control': 'private, no-store' } : { vary: 'Cookie' });
@@ -74,7 +75,7 @@ export function ogcapiRoutes(ctx: AppContext): AnyRoute[] {
       ...ogc, path: '/ogcapi/collections', headers,
       handle: async (input, { user }) => {
         const f = formatOf(input.headers, checkQuery(input.query, COMMON_PARAMS).format);
-        const doc = await collections(knex, user ?? undefined, baseOf(input), f);
+        const doc = await collections(ctx.db, extents, user ?? undefined, baseOf(input), f);
         return send(f, 'application/json', () => JSON.stringify(doc), () => collectionsHtml(baseOf(input), doc));
       },
     }),
@@ -82,7 +83,7 @@ export function ogcapiRoutes(ctx: AppContext): AnyRoute[] {
       ...ogc, path: '/ogcapi/collections/:id', headers,
       handle: async (input, { user }) => {
         const f = formatOf(input.headers, checkQuery(input.query, COMMON_PARAMS).format);
-        const doc = await collection(knex, input.params.id!, user ?? undefined, baseOf(input), f);
+        const doc = await collection(ctx.db, extents, input.params.id!, user ?? undefined, baseOf(input), f);
         return send(f, 'application/json', () => JSON.stringify(doc), () => collectionHtml(baseOf(input), doc));
       },
     }),

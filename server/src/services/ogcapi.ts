@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Connection } from '../data/connection.js';
-import { featureSignature, ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type ItemsPage, type ItemsQuery, type OgcCollectionDef } from '../data/ogc.js';
+import { featureSignature, ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type Extent, type ItemsPage, type ItemsQuery, type OgcCollectionDef } from '../data/ogc.js';
 import type { SessionUser } from '../data/users.js';
 import { reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
 import { Cql2Error, parseCql2 } from '../domain/cql2.js';
@@ -120,8 +120,28 @@ export function conformance(base: string, format: OgcFormat) {
   return { links: self(`${base}/conformance`, format), conformsTo: [...CONFORMANCE] };
 }
 
-async function collectionDoc(knex: Knex, def: OgcCollectionDef, user: SessionUser | undefined, base: string, format: OgcFormat) {
-  const extent = await ogcExtent(knex, def, scopeOf(user));
+/**
+ * The extents of the collections that have a data version (public, the same for every caller), kept by version: one
+ * per collection, the latest (a new version replaces it). `/collections` computed every extent on every request
+ * (~8 ms, most of it `ST_Extent` over the parcels) — what QGIS and GDAL ask first when they open the service.
+ */
+export class OgcExtents {
+  private readonly kept = new Map<string, { version: string; extent: Promise<Extent> }>();
+
+  async of(db: Connection, def: OgcCollectionDef, user: SessionUser | undefined): Promise<Extent> {
+    if (!def.dataVersion || def.access !== 'public') return ogcExtent(db.knex, def, scopeOf(user));
+    const version = await layerVersion(db, def.dataVersion); // read first: a change committed meanwhile only makes a miss
+    const kept = this.kept.get(def.id);
+    if (kept?.version === version) return kept.extent;
+    const extent = ogcExtent(db.knex, def, SCOPE_NONE);
+    this.kept.set(def.id, { version, extent });
+    extent.catch(() => { if (this.kept.get(def.id)?.extent === extent) this.kept.delete(def.id); });
+    return extent;
+  }
+}
+
+async function collectionDoc(db: Connection, extents: OgcExtents, def: OgcCollectionDef, user: SessionUser | undefined, base: string, format: OgcFormat) {
+  const extent = await extents.of(db, def, user);
   const href = `${base}/collections/${def.id}`;
   return {
     id: def.id,
@@ -146,16 +166,16 @@ async function collectionDoc(knex: Knex, def: OgcCollectionDef, user: SessionUse
 export type CollectionDoc = Awaited<ReturnType<typeof collectionDoc>>;
 
 /** The collections the caller may read (an anonymous caller sees the public ones). */
-export async function collections(knex: Knex, user: SessionUser | undefined, base: string, format: OgcFormat) {
+export async function collections(db: Connection, extents: OgcExtents, user: SessionUser | undefined, base: string, format: OgcFormat) {
   const readable = OGC_COLLECTIONS.filter((def) => mayRead(def, user));
   return {
     links: self(`${base}/collections`, format),
-    collections: await Promise.all(readable.map((def) => collectionDoc(knex, def, user, base, format))),
+    collections: await Promise.all(readable.map((def) => collectionDoc(db, extents, def, user, base, format))),
   };
 }
 
-export function collection(knex: Knex, id: string, user: SessionUser | undefined, base: string, format: OgcFormat) {
-  return collectionDoc(knex, collectionFor(id, user), user, base, format);
+export function collection(db: Connection, extents: OgcExtents, id: string, user: SessionUser | undefined, base: string, format: OgcFormat) {
+  return collectionDoc(db, extents, collectionFor(id, user), user, base, format);
 }
 
 /** The queryables of a collection as a JSON Schema (Part 3). */
