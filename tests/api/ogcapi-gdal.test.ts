@@ -67,6 +67,26 @@ describe('GDAL (OAPIF driver) against /ogcapi', () => {
     expect(n).toBe(await matched('parcels', `&bbox=${box.join(',')}`));
   }, 120_000);
 
+  it('when ogrinfo describes reports then the fields are typed by the published schema (describedBy), not guessed from the first page', async () => {
+    const cookie = await login('gup@demo.gup');
+    const fields = async (extra: string[] = ['-oo', 'PAGE_SIZE=1000']) => {
+      const { out } = await ogrinfo([...withCookie(cookie), await base(), 'reports', ...extra]);
+      return Object.fromEntries([...out.matchAll(/^(\w+): (\w+(?:\(\w+\))?) \(/gm)].map((m) => [m[1], m[2]]));
+    };
+    const typed = await fields();
+    expect(typed).toMatchObject({
+      id: 'Integer', duplicateOf: 'Integer', satisfaction: 'Integer', subsectorId: 'Integer', lon: 'Real', urgent: 'Integer(Boolean)',
+      createdAt: 'DateTime', acknowledgedAt: 'DateTime', alsoNotify: 'StringList', reference: 'String',
+    });
+    // without the schema GDAL guesses from its first page (here of one feature): a property null in it becomes a string
+    const first = (await api('/ogcapi/collections/reports/items?limit=1', { cookie })).body.features[0].properties as Record<string, unknown>;
+    const nullNonStrings = Object.keys(first).filter((k) => first[k] === null && typed[k] !== 'String');
+    expect(nullNonStrings.length, 'the first report has a null non-text property').toBeGreaterThan(0);
+    const guessed = await fields(['-oo', 'IGNORE_SCHEMA=YES', '-oo', 'PAGE_SIZE=1']);
+    for (const k of nullNonStrings) expect(guessed[k], k).toBe('String');
+    expect(await fields(['-oo', 'PAGE_SIZE=1'])).toEqual(typed); // with the schema, the same types whatever the page
+  }, 120_000);
+
   it('when reports are asked without credentials then refused (401); with a commune user\'s session then its reports, completely', async () => {
     const refused = await ogrinfo([await base(), 'reports']);
     expect(refused.code).not.toBe(0);
@@ -86,8 +106,10 @@ describe('GDAL (OAPIF driver) against /ogcapi', () => {
       expect(expected).toBeGreaterThan(0);
       const out = path.join(dir, 'reports.geojson');
       await run('ogr2ogr', [...withCookie(cookie), '-f', 'GeoJSON', out, await base(), 'reports', '-oo', 'PAGE_SIZE=1000'], { timeout: 120_000 });
-      const features = (JSON.parse(fs.readFileSync(out, 'utf8')) as { features: { properties: { communeInsee: string; reference: string } }[] }).features;
+      const features = (JSON.parse(fs.readFileSync(out, 'utf8')) as { features: { properties: { communeInsee: string; reference: string; alsoNotify: unknown; createdAt: string } }[] }).features;
       expect(features.length).toBe(expected);
+      // typed by the schema: lists stay lists, times stay times
+      expect(features.every((f) => Array.isArray(f.properties.alsoNotify) && !Number.isNaN(Date.parse(f.properties.createdAt)))).toBe(true);
       expect(features.every((f) => f.properties.communeInsee === '91027')).toBe(true);
       expect(features.map((f) => f.properties.reference)).toContain('OGR-91027');
     } finally {

@@ -104,7 +104,7 @@ describe('landing page, conformance and API definition', () => {
     expect(res.headers.get('content-type')).toContain('application/vnd.oai.openapi+json;version=3.0');
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\.0\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/', '/conformance', '/collections', '/collections/{collectionId}', '/collections/{collectionId}/items', '/collections/{collectionId}/items/{featureId}', '/collections/{collectionId}/queryables']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/', '/conformance', '/collections', '/collections/{collectionId}', '/collections/{collectionId}/items', '/collections/{collectionId}/items/{featureId}', '/collections/{collectionId}/queryables', '/collections/{collectionId}/schema']));
     const refs: string[] = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g)!.map((r) => r.slice(8, -1));
     for (const ref of refs) expect(ref.slice(2).split('/').reduce((o: any, k) => o?.[k], doc), ref).toBeDefined(); // every $ref resolves
     const limit = doc.paths['/collections/{collectionId}/items'].get.parameters.find((p: any) => p.name === 'limit');
@@ -136,11 +136,54 @@ describe('collections', () => {
   it('when a collection is unknown then 404; when it needs a session and there is none then 401', async () => {
     expect((await api(`${O}/collections/users`)).status).toBe(404);
     expect((await api(`${O}/collections/users/items`)).status).toBe(404);
-    for (const path of ['/collections/subsectors', '/collections/subsectors/items', '/collections/reports', '/collections/reports/items', `/collections/reports/items/${reportIds[0]}`, '/collections/reports/queryables']) {
+    for (const path of ['/collections/subsectors', '/collections/subsectors/items', '/collections/reports', '/collections/reports/items', `/collections/reports/items/${reportIds[0]}`, '/collections/reports/queryables', '/collections/reports/schema']) {
       const res = await api(`${O}${path}`);
       expect(res.status, path).toBe(401);
       expect(res.body.error.code).toBe('unauthenticated');
     }
+  });
+});
+
+describe('feature schema (describedBy)', () => {
+  /** Whether a property value is of its published type (`nullable`: null allowed). */
+  const conforms = (value: unknown, schema: any): boolean => {
+    if (value === null) return schema.nullable === true;
+    switch (schema.type) {
+      case 'string':
+        if (typeof value !== 'string') return false;
+        if (schema.format === 'date') return /^\d{4}-\d{2}-\d{2}$/.test(value);
+        if (schema.format === 'date-time') return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value));
+        return true;
+      case 'integer': return Number.isInteger(value);
+      case 'number': return typeof value === 'number';
+      case 'boolean': return typeof value === 'boolean';
+      case 'object': return typeof value === 'object' && !Array.isArray(value);
+      case 'array': return Array.isArray(value) && (schema.items?.type !== 'string' || value.every((v) => typeof v === 'string'));
+      default: return false;
+    }
+  };
+
+  it.each(['communes', 'qpv', 'subsectors', 'parcels', 'reports'])('when the %s collection is described then it links a schema that types every property of its features', async (id) => {
+    const cookie = await login('gup@demo.gup');
+    const coll = await api(`${O}/collections/${id}`, { cookie });
+    const link = coll.body.links.find((l: any) => l.rel === 'describedBy');
+    expect(link).toMatchObject({ type: 'application/schema+json', href: expect.stringMatching(new RegExp(`/ogcapi/collections/${id}/schema$`)) });
+    const res = await api(`${O}/collections/${id}/schema`, { cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/schema+json');
+    const props = res.body.properties.properties.properties as Record<string, any>;
+    const page = await api(`${O}/collections/${id}/items?limit=500`, { cookie });
+    expect(page.body.features.length).toBeGreaterThan(0);
+    for (const f of page.body.features) {
+      expect(Object.keys(f.properties).sort(), `${id} ${f.id}`).toEqual(Object.keys(props).sort());
+      for (const [name, value] of Object.entries(f.properties)) expect(conforms(value, props[name]), `${id} ${f.id} ${name}=${JSON.stringify(value)}`).toBe(true);
+    }
+    expect(res.body.properties.id.type).toBe(typeof page.body.features[0].id === 'number' ? 'integer' : 'string');
+  });
+
+  it('when the schema of an unknown collection or with an unknown parameter is asked then 404 or 400', async () => {
+    expect((await api(`${O}/collections/users/schema`)).status).toBe(404);
+    expect((await api(`${O}/collections/parcels/schema?limit=1`)).status).toBe(400);
   });
 });
 

@@ -42,6 +42,8 @@ export interface OgcCollectionDef {
   source(scope: ReportScope): { from: SqlPart; joined: SqlPart; where: SqlPart };
   /** A `json` expression of a feature's properties (over `joined`). */
   properties: SqlPart;
+  /** Every property of `properties`, typed (the published feature schema). */
+  schema: Readonly<Record<string, OgcPropertySchema>>;
   queryables: Readonly<Record<string, OgcQueryable>>;
 }
 
@@ -62,6 +64,39 @@ const shared = {
 /** The source of a collection that reads one table (or subquery) for its features and their properties alike. */
 const oneTable = (from: SqlPart): ReturnType<OgcCollectionDef['source']> => ({ from, joined: from, where: always });
 
+/**
+ * The JSON type of a feature property as the collection's schema publishes it (`/collections/{id}/schema`): GDAL and
+ * QGIS type their fields by it rather than by guessing from a first page (an empty collection then still has its fields).
+ */
+export type OgcPropertyType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'date-time' | 'object' | 'array' | 'string-array';
+
+export interface OgcPropertySchema {
+  type: OgcPropertyType;
+  /** The value may be null (absent). */
+  nullable?: true;
+}
+
+/** A property of the features: its SQL over the collection's `joined` source, and its published type. */
+interface OgcProperty extends OgcPropertySchema {
+  sql: string;
+  bindings?: readonly Knex.Value[];
+}
+
+/**
+ * The features' properties written once: the `json_build_object` that writes them and the schema that types them.
+ * @example typed({ name: { sql: 'c.name', type: 'string' } }) // { properties: json_build_object('name', c.name), schema: { name: { type: 'string' } } }
+ */
+function typed(props: Readonly<Record<string, OgcProperty>>): Pick<OgcCollectionDef, 'properties' | 'schema'> {
+  const entries = Object.entries(props);
+  return {
+    properties: {
+      sql: `json_build_object(${entries.map(([name, p]) => `'${name}', ${p.sql}`).join(', ')})`,
+      bindings: entries.flatMap(([, p]) => p.bindings ?? []),
+    },
+    schema: Object.fromEntries(entries.map(([name, { type, nullable }]) => [name, nullable ? { type, nullable } : { type }])),
+  };
+}
+
 const communes: OgcCollectionDef = {
   id: 'communes',
   title: 'Communes',
@@ -72,11 +107,15 @@ const communes: OgcCollectionDef = {
   datetime: null,
   dataVersion: 'communes',
   source: () => oneTable(fixed('communes c')),
-  properties: {
-    sql: `json_build_object('insee', c.insee, 'name', c.name, 'siren', c.siren, 'departement', c.departement, 'population', c.population,
-            'sector_code', c.sector_code, 'in_territory', c.in_territory)`,
-    bindings: [],
-  },
+  ...typed({
+    insee: { sql: 'c.insee', type: 'string' },
+    name: { sql: 'c.name', type: 'string' },
+    siren: { sql: 'c.siren', type: 'string', nullable: true },
+    departement: { sql: 'c.departement', type: 'string' },
+    population: { sql: 'c.population', type: 'integer', nullable: true },
+    sector_code: { sql: 'c.sector_code', type: 'string', nullable: true },
+    in_territory: { sql: 'c.in_territory', type: 'boolean' },
+  }),
   queryables: {
     insee: { sql: 'c.insee', type: 'string', title: 'Code INSEE' },
     name: shared.name('c'),
@@ -97,7 +136,11 @@ const qpv: OgcCollectionDef = {
   datetime: null,
   dataVersion: 'qpv',
   source: () => oneTable(fixed('qpv q')),
-  properties: { sql: `json_build_object('code', q.code, 'name', q.name, 'communes', q.communes)`, bindings: [] },
+  ...typed({
+    code: { sql: 'q.code', type: 'string' },
+    name: { sql: 'q.name', type: 'string' },
+    communes: { sql: 'q.communes', type: 'string', nullable: true },
+  }),
   queryables: {
     code: { sql: 'q.code', type: 'string', title: 'Code du QPV' },
     name: shared.name('q'),
@@ -120,12 +163,20 @@ const subsectors: OgcCollectionDef = {
     joined: fixed('subsectors s LEFT JOIN organisations d ON d.code = s.delegate_organisation_code'),
     where: fixed(`s.status = 'active'`),
   }),
-  properties: {
-    sql: `json_build_object('name', s.name, 'description', s.description, 'status', s.status, 'outcome', s.outcome,
-            'delegate_organisation_code', s.delegate_organisation_code, 'delegate_organisation_name', d.name, 'threshold', s.threshold,
-            'borderline', s.borderline, 'shares', s.shares, 'version', s.current_version, 'created_at', s.created_at, 'updated_at', s.updated_at)`,
-    bindings: [],
-  },
+  ...typed({
+    name: { sql: 's.name', type: 'string' },
+    description: { sql: 's.description', type: 'string', nullable: true },
+    status: { sql: 's.status', type: 'string' },
+    outcome: { sql: 's.outcome', type: 'string', nullable: true },
+    delegate_organisation_code: { sql: 's.delegate_organisation_code', type: 'string', nullable: true },
+    delegate_organisation_name: { sql: 'd.name', type: 'string', nullable: true },
+    threshold: { sql: 's.threshold', type: 'number' },
+    borderline: { sql: 's.borderline', type: 'boolean', nullable: true },
+    shares: { sql: 's.shares', type: 'array', nullable: true },
+    version: { sql: 's.current_version', type: 'integer' },
+    created_at: { sql: 's.created_at', type: 'date-time' },
+    updated_at: { sql: 's.updated_at', type: 'date-time' },
+  }),
   queryables: {
     id: shared.id('s'),
     name: shared.name('s'),
@@ -152,13 +203,19 @@ const parcels: OgcCollectionDef = {
     const lead = leadOwnerJoin('p');
     return { from: fixed('parcels p'), joined: { sql: `parcels p ${lead.sql}`, bindings: lead.bindings }, where: always };
   },
-  properties: {
-    sql: `json_build_object('commune_insee', p.commune_insee, 'prefix', p.prefix, 'section', p.section, 'number', p.number,
-            'official_area_m2', p.official_area_m2, 'owner_kind', ${leadKind.sql}, 'owner_kind_label', ?::jsonb ->> ${leadKind.sql},
-            'organisation_code', lead.org, 'organisation_name', lead.org_name, 'joint_owners', coalesce(lead.owners, 0),
-            'source_vintage', p.source_vintage)`,
-    bindings: [...leadKind.bindings, JSON.stringify(OWNER_KIND_LABELS), ...leadKind.bindings],
-  },
+  ...typed({
+    commune_insee: { sql: 'p.commune_insee', type: 'string' },
+    prefix: { sql: 'p.prefix', type: 'string' },
+    section: { sql: 'p.section', type: 'string' },
+    number: { sql: 'p.number', type: 'string' },
+    official_area_m2: { sql: 'p.official_area_m2', type: 'integer', nullable: true },
+    owner_kind: { sql: leadKind.sql, bindings: leadKind.bindings, type: 'string' },
+    owner_kind_label: { sql: `?::jsonb ->> ${leadKind.sql}`, bindings: [JSON.stringify(OWNER_KIND_LABELS), ...leadKind.bindings], type: 'string' },
+    organisation_code: { sql: 'lead.org', type: 'string', nullable: true },
+    organisation_name: { sql: 'lead.org_name', type: 'string', nullable: true },
+    joint_owners: { sql: 'coalesce(lead.owners, 0)', type: 'integer' },
+    source_vintage: { sql: 'p.source_vintage', type: 'date', nullable: true },
+  }),
   queryables: {
     idu: { sql: 'p.idu', type: 'string', title: 'Identifiant de parcelle (IDU)' },
     commune_insee: shared.communeInsee('p'),
@@ -169,6 +226,21 @@ const parcels: OgcCollectionDef = {
     organisation_code: { sql: 'lead.org', type: 'string', title: 'Organisation propriétaire', joined: true },
     geometry: shared.geometry('p'),
   },
+};
+
+/** The types of the list API's row (`ReportRow`, data/reports.ts), the properties of a report feature. */
+const REPORT_ROW_SCHEMA: Readonly<Record<string, OgcPropertySchema>> = {
+  id: { type: 'integer' }, reference: { type: 'string' }, categoryCode: { type: 'string' }, categoryName: { type: 'string' },
+  themeCode: { type: 'string' }, description: { type: 'string' }, urgent: { type: 'boolean' }, urgencyCriterion: { type: 'string', nullable: true },
+  urgencyNotJustified: { type: 'boolean' }, status: { type: 'string' }, lon: { type: 'number' }, lat: { type: 'number' },
+  communeInsee: { type: 'string' }, communeName: { type: 'string' }, parcelIdu: { type: 'string', nullable: true },
+  owners: { type: 'array', nullable: true }, qpvCode: { type: 'string', nullable: true }, qpvName: { type: 'string', nullable: true },
+  subsectorId: { type: 'integer', nullable: true }, serviceCode: { type: 'string' }, serviceName: { type: 'string' },
+  routing: { type: 'object', nullable: true }, unresolved: { type: 'boolean' }, alsoNotify: { type: 'string-array' },
+  ackDueAt: { type: 'date-time' }, resolveDueAt: { type: 'date-time' }, acknowledgedAt: { type: 'date-time', nullable: true },
+  resolvedAt: { type: 'date-time', nullable: true }, duplicateOf: { type: 'integer', nullable: true }, createdBy: { type: 'integer' },
+  createdByName: { type: 'string' }, createdAt: { type: 'date-time' }, updatedAt: { type: 'date-time' }, delayBasis: { type: 'string', nullable: true },
+  source: { type: 'string' }, synthetic: { type: 'boolean' }, satisfaction: { type: 'integer', nullable: true }, overdue: { type: 'boolean' },
 };
 
 /** Reports: the rows of the list API (`ReportRow`), restricted by the caller's report scope. */
@@ -187,6 +259,7 @@ const reports: OgcCollectionDef = {
     return oneTable(from);
   },
   properties: { sql: 'to_json(x)', bindings: [] },
+  schema: REPORT_ROW_SCHEMA,
   queryables: {
     id: shared.id('g'),
     reference: { sql: 'g.reference', type: 'string', title: 'Référence' },

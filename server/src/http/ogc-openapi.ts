@@ -36,6 +36,9 @@ export function openApiDocument(base: string) {
       '/collections/{collectionId}/queryables': {
         get: { summary: 'Propriétés filtrables (JSON Schema)', operationId: 'getQueryables', parameters: [collectionId, f], responses: { 200: { description: 'Queryables', content: { 'application/schema+json': { schema: { type: 'object' } } } }, ...errors } },
       },
+      '/collections/{collectionId}/schema': {
+        get: { summary: 'Schéma des objets (JSON Schema, lien describedBy)', operationId: 'getSchema', parameters: [collectionId, f], responses: { 200: { description: 'Schéma', content: { 'application/schema+json': { schema: { type: 'object' } } } }, ...errors } },
+      },
       '/collections/{collectionId}/items': {
         get: {
           summary: 'Objets d\'une collection, page par page (liens next)',

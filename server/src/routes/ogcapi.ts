@@ -13,7 +13,7 @@ import { Reply, route, type AnyRoute, type RouteInput } from '../http/route.js';
 import { collectionHtml, collectionsHtml, conformanceHtml, featureHtml, itemsHtml, landingHtml } from './ogcapi-html.js';
 import { openApiDocument } from '../http/ogc-openapi.js';
 import {
-  checkQuery, collection, collectionFor, collections, COMMON_PARAMS, conformance, feature, FEATURE_PARAMS, GEOJSON_TYPE, items, ITEMS_PARAMS,
+  checkQuery, collection, collectionFor, collections, COMMON_PARAMS, conformance, feature, FEATURE_PARAMS, featureSchema, GEOJSON_TYPE, items, ITEMS_PARAMS,
   landingPage, OgcExtents, ogcPages, OPENAPI_TYPE, queryables, type OgcFormat,
 } from '../services/ogcapi.js';
 
@@ -92,6 +92,13 @@ export function ogcapiRoutes(ctx: AppContext): AnyRoute[] {
       handle: async (input, { user }) => {
         checkQuery(input.query, COMMON_PARAMS);
         return new Reply(200, { vary: 'Cookie', 'content-type': 'application/schema+json' }, JSON.stringify(queryables(input.params.id!, user ?? undefined, baseOf(input))));
+      },
+    }),
+    route({
+      ...ogc, path: '/ogcapi/collections/:id/schema', headers,
+      handle: async (input, { user }) => {
+        checkQuery(input.query, COMMON_PARAMS);
+        return new Reply(200, { vary: 'Cookie', 'content-type': 'application/schema+json' }, JSON.stringify(featureSchema(input.params.id!, user ?? undefined, baseOf(input))));
       },
     }),
     route({

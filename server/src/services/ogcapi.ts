@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Connection } from '../data/connection.js';
-import { featureSignature, ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type Extent, type ItemsPage, type ItemsQuery, type OgcCollectionDef } from '../data/ogc.js';
+import { featureSignature, ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type Extent, type ItemsPage, type ItemsQuery, type OgcCollectionDef, type OgcPropertySchema } from '../data/ogc.js';
 import type { SessionUser } from '../data/users.js';
 import { reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
 import { Cql2Error, parseCql2 } from '../domain/cql2.js';
@@ -159,6 +159,8 @@ async function collectionDoc(db: Connection, extents: OgcExtents, def: OgcCollec
       { href: `${href}/items?f=json`, rel: 'items', type: GEOJSON_TYPE, title: 'Objets en GeoJSON' },
       { href: `${href}/items?f=html`, rel: 'items', type: 'text/html', title: 'Objets en HTML' },
       { href: `${href}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: 'application/schema+json', title: 'Propriétés filtrables' },
+      // `describedBy` as GDAL 3.6 (Debian 12) looks for it, verbatim; relation types compare case-insensitively (RFC 8288): IANA's `describedby`
+      { href: `${href}/schema`, rel: 'describedBy', type: 'application/schema+json', title: 'Schéma des objets' },
     ] satisfies Link[],
   };
 }
@@ -192,6 +194,38 @@ export function queryables(id: string, user: SessionUser | undefined, base: stri
     title: def.title,
     properties: Object.fromEntries(Object.entries(def.queryables).map(([name, q]) => [name, schema(q)])),
     additionalProperties: false,
+  };
+}
+
+/** JSON Schema of one property (GDAL 3.6 reads `type` and the string `format`; `nullable` as in OpenAPI 3.0). */
+function propertySchema({ type, nullable }: OgcPropertySchema): Record<string, unknown> {
+  const base = type === 'date' || type === 'date-time' ? { type: 'string', format: type }
+    : type === 'string-array' ? { type: 'array', items: { type: 'string' } }
+      : { type };
+  return nullable ? { ...base, nullable: true } : base;
+}
+
+/**
+ * The schema of a collection's features (a GeoJSON Feature with its typed properties), linked from the collection as
+ * `describedBy`: GDAL and QGIS type their fields by it instead of guessing from the first page.
+ */
+export function featureSchema(id: string, user: SessionUser | undefined, base: string) {
+  const def = collectionFor(id, user);
+  return {
+    $id: `${base}/collections/${def.id}/schema`,
+    title: def.title,
+    description: 'Schéma d\'un objet de la collection (GeoJSON Feature) ; `nullable` : la valeur peut être absente (null).',
+    type: 'object',
+    required: ['type', 'id', 'geometry', 'properties'],
+    properties: {
+      type: { type: 'string', enum: ['Feature'] },
+      id: { type: def.key.type },
+      geometry: { format: 'geometry-any', nullable: true },
+      properties: {
+        type: 'object',
+        properties: Object.fromEntries(Object.entries(def.schema).map(([name, p]) => [name, propertySchema(p)])),
+      },
+    },
   };
 }
 
