@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
-import { pointIn } from '../support/geo.js';
+import { pointIn, squareAround } from '../support/geo.js';
 import { api, login } from '../support/http.js';
 
 // Attacker's pass over the convention's signed document (PUT/GET /api/subsectors/:id/convention/document?name=): the
@@ -11,7 +11,6 @@ let athis: string;
 let subsectorId: number;
 const PDF = Buffer.from('%PDF-1.4\n% convention signée (test)\n%%EOF\n', 'latin1');
 
-const square = ([lon, lat]: [number, number], d: number) => ({ type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] });
 const upload = (name: string, body: Buffer = PDF) => api(`/api/subsectors/${subsectorId}/convention/document?name=${encodeURIComponent(name)}`, {
   method: 'PUT', cookie: planner, raw: new Uint8Array(body), headers: { 'content-type': 'application/pdf' },
 });
@@ -31,7 +30,7 @@ beforeAll(async () => {
   const { db } = await testContext();
   // a Morangis parcel no other test uses (the 12th from the end by IDU); the sub-sector is archived afterwards
   const parcel = (await db.knex('parcels').where({ commune_insee: '91432' }).orderBy('idu', 'desc').offset(11).first('idu')) as { idu: string };
-  const created = await api('/api/subsectors', { body: { type: 'Feature', geometry: square(await pointIn(parcel.idu), 0.00003), properties: { name: 'Convention attaquée (test)', allowOverlap: true } }, cookie: planner });
+  const created = await api('/api/subsectors', { body: { type: 'Feature', geometry: squareAround(await pointIn(parcel.idu), 0.00003), properties: { name: 'Convention attaquée (test)', allowOverlap: true } }, cookie: planner });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   subsectorId = created.body.id;
   const put = await api(`/api/subsectors/${subsectorId}/convention`, { method: 'PUT', cookie: planner, body: { title: 'Convention <b>attaquée</b>', status: 'draft' } });

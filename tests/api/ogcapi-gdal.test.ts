@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
+import { pointIn, squareAround } from '../support/geo.js';
 import { api, login } from '../support/http.js';
 
 const run = promisify(execFile);
@@ -34,7 +35,7 @@ async function ogrinfo(args: string[]): Promise<{ code: number; out: string }> {
 /** ogr2ogr a collection to GeoJSON, pages of 1000; the number of features written. */
 async function ogr2ogr(collection: string, extra: string[] = []): Promise<number> {
   const out = path.join(dir, `${collection}-${Date.now()}.geojson`);
-  await run('ogr2ogr', ['-f', 'GeoJSON', out, await base(), collection, '-oo', 'PAGE_SIZE=1000', ...extra], { timeout: 240_000, maxBuffer: 1 << 24 });
+  await run('ogr2ogr', [...extra, '-f', 'GeoJSON', out, await base(), collection, '-oo', 'PAGE_SIZE=1000'], { timeout: 240_000, maxBuffer: 1 << 24 });
   const n = (JSON.parse(fs.readFileSync(out, 'utf8')) as { features: unknown[] }).features.length;
   fs.rmSync(out);
   return n;
@@ -66,6 +67,31 @@ describe('GDAL (OAPIF driver) against /ogcapi', () => {
     expect(n).toBeGreaterThan(50);
     expect(n).toBe(await matched('parcels', `&bbox=${box.join(',')}`));
   }, 120_000);
+
+  it('when GDAL is given a personal API token (Authorization: Bearer) then ogr2ogr reads sub-sectors and reports completely as its owner; without it, refused', async () => {
+    const cookie = await login('gup@demo.gup');
+    const created = await api('/api/auth/tokens', { cookie, body: { label: 'QGIS (test GDAL)' } });
+    expect(created.status).toBe(201);
+    const token = created.body.token as string;
+    const bearer = ['--config', 'GDAL_HTTP_HEADERS', `Authorization: Bearer ${token}`];
+    // an active sub-sector of this test, on a Morangis parcel (the 20th from the end by IDU), removed afterwards
+    const { db } = await testContext();
+    const parcel = (await db.knex('parcels').where({ commune_insee: '91432' }).orderBy('idu', 'desc').offset(19).first('idu')) as { idu: string };
+    const planner = await login('urbaniste@demo.gup');
+    const subsector = await api('/api/subsectors', { cookie: planner, body: { type: 'Feature', geometry: squareAround(await pointIn(parcel.idu), 0.00003), properties: { name: 'Sous-secteur lu par GDAL (test)', allowOverlap: true } } });
+    expect(subsector.status, JSON.stringify(subsector.body)).toBe(201);
+    try {
+      for (const collection of ['subsectors', 'reports']) {
+        expect((await ogrinfo([await base(), collection])).code, `${collection} without the token`).not.toBe(0);
+        const expected = await matched(collection, '', cookie);
+        expect(expected).toBeGreaterThan(0);
+        expect(await ogr2ogr(collection, bearer), collection).toBe(expected);
+      }
+    } finally {
+      await api(`/api/auth/tokens/${created.body.id}`, { cookie, method: 'DELETE' });
+      await api(`/api/subsectors/${subsector.body.id}`, { method: 'DELETE', cookie: planner });
+    }
+  }, 300_000);
 
   it('when ogrinfo describes reports then the fields are typed by the published schema (describedBy), not guessed from the first page', async () => {
     const cookie = await login('gup@demo.gup');

@@ -26,3 +26,8 @@ export const DEMO = {
   /** Savigny-sur-Orge: a neighbouring commune outside the territory. */
   outsideTerritory: [2.349510427631579, 48.683605] as [number, number],
 } as const;
+
+/** A square polygon of half-side `d` degrees around a point (GeoJSON geometry), e.g. a small sub-sector. */
+export function squareAround([lon, lat]: [number, number], d: number): { type: 'Polygon'; coordinates: number[][][] } {
+  return { type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] };
+}
