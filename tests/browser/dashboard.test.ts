@@ -10,66 +10,39 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paths } from '../../server/src/config.js';
 import { testContext } from '../support/context.js';
 import { api, login } from '../support/http.js';
-import { clickMapAt, clientBuilt, launchBrowser, loginThroughForm, newContext, waitForMapIdle } from './support.js';
+import { axeViolations, clickMapAt, startPeople, waitForMapIdle, type People } from './support.js';
 
 const OFFICER = 'gup@demo.gup';
 const ATHIS = 'mairie.athis@demo.gup';
 const OPH_AGENT = 'oph@demo.gup';
 const POLL = { timeout: 30_000, interval: 200 };
-const AXE = fs.readFileSync(path.join(paths.repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let people: People;
 /** The QPV with the most demo reports. */
 let qpv: { code: string; name: string };
-
-async function personLoggedIn(email: string): Promise<Page> {
-  const { baseUrl } = await testContext();
-  const context = await newContext(browser, baseUrl);
-  contexts.push(context);
-  const page = await context.newPage();
-  await loginThroughForm(page, email);
-  return page;
-}
-
-/** axe-core run on the page as it is (WCAG 2.1 A and AA rules); the violations' ids and targets. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 const cardValue = (page: Page, key: string) => page.locator(`[data-card="${key}"] [data-testid="card-value"]`).textContent();
 const asInteger = (text: string | null) => Number((text ?? '').replace(/\D/g, ''));
 
 beforeAll(async () => {
-  if (!clientBuilt()) throw new Error('client/dist is missing: run `npm run build -w @gup/client` before the browser tests');
   const { db } = await testContext();
   const { rows } = await db.knex.raw(
     `SELECT q.code, q.name FROM reports r JOIN qpv q ON q.code = r.qpv_code GROUP BY q.code, q.name ORDER BY count(*) DESC, q.code LIMIT 1`,
   );
   qpv = { code: rows[0].code, name: rows[0].name };
-  browser = await launchBrowser();
+  people = await startPeople();
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-});
+afterAll(() => people?.close());
 
 describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
   it('when the officer filters one QPV, then the URL keeps it, the figures change, the hotspot map lists a cell\'s reports and the exports hold the QPV\'s figures', async () => {
-    const page = await personLoggedIn(OFFICER);
+    const page = await people.signIn(OFFICER);
     await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Tableau de bord' }).click();
     await page.getByRole('heading', { level: 1, name: 'Tableau de bord des interventions' }).waitFor();
     await page.getByTestId('indicator-cards').waitFor();
@@ -125,7 +98,7 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
   });
 
   it('when axe-core checks the dashboard, with the chart\'s data shown, then it reports no violation; at 390 px nothing overflows the page', async () => {
-    const page = await personLoggedIn(OFFICER);
+    const page = await people.signIn(OFFICER);
     await page.goto(`/tableau-de-bord?qpv=${qpv.code}&groupBy=commune`);
     await page.getByTestId('stats-table').waitFor();
     await page.getByTestId('hotspot-map').scrollIntoViewIfNeeded();
@@ -144,7 +117,7 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
     const cookie = await login(OFFICER);
     const closed = await api('/api/stats/periods', { cookie, body: { from: '2018-06-01', to: '2018-06-30', label: 'Comité de pilotage — juin 2018' } });
     expect(closed.status).toBe(201);
-    const page = await personLoggedIn(OFFICER);
+    const page = await people.signIn(OFFICER);
     await page.goto('/tableau-de-bord?from=2018-06-01&to=2018-06-30');
     const note = page.getByTestId('frozen');
     await note.waitFor(POLL);
@@ -155,7 +128,7 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
   });
 
   it('when the officer closes a past period from the dashboard, then it is listed with who closed it, and a click shows its frozen figures beside the live ones', async () => {
-    const page = await personLoggedIn(OFFICER);
+    const page = await people.signIn(OFFICER);
     await page.goto('/tableau-de-bord');
     const section = page.getByTestId('periods-section');
     await section.waitFor(POLL);
@@ -186,7 +159,7 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
   });
 
   it('when the officer picks a commune in « Bilan annuel » and downloads the PDF, then pdftotext finds the commune and the API\'s received count', async () => {
-    const page = await personLoggedIn(OFFICER);
+    const page = await people.signIn(OFFICER);
     await page.goto('/tableau-de-bord');
     const section = page.getByTestId('bilan-section');
     await section.waitFor(POLL);
@@ -205,7 +178,7 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
   });
 
   it('when the Athis-Mons user opens the dashboard by commune, then it sees one row, its commune, and no commune filter', async () => {
-    const page = await personLoggedIn(ATHIS);
+    const page = await people.signIn(ATHIS);
     await page.goto('/tableau-de-bord?groupBy=commune');
     await page.getByRole('heading', { level: 1, name: 'Tableau de bord — Athis-Mons' }).waitFor();
     const rows = page.getByTestId('stats-table').locator('tbody tr');
@@ -222,7 +195,7 @@ describe('the dashboard (observatoire)', { timeout: 120_000 }, () => {
 
 describe('work lists', { timeout: 60_000 }, () => {
   it('when the OPH agent signs in, then it lands on its queue with its counts, and the map is one click away', async () => {
-    const page = await personLoggedIn(OPH_AGENT);
+    const page = await people.signIn(OPH_AGENT);
     expect(new URL(page.url()).pathname).toBe('/signalements');
     await page.getByRole('heading', { name: /^File du service/ }).waitFor();
     const cookie = await login(OPH_AGENT);
@@ -238,7 +211,7 @@ describe('work lists', { timeout: 60_000 }, () => {
   });
 
   it('when the officer opens the reports list, then the overdue reports come first, the most late first', async () => {
-    const page = await personLoggedIn(OFFICER);
+    const page = await people.signIn(OFFICER);
     await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Signalements' }).click();
     await page.getByTestId('reports-table').waitFor();
     const cookie = await login(OFFICER);

@@ -4,11 +4,10 @@
  * queue, acknowledges and resolves it with an answer; the referent reads that answer on the report's page.
  * Needs the built client (`npm run build -w @gup/client`; the root `npm test` does it).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
 import { pointIn } from '../support/geo.js';
-import { clickMapAt, clientBuilt, launchBrowser, loginThroughForm, newContext, waitForMapReady } from './support.js';
+import { clickMapAt, startPeople, waitForMapReady, type People } from './support.js';
 
 const COMMUNE_USER = 'mairie.athis@demo.gup';
 const OPH_AGENT = 'oph@demo.gup';
@@ -20,21 +19,10 @@ const ANSWER = 'Encombrants enlevés par notre prestataire ce matin, merci du si
 /** A 1×1 PNG: the photo goes through the real upload and re-encoding. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let people: People;
 /** A point inside an OPH-only parcel of Noyer Renard (QP091028) that no sub-sector covers (ownership routing). */
 let spot: [number, number];
 let reference = '';
-
-/** A fresh browser context (no cookies) for one person, logged in through the form. */
-async function personLoggedIn(email: string): Promise<Page> {
-  const { baseUrl } = await testContext();
-  const context = await newContext(browser, baseUrl);
-  contexts.push(context);
-  const page = await context.newPage();
-  await loginThroughForm(page, email);
-  return page;
-}
 
 async function ophParcelInNoyerRenard(): Promise<[number, number]> {
   const { db } = await testContext();
@@ -55,20 +43,16 @@ async function ophParcelInNoyerRenard(): Promise<[number, number]> {
 }
 
 beforeAll(async () => {
-  if (!clientBuilt()) throw new Error('client/dist is missing: run `npm run build -w @gup/client` before the browser tests');
   spot = await ophParcelInNoyerRenard();
-  browser = await launchBrowser();
+  people = await startPeople();
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-});
+afterAll(() => people?.close());
 
 // Generous per-test timeout: SwiftShader rendering competes for the CPU with everything else on CI machines.
 describe('a report from the commune to the landlord and back', { timeout: 60_000 }, () => {
   it('when the Athis-Mons referent reports a spot in Juvisy, then the server\'s refusal naming the commune is shown and the form stays filled', async () => {
-    const page = await personLoggedIn(COMMUNE_USER);
+    const page = await people.signIn(COMMUNE_USER);
     const [lon, lat] = await pointIn(JUVISY_PARCEL);
     // Selecting the spot says it before any form is filled (issue 14): no report button, the commune named
     await page.goto(`/?c=${lon},${lat}&z=17&sel=${lon},${lat}`);
@@ -87,7 +71,7 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   });
 
   it('when the referent clicks an OPH parcel of Noyer Renard and reports a dépôt sauvage with a photo, then the reference, the OPH service, the reason and the deadlines are shown', async () => {
-    const page = await personLoggedIn(COMMUNE_USER);
+    const page = await people.signIn(COMMUNE_USER);
     await page.goto(`/?c=${spot[0]},${spot[1]}&z=17`);
     await waitForMapReady(page);
     await clickMapAt(page, spot[0], spot[1]);
@@ -124,7 +108,7 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   });
 
   it('when the OPH agent opens the queue, acknowledges the report and resolves it with an answer, then its status is "Traité"', async () => {
-    const page = await personLoggedIn(OPH_AGENT);
+    const page = await people.signIn(OPH_AGENT);
     await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Signalements' }).click();
     await page.getByRole('heading', { name: `File du service : ${OPH_SERVICE}` }).waitFor();
     await page.getByRole('link', { name: reference }).click();
@@ -148,7 +132,7 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   });
 
   it('when the referent opens the report from the commune\'s list, then the OPH answer is on the page and the report may be closed or reopened', async () => {
-    const page = await personLoggedIn(COMMUNE_USER);
+    const page = await people.signIn(COMMUNE_USER);
     await page.goto('/signalements?status=resolved');
     await page.getByRole('heading', { name: 'Signalements d\'Athis-Mons' }).waitFor();
     expect(await page.getByLabel('Statut').inputValue()).toBe('resolved');
@@ -169,7 +153,7 @@ describe('a report from the commune to the landlord and back', { timeout: 60_000
   });
 
   it('when the referent closes the report rating it 4 out of 5, then the report is "Clos" and shows the rating', async () => {
-    const page = await personLoggedIn(COMMUNE_USER);
+    const page = await people.signIn(COMMUNE_USER);
     await page.goto('/signalements?status=resolved');
     await page.getByRole('link', { name: reference }).click();
     const actions = page.getByTestId('report-actions');

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { paths } from '../../server/src/config.js';
+import { testContext } from '../support/context.js';
 import { DEMO_PASSWORD } from '../support/http.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -59,6 +60,35 @@ export async function loginThroughForm(page: Page, email: string, password = DEM
   await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/signalements');
+}
+
+/** The people of a test file, each in a fresh browser context (no cookies) signed in through the form; `close` ends them all. */
+export interface People {
+  browser: Browser;
+  signIn(email: string, options?: BrowserContextOptions): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Checks the client is built and starts Chromium for a file's people (in `beforeAll`; `close` in `afterAll`). */
+export async function startPeople(): Promise<People> {
+  if (!clientBuilt()) throw new Error('client/dist is missing: run `npm run build` before the browser tests');
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    async signIn(email, options = {}) {
+      const { baseUrl } = await testContext();
+      const context = await newContext(browser, baseUrl, options);
+      contexts.push(context);
+      const page = await context.newPage();
+      await loginThroughForm(page, email);
+      return page;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+    },
+  };
 }
 
 /** Waits until the map's style is loaded (the test hook is installed then): enough to project and click. */

@@ -51,8 +51,9 @@ export const observationsAround = (bbox: [number, number, number, number]) =>
 export const minutesUrl = (id: number) => `/api/diagnostics/${id}/minutes.pdf`;
 export const photoUrl = (id: number, oid: number, pid: number, thumbnail = true) => `/api/diagnostics/${id}/observations/${oid}/photos/${pid}${thumbnail ? '?thumbnail=1' : ''}`;
 
-export const listActions = (filters: Record<string, string> = {}) =>
-  request<{ actions: ActionItem[] }>(`/api/actions?${new URLSearchParams(filters)}`).then((r) => r.actions);
+/** One page of the action plan under the filters, and how many items there are in all. */
+export const listActions = (filters: Record<string, string>, page: { limit: number; offset: number }, signal?: AbortSignal) =>
+  request<{ actions: ActionItem[]; total: number }>(`/api/actions?${new URLSearchParams({ ...filters, limit: String(page.limit), offset: String(page.offset) })}`, signal ? { signal } : {});
 export const actionsCsvUrl = (filters: Record<string, string> = {}) => `/api/actions?${new URLSearchParams({ ...filters, format: 'csv' })}`;
 export const createAction = (body: { title: string; commune: string; origin: ActionOrigin; qpv?: string | null; ownerService?: string | null; dueOn?: string | null }) =>
   request<ActionItem>('/api/actions', { body });

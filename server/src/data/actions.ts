@@ -32,8 +32,8 @@ export interface ActionFilters {
   diagnostic?: number | undefined;
 }
 
-/** The items in a scope, overdue first, then by due date. */
-export async function listActions(db: Db, scope: DiagnosticScope, f: ActionFilters): Promise<ActionRow[]> {
+/** The WHERE clause of the items in a scope matching the filters, with its bindings. */
+function actionsWhere(scope: DiagnosticScope, f: ActionFilters): { sql: string; bindings: Knex.Value[] } {
   const where = diagnosticPredicate(scope, 'a');
   const sql = [where.sql];
   const b: Knex.Value[] = [...where.bindings];
@@ -42,8 +42,25 @@ export async function listActions(db: Db, scope: DiagnosticScope, f: ActionFilte
   if (f.status) { sql.push('a.status = ?'); b.push(f.status); }
   if (f.overdue !== undefined) sql.push(f.overdue ? actionOverdueSql('a') : `NOT ${actionOverdueSql('a')}`);
   if (f.diagnostic) { sql.push('a.diagnostic_id = ?'); b.push(f.diagnostic); }
-  const { rows } = await db.raw(`${SELECT} WHERE ${sql.join(' AND ')} ORDER BY ${actionOverdueSql('a')} DESC, a.due_on NULLS LAST, a.id LIMIT 5000`, b);
+  return { sql: sql.join(' AND '), bindings: b };
+}
+
+/** The most items one answer holds (a page, or the whole CSV). */
+export const ACTIONS_MAX = 5000;
+
+/** The items in a scope, overdue first, then by due date (at most `ACTIONS_MAX`, or one page of them). */
+export async function listActions(db: Db, scope: DiagnosticScope, f: ActionFilters, page: { limit: number; offset: number } = { limit: ACTIONS_MAX, offset: 0 }): Promise<ActionRow[]> {
+  const where = actionsWhere(scope, f);
+  const { rows } = await db.raw(`${SELECT} WHERE ${where.sql} ORDER BY ${actionOverdueSql('a')} DESC, a.due_on NULLS LAST, a.id LIMIT ? OFFSET ?`,
+    [...where.bindings, page.limit, page.offset]);
   return rows;
+}
+
+/** How many items of a scope match the filters (the pager's total). */
+export async function countActions(db: Db, scope: DiagnosticScope, f: ActionFilters): Promise<number> {
+  const where = actionsWhere(scope, f);
+  const { rows } = await db.raw(`SELECT count(*)::int AS n FROM action_items a WHERE ${where.sql}`, where.bindings);
+  return rows[0].n as number;
 }
 
 export async function findAction(db: Db, id: number): Promise<ActionRow | null> {

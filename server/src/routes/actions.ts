@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { ActionRow } from '../data/actions.js';
+import { ACTIONS_MAX, type ActionRow } from '../data/actions.js';
 import { ACTION_ORIGIN_LABELS, ACTION_ORIGINS, ACTION_STATUS_LABELS, ACTION_STATUSES } from '../domain/diagnostics.js';
 import type { AppContext } from '../http/context.js';
 import { toCsv, type CsvColumn } from '../http/csv.js';
 import { validationError } from '../http/errors.js';
-import { idParam as idQuery } from '../http/input.js';
+import { idParam as idQuery, MAX_ID } from '../http/input.js';
 import { JsonReply, Reply, route } from '../http/route.js';
-import { actionsOf, createAction, editAction } from '../services/actions.js';
+import { actionsOf, actionsPage, createAction, editAction } from '../services/actions.js';
 import { dayString, idParam } from './diagnostics.js';
 
 const fields = {
@@ -28,6 +28,9 @@ const createSchema = z.object({
 }).strict();
 const updateSchema = z.object(fields).partial().strict();
 
+/** Digits only (no sign, exponent or hexadecimal), as a number. */
+const wholeNumber = z.string().regex(/^[0-9]{1,10}$/, 'entier positif attendu').transform(Number);
+
 const listSchema = z.object({
   commune: z.string().regex(/^[0-9][0-9AB][0-9]{3}$/).optional(),
   qpv: z.string().max(16).optional(),
@@ -35,6 +38,9 @@ const listSchema = z.object({
   overdue: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
   diagnostic: idQuery.optional(),
   format: z.enum(['json', 'csv']).default('json'),
+  /** A page of the JSON list (the CSV holds every item, up to `ACTIONS_MAX`). */
+  limit: wholeNumber.pipe(z.number().min(1, 'au moins 1').max(ACTIONS_MAX, `au plus ${ACTIONS_MAX}`)).default(ACTIONS_MAX),
+  offset: wholeNumber.pipe(z.number().max(MAX_ID, `au plus ${MAX_ID}`)).default(0),
 });
 
 const CSV_COLUMNS: CsvColumn<ActionRow>[] = [
@@ -57,10 +63,10 @@ export function actionsRoutes(ctx: AppContext) {
   return [
     route({
       method: 'GET', path: '/api/actions', access: 'signed-in', query: listSchema, invalid: 'Filtres invalides',
-      handle: async ({ query: { format, ...filters } }, { user }) => {
-        const rows = await actionsOf(knex, user, filters);
-        if (format === 'csv') return Reply.download(toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8', 'plan-actions.csv');
-        return { actions: rows };
+      handle: async ({ query: { format, limit, offset, ...filters } }, { user }) => {
+        if (format === 'csv') return Reply.download(toCsv(CSV_COLUMNS, await actionsOf(knex, user, filters)), 'text/csv; charset=utf-8', 'plan-actions.csv');
+        const { rows, total } = await actionsPage(knex, user, filters, { limit, offset });
+        return { actions: rows, total };
       },
     }),
     route({

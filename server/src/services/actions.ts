@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Database } from '../data/db.js';
-import { findAction, insertAction, listActions, ownerExists, updateAction, type ActionFields, type ActionFilters, type ActionRow } from '../data/actions.js';
+import { countActions, findAction, insertAction, listActions, ownerExists, updateAction, type ActionFields, type ActionFilters, type ActionRow } from '../data/actions.js';
 import { qpvExists } from '../data/diagnostics.js';
 import type { SessionUser } from '../data/users.js';
 import { diagnosticScope, inScope, mayOrganiseIn } from '../domain/access.js';
@@ -16,6 +16,13 @@ import { requireTerritory } from './territory.js';
 const invalid = (field: string, message: string) => new AppError(422, 'invalid_input', message, [{ field, message }]);
 
 export const actionsOf = (knex: Knex, user: SessionUser, f: ActionFilters) => listActions(knex, diagnosticScope(user), f);
+
+/** One page of the items the user sees, and how many there are in all. */
+export async function actionsPage(knex: Knex, user: SessionUser, f: ActionFilters, page: { limit: number; offset: number }): Promise<{ rows: ActionRow[]; total: number }> {
+  const scope = diagnosticScope(user);
+  const [rows, total] = await Promise.all([listActions(knex, scope, f, page), countActions(knex, scope, f)]);
+  return { rows, total };
+}
 
 async function visibleAction(knex: Knex, user: SessionUser, id: number): Promise<ActionRow> {
   const a = await findAction(knex, id);
