@@ -8,7 +8,7 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import { pino } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { createApp } from '../../server/src/app.js';
+import { appContext, createApp } from '../../server/src/app.js';
 import { requireSession } from '../../server/src/auth/middleware.js';
 import { loadConfig } from '../../server/src/config.js';
 import type { Database } from '../../server/src/data/db.js';
@@ -32,7 +32,7 @@ export type Variant = keyof typeof VARIANTS;
 /** A request handler for the variant; `fixed` is a real lookup answer (the same bytes the app would send). */
 export async function variantHandler(variant: Variant, db: Database, url: string, fixed: unknown): Promise<http.RequestListener> {
   const silent = pino({ level: 'silent' });
-  const ctx = { db, config: { ...loadConfig({}), databaseUrl: url, demo: false }, log: silent };
+  const ctx = appContext({ db, config: { ...loadConfig({}), databaseUrl: url, demo: false }, log: silent });
   const body = JSON.stringify(fixed);
   switch (variant) {
     case 'node-http':

@@ -4,12 +4,13 @@ import cookieParser from 'cookie-parser';
 import type { RequestListener } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import { requireSession } from './auth/middleware.js';
-import type { AppContext } from './http/context.js';
+import type { AppContext, AppOptions } from './http/context.js';
 import { apiNotFound, errorHandler } from './http/errors.js';
 import { mountRoutes, requestLog } from './http/express.js';
 import { rejectNulBytes } from './http/input.js';
 import { withLeanRoutes } from './http/lean.js';
 import { sameOriginWrites } from './http/origin.js';
+import { newAppSlots } from './http/work-slots.js';
 import { originOf, precomputedHeaders, securityHeaders } from './http/security.js';
 import { actionsRoutes } from './routes/actions.js';
 import { adminRoutes } from './routes/admin.js';
@@ -52,11 +53,15 @@ export function declaredRoutes(ctx: AppContext): (AnyRoute | RawRoute)[] {
  * The GUP HTTP handler, for `http.createServer`: the declared routes flagged lean (the map's hot reads,
  * server/src/http/lean.ts), then the Express application.
  */
-export function createApp(ctx: AppContext): RequestListener {
+export function createApp(options: AppOptions): RequestListener {
+  const ctx = appContext(options);
   const security = securityHeadersOf(ctx);
   const routes = declaredRoutes(ctx);
   return withLeanRoutes(ctx, routes.filter((r): r is AnyRoute => !('raw' in r) && r.lean === true), createExpressApp(ctx, security, routes), precomputedHeaders(security));
 }
+
+/** The app context of `options`: the process's work slots fresh unless given. */
+export const appContext = (options: AppOptions): AppContext => ({ ...options, slots: options.slots ?? newAppSlots() });
 
 /** The security headers (server/src/http/security.ts), with the basemap's origin allowed for the map's images. */
 function securityHeadersOf(ctx: AppContext): RequestHandler {

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
 import { api, login } from '../support/http.js';
-import { documentSlots } from '../../server/src/services/work-slots.js';
 
 // Attacker's pass over the annual review (GET /api/bilans/{year}[.pdf|.csv]?commune=, the communes' sections): who reads
 // which bilan, what a year or a commune may be, what a commune's text becomes in the HTML page, and what one caller
@@ -30,12 +29,13 @@ beforeAll(async () => {
 });
 
 describe('attack: the annual review', () => {
-  // The slots are taken here by held work (the same `documentSlots` the route uses, in this process), not by a flood of
+  // The slots are taken here by held work (the app's own `slots.documents`, in this process), not by a flood of
   // real PDFs: which of six concurrent requests finds a slot depends on the machine's load, a held slot does not.
   it('when one commune user already has two documents being computed, then the next is refused at once with 429 (not queued), an officer is still served, and once they end the commune is served again', async () => {
     const athisId = (await api('/api/auth/me', { cookie: athis })).body.user.id as number;
     let release!: () => void;
     const held = new Promise<void>((resolve) => { release = resolve; });
+    const { slots: { documents: documentSlots } } = await testContext();
     const running = [documentSlots.run(athisId, () => held), documentSlots.run(athisId, () => held)];
     try {
       for (const form of ['.pdf', '', '.csv']) {
@@ -55,6 +55,7 @@ describe('attack: the annual review', () => {
   it('when the server already computes four documents, then another caller is refused at once with 503, and served once they end', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => { release = resolve; });
+    const { slots: { documents: documentSlots } } = await testContext();
     // four other accounts' documents (ids no demo account has), two each
     const running = [-1, -1, -2, -2].map((id) => documentSlots.run(id, () => held));
     try {

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadConfig } from '../../server/src/config.js';
+import { appContext } from '../../server/src/app.js';
 import { AppError } from '../../server/src/http/errors.js';
 import { withLeanRoutes } from '../../server/src/http/lean.js';
 import { Reply, route } from '../../server/src/http/route.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   const { db } = await testContext();
   cookie = await login('gup@demo.gup');
   const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } }));
-  const handler = withLeanRoutes({ db, config: loadConfig({}), log }, [
+  const handler = withLeanRoutes(appContext({ db, config: loadConfig({}), log }), [
     route({ method: 'GET', path: '/api/echo', access: 'signed-in', handle: async ({ query }, { user }) => ({ email: user.email, query }) }),
     route({ method: 'GET', path: '/api/teapot', access: 'signed-in', handle: async () => { throw new AppError(418, 'teapot', 'Je suis une théière', { field: 'x' }); } }),
     route({ method: 'GET', path: '/api/crash', access: 'signed-in', handle: async () => { throw new TypeError('boom'); } }),

@@ -9,22 +9,12 @@ import { prepareLand, previewDelegation, type PreparedLand } from '../../server/
 import { testContext } from '../support/context.js';
 import { DEMO } from '../support/geo.js';
 import { api, login } from '../support/http.js';
+import { prng } from '../support/random.js';
 
 let planner: string;
 beforeAll(async () => {
   planner = await login('urbaniste@demo.gup');
 });
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random star-shaped (hence simple) polygon: 5–14 vertices at 25–160 m around a centre. */
 function randomPerimeter(rand: () => number, [w, s, e, n]: number[]): Polygon {

@@ -10,22 +10,12 @@ import { prepareLand, previewDelegation } from '../../server/src/domain/delegati
 import type { DelegationResult } from '../../server/src/domain/delegation.js';
 import { testContext } from '../support/context.js';
 import { api, login } from '../support/http.js';
+import { prng } from '../support/random.js';
 
 let planner: string;
 beforeAll(async () => {
   planner = await login('urbaniste@demo.gup');
 });
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random star-shaped polygon: 5–14 vertices at 20–120 m around [lon, lat], shifted by up to 30 m. */
 function perimeterAround(rand: () => number, [lon, lat]: [number, number]): Polygon {

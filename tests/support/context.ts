@@ -6,11 +6,14 @@ import { loadConfig } from '../../server/src/config.js';
 import { openDatabase, type Database } from '../../server/src/data/db.js';
 import { loadDemoIfEmpty } from '../../server/src/demo.js';
 import { openDemoInMemory } from '../../server/src/demoSnapshot.js';
+import { newAppSlots, type AppSlots } from '../../server/src/http/work-slots.js';
 
 export interface TestContext {
   db: Database;
   baseUrl: string;
   server: Server;
+  /** The app's bounds on costly work (documents, photos): a test holds them to see what a full server answers. */
+  slots: AppSlots;
 }
 
 /** A real PostgreSQL test database is wiped first; refuse any database whose name does not say it is for tests. */
@@ -35,12 +38,13 @@ export function testContext(): Promise<TestContext> {
     // embedded: a fresh in-memory PGlite per run, from the demo snapshot (built once per fingerprint, server/src/demoSnapshot.ts)
     const db = url ? await openPostgresForTests(url) : (await openDemoInMemory()).db;
     const config = { ...loadConfig({}), databaseUrl: url, demo: true };
-    const app = createApp({ db, config, log: pino({ level: 'silent' }) });
+    const slots = newAppSlots();
+    const app = createApp({ db, config, log: pino({ level: 'silent' }), slots });
     const server = await new Promise<Server>((resolve) => {
       const s = http.createServer(app).listen(0, '127.0.0.1', () => resolve(s));
     });
     const { port } = server.address() as AddressInfo;
-    return { db, server, baseUrl: `http://127.0.0.1:${port}` };
+    return { db, server, slots, baseUrl: `http://127.0.0.1:${port}` };
   })();
   return shared;
 }

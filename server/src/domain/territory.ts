@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isOneLine } from './text.js';
 
 /** Schema of a territory configuration file (the demo one is geodata/territoire.demo.json). */
 const code = z.string().min(1).max(64);
@@ -8,6 +9,8 @@ const siren = z.string().regex(/^[0-9]{9}$/, 'SIREN à 9 chiffres attendu');
 const hours = z.number().int().positive();
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ attendue');
 /** A person of the directory: a referent or a deputy. */
+/** A name that becomes part of an e-mail subject (a header: services, categories): one line (`isOneLine`). */
+const oneLineName = z.string().min(1).refine(isOneLine, 'une seule ligne (ni retour à la ligne ni caractère de contrôle)');
 const person = z.object({ name: z.string().min(1).max(200), function: z.string().max(200).optional(), ...contact });
 
 /** The walking-diagnosis observation grid (DESIGN 3.6; `ObservationGrid` in ./diagnostics.ts). */
@@ -42,7 +45,7 @@ export const territoryConfigSchema = z
       }),
     ),
     services: z.array(z.object({
-      code, organisation: code, name: z.string().min(1), ...contact,
+      code, organisation: code, name: oneLineName, ...contact,
       // the directory's fields (DESIGN 3.7), all optional
       referents: z.array(person).max(50).optional(),
       deputy: person.optional(),
@@ -60,7 +63,7 @@ export const territoryConfigSchema = z
     categories: z.array(
       z.object({
         code,
-        name: z.string().min(1),
+        name: oneLineName,
         theme: code,
         alsoNotify: z.array(code).default([]),
         ackHours: hours,

@@ -68,14 +68,14 @@ export function errorReply(
     log?.error({ err, req: { method, url: url === undefined ? url : maskApiKeys(url) } }, 'unhandled error');
     e = new AppError(500, 'internal', 'Erreur interne du serveur');
   }
-  return new JsonReply(e.status, body(e));
+  return new JsonReply(e.status, body(e), e.headers ?? {});
 }
 
 /** The error middleware of Express: the same mapping (errorReply). */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const reply = errorReply(err, req.log, req.method, req.originalUrl);
   if (res.headersSent) return;
-  res.status(reply.status).json(reply.value);
+  res.status(reply.status).set(reply.headers as Record<string, string>).json(reply.value);
 };
 
 /** The JSON body of every API error: `{ error: { code, message, details? } }`. */

@@ -42,7 +42,7 @@ export function bilansRoutes(ctx: AppContext) {
         const year = bilanYear(m[1]!);
         const q = querySchema.safeParse(req.query);
         if (!q.success) throw validationError(q.error, 'Paramètres du bilan invalides');
-        const b = await bilanFor(ctx.db, user, year, q.data.commune);
+        const b = await bilanFor(ctx.db, ctx.slots.documents, user, year, q.data.commune);
         const base = `bilan-${year}-${b.commune?.insee ?? 'territoire'}`;
         if (m[2] === 'pdf') {
           const { fileName, pdf } = await bilanPdf(b);

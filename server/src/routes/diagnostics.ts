@@ -128,7 +128,7 @@ export function diagnosticsRoutes(ctx: AppContext) {
         const uuids = z.object({ observation: z.uuid(), photo: z.uuid('uuid de la photo attendu') }).safeParse({ observation: req.params.uuid, photo: req.body?.uuid });
         if (!uuids.success) throw validationError(uuids.error, 'Photo invalide');
         if (!req.file) throw new AppError(400, 'invalid_input', 'Photo manquante', [{ field: 'photo', message: 'fichier obligatoire' }]);
-        const saved = await addObservationPhoto(knex, user, id, uuids.data.observation, uuids.data.photo, req.file.buffer);
+        const saved = await addObservationPhoto(knex, ctx.slots.photos, user, id, uuids.data.observation, uuids.data.photo, req.file.buffer);
         res.status(saved.created ? 201 : 200).json(saved);
       },
     }),
@@ -152,7 +152,7 @@ export function diagnosticsRoutes(ctx: AppContext) {
     route({
       method: 'GET', path: '/api/diagnostics/:id/minutes.pdf', access,
       handle: async ({ params }, { user }) => {
-        const { fileName, pdf } = await minutesPdf(ctx.db, user, idParam(params.id));
+        const { fileName, pdf } = await minutesPdf(ctx.db, ctx.slots.documents, user, idParam(params.id));
         return Reply.download(pdf, 'application/pdf', fileName, { 'cache-control': 'private, no-store' });
       },
     }),

@@ -84,7 +84,7 @@ export function reportsRoutes(ctx: AppContext) {
         if (!parsed.success) throw validationError(parsed.error, 'Signalement invalide');
         const key = req.get('Idempotency-Key')?.trim();
         if (key !== undefined && (key.length < 8 || key.length > 128)) throw new AppError(400, 'invalid_input', 'Idempotency-Key : 8 à 128 caractères', [{ field: 'Idempotency-Key', message: 'longueur' }]);
-        const photo = req.file ? await processPhoto(req.file.buffer) : null;
+        const photo = req.file ? await processPhoto(ctx.slots.photos, user.id, req.file.buffer) : null;
         const { created, report } = await submitReport(ctx.db, user, parsed.data, { idempotencyKey: key || null, photo });
         res.status(created ? 201 : 200).location(`/api/reports/${report.id}`).json(report);
       },

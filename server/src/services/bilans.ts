@@ -20,7 +20,7 @@ import { diagnosticScope } from '../domain/access.js';
 import { ACTION_STATUSES, ACTION_STATUS_LABELS, OBSERVATION_OUTCOMES, OUTCOME_LABELS } from '../domain/diagnostics.js';
 import type { StatsRowView } from '../domain/api.js';
 import { statsFor, todayInParis } from './stats.js';
-import { documentSlots } from './work-slots.js';
+import type { WorkSlots } from '../http/work-slots.js';
 
 export const BILAN_FIRST_YEAR = 2000;
 
@@ -80,17 +80,18 @@ export function bilanYear(text: string): number {
 }
 
 /**
- * The bilan of a year for one commune or the territory, as the caller may read it; computed in one of the caller's
- * document slots (`documentSlots`: 429 while two of theirs run, 503 when the server runs four).
+ * The bilan of a year for one commune or the territory, as the caller may read it: who may read it is decided first
+ * (403 even while the caller's slots are taken), then it is computed in one of the caller's document slots (`slots`,
+ * the app's `documents`: 429 while two of theirs run, 503 when the server runs four).
  */
-export function bilanFor(db: Database, user: SessionUser, year: number, communeAsked: string | undefined): Promise<Bilan> {
-  return documentSlots.run(user.id, () => computeBilan(db, user, year, communeAsked));
+export async function bilanFor(db: Database, slots: WorkSlots, user: SessionUser, year: number, communeAsked: string | undefined): Promise<Bilan> {
+  const insee = bilanCommune(user, reportScope(user), communeAsked);
+  return slots.run(user.id, () => computeBilan(db, user, year, insee));
 }
 
-async function computeBilan(db: Database, user: SessionUser, year: number, communeAsked: string | undefined): Promise<Bilan> {
+async function computeBilan(db: Database, user: SessionUser, year: number, insee: string | null): Promise<Bilan> {
   const { knex } = db;
   const scope = reportScope(user);
-  const insee = bilanCommune(user, scope, communeAsked);
   const t = await requireTerritory(db);
   const commune = insee ? t.communes.find((c) => c.insee === insee) : null;
   if (insee && !commune) throw notFound('Commune', [{ field: 'commune', message: `commune inconnue « ${insee} »` }]);

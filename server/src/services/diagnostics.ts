@@ -18,6 +18,7 @@ import {
   DIAGNOSTIC_STATUS_LABELS, type DiagnosticStatus, type GridCriterion, type ObservationInput, type TriageTarget,
 } from '../domain/diagnostics.js';
 import { AppError, forbidden, notFound } from '../http/errors.js';
+import type { WorkSlots } from '../http/work-slots.js';
 import { lookup } from './lookup.js';
 import { processPhoto } from './photos.js';
 import { submitReport, type CreatedReport } from './reports.js';
@@ -177,13 +178,13 @@ function replayedObservation(o: ObservationRow, diagnosticId: number): { created
 }
 
 /** Adds a photo to an observation (found by its UUID), once per photo UUID; re-encoded like a report's photo. */
-export async function addObservationPhoto(knex: Knex, user: SessionUser, id: number, observationUuid: string, photoUuid: string, bytes: Buffer) {
+export async function addObservationPhoto(knex: Knex, photoSlots: WorkSlots, user: SessionUser, id: number, observationUuid: string, photoUuid: string, bytes: Buffer) {
   await organisedDiagnostic(knex, user, id);
   const o = await findObservationByUuid(knex, observationUuid);
   if (!o || o.diagnosticId !== id) throw notFound(`Observation ${observationUuid}`);
   if (o.photos.some((p) => p.uuid === photoUuid)) return { created: false, observationId: o.id };
   if (o.photos.length >= MAX_PHOTOS_PER_OBSERVATION) throw invalid('photo', `Au plus ${MAX_PHOTOS_PER_OBSERVATION} photos par observation`);
-  const photo = await processPhoto(bytes);
+  const photo = await processPhoto(photoSlots, user.id, bytes);
   const saved = await insertObservationPhoto(knex, o.id, photoUuid, photo);
   if (saved.observationId !== o.id) throw new AppError(409, 'conflict', 'Cet identifiant de photo est déjà utilisé', [{ field: 'uuid', message: 'déjà utilisé' }]);
   return saved;

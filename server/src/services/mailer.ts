@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import { claimDueMail, markFailed, markSent } from '../data/outbox.js';
+import { oneLine } from '../domain/text.js';
 
 /** What the sender needs of a transport (a nodemailer transporter, or anything alike). */
 export interface MailTransport {
@@ -69,7 +70,7 @@ export async function sendPendingMail(knex: Knex, transport: MailTransport, opts
   for (const m of claimed) {
     try {
       await transport.sendMail({
-        from: opts.from ?? DEFAULT_FROM, to: m.to, subject: m.subject, text: m.body,
+        from: opts.from ?? DEFAULT_FROM, to: m.to, subject: oneLine(m.subject), text: m.body, // a header: one line, whatever its source
         headers: { 'X-GUP-Outbox-Id': String(m.id), ...(m.reportId ? { 'X-GUP-Report-Id': String(m.reportId) } : {}) },
       });
       await markSent(knex, m.id);

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../data/db.js';
 import type { Geometry } from 'geojson';
-import { observationsOf, placeOutlines } from '../data/diagnostics.js';
+import { observationsOf, placeOutlines, type DiagnosticRow } from '../data/diagnostics.js';
 import type { SessionUser } from '../data/users.js';
 import {
   criteriaOf, isShareable, DIAGNOSTIC_STATUS_LABELS, OBSERVATION_KIND_LABELS, OUTCOME_LABELS, PARTICIPANT_KIND_LABELS, SEVERITY_LABELS,
@@ -15,21 +15,24 @@ import {
 import { createPdf, heading, map, paragraph, table, toBuffer } from '../pdf/document.js';
 import { visibleDiagnostic } from './diagnostics.js';
 import { requireTerritory } from './territory.js';
-import { documentSlots } from './work-slots.js';
+import type { WorkSlots } from '../http/work-slots.js';
 
 const OUTCOME_COLOURS: Record<ObservationOutcome, string> = { pending: '#6b6b6b', report: '#b3261e', action: '#1f5fa8', dismissed: '#8a8a8a', merged: '#8a8a8a' };
 
-/** The minutes of a session the user reaches, computed in one of their document slots (`documentSlots`). */
-export function minutesPdf(db: Database, user: SessionUser, id: number): Promise<{ fileName: string; pdf: Buffer }> {
-  return documentSlots.run(user.id, () => renderMinutes(db, user, id));
+/**
+ * The minutes of a session the user reaches: whether they reach it is decided first (404 even while their slots are
+ * taken), then the PDF is drawn in one of their document slots (`slots`, the app's `documents`).
+ */
+export async function minutesPdf(db: Database, slots: WorkSlots, user: SessionUser, id: number): Promise<{ fileName: string; pdf: Buffer }> {
+  const d = await visibleDiagnostic(db.knex, user, id);
+  return slots.run(user.id, () => renderMinutes(db, d));
 }
 
-async function renderMinutes(db: Database, user: SessionUser, id: number): Promise<{ fileName: string; pdf: Buffer }> {
+async function renderMinutes(db: Database, d: DiagnosticRow): Promise<{ fileName: string; pdf: Buffer }> {
   const { knex } = db;
-  const d = await visibleDiagnostic(knex, user, id);
   const t = await requireTerritory(db);
   const criteria = criteriaOf(t.observationGrid);
-  const [all, outlines] = await Promise.all([observationsOf(knex, id), placeOutlines(knex, d.communeInsee, d.qpvCode)]);
+  const [all, outlines] = await Promise.all([observationsOf(knex, d.id), placeOutlines(knex, d.communeInsee, d.qpvCode)]);
   const shown = all.filter((o) => isShareable(criteria.get(o.criterion)));
   const hidden = all.length - shown.length;
   const date = new Date(`${d.heldOn}T12:00:00Z`).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });

@@ -8,19 +8,25 @@ import type { Knex } from 'knex';
 import sharp from 'sharp';
 import { findPhoto } from '../data/photos.js';
 import type { SessionUser } from '../data/users.js';
-import { detectImageType, PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, PHOTO_REASONS, THUMBNAIL_SIDE } from '../domain/photos.js';
+import { detectImageType, type PhotoMime, PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, PHOTO_REASONS, THUMBNAIL_SIDE } from '../domain/photos.js';
 import { AppError, notFound, photoError } from '../http/errors.js';
+import type { WorkSlots } from '../http/work-slots.js';
 import { visibleReport, type ProcessedPhoto } from './reports.js';
 
 /**
  * Checks and re-encodes an uploaded photo: same format out as in (JPEG quality 82, WebP 80, PNG), upright, no
- * metadata, at most 2560 px on its longest side; thumbnail 320 px JPEG on white.
- * Throws 415 (not an image of an accepted type), 413 (too large) or 422 (unreadable).
+ * metadata, at most 2560 px on its longest side; thumbnail 320 px JPEG on white. Decoded in one of the process's photo
+ * slots (`slots`, the app's `photos`: a few at a time, the next ones wait their turn, beyond the queue a 503).
+ * Throws 415 (not an image of an accepted type), 413 (too large), 422 (unreadable) or 503 (too many photos at once).
  */
-export async function processPhoto(bytes: Buffer): Promise<ProcessedPhoto> {
+export async function processPhoto(slots: WorkSlots, userId: number, bytes: Buffer): Promise<ProcessedPhoto> {
   if (bytes.length > PHOTO_MAX_BYTES) throw photoError(413, PHOTO_REASONS.tooLarge);
   const mime = detectImageType(bytes);
   if (!mime) throw photoError(415, PHOTO_REASONS.type);
+  return slots.run(userId, () => reencode(bytes, mime));
+}
+
+async function reencode(bytes: Buffer, mime: PhotoMime): Promise<ProcessedPhoto> {
   const input = () => sharp(bytes, { limitInputPixels: PHOTO_MAX_PIXELS, failOn: 'error', animated: false });
   try {
     const meta = await input().metadata();
