@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollupDrift } from '../../server/src/data/stats-rollup.js';
+import { rebuildStatsRollup, rollupDrift } from '../../server/src/data/stats-rollup.js';
 import { testContext } from '../support/context.js';
 
 const TAG = 'ROLLUP-CONC-';
@@ -128,6 +128,44 @@ describe('Statistics roll-up under concurrent writers', () => {
       await db.knex.transaction(async (trx) => { await bulkInsert(trx, 'y1', [second], 1); await bulkInsert(trx, 'y2', [first], 1); });
     }
     expect(Number((await db.knex('reports').where('reference', 'like', `${TAG}%`).count({ n: '*' }))[0]!.n)).toBe(4);
+    expect(await rollupDrift(db.knex)).toEqual([]);
+    await removeTestReports(db.knex);
+    expect(await rollupDrift(db.knex)).toEqual([]);
+  }, 60_000);
+  it('when the roll-up is rebuilt while a transaction writing reports is open, then the rebuild waits for it and both succeed, the roll-up equal to a rebuild (embedded: one after the other)', async () => {
+    const { db } = await testContext();
+    const day = (daysBack: number) => new Date(Date.now() - daysBack * 86_400_000).toISOString().slice(0, 10);
+    const range = { from: day(40), to: day(0) };
+    if (db.engine === 'postgres') {
+      const t1 = await db.knex.transaction();
+      try {
+        // a report joining an existing roll-up group of the months being rebuilt: t1 holds its rows
+        await t1.raw(
+          `INSERT INTO reports (reference, category_code, description, status, geom, commune_insee, service_code, also_notify, routing, created_by,
+             created_at, updated_at, ack_due_at, resolve_due_at, qpv_code, subsector_id, urgent, source, synthetic)
+           SELECT ?, category_code, 'concurrent writers', 'submitted', geom, commune_insee, service_code, also_notify, '{}'::jsonb, created_by,
+             created_at, now(), ack_due_at, resolve_due_at, qpv_code, subsector_id, urgent, source, synthetic
+           FROM reports WHERE created_at > now() - interval '20 days' ORDER BY id LIMIT 1`,
+          [`${TAG}r1`],
+        );
+        const rebuild = rebuildStatsRollup(db.knex, range).then(() => 'rebuilt', (e: { code?: string }) => e.code ?? String(e));
+        const first = await Promise.race([
+          (async () => { while (!(await someoneWaitsForALock(db.knex))) await new Promise((resolve) => setTimeout(resolve, 20)); return 'waits'; })(),
+          rebuild.then((outcome) => `ended first: ${outcome}`),
+        ]);
+        expect(first).toBe('waits');
+        // the writer goes on over every key of the months being rebuilt
+        await bulkInsert(t1, 'r2', categories, 25);
+        await t1.commit();
+        expect(await rebuild).toBe('rebuilt');
+      } finally {
+        if (!t1.isCompleted()) await t1.rollback();
+      }
+    } else {
+      await db.knex.transaction(async (trx) => { await bulkInsert(trx, 'r1', [categories[0]!], 1); await bulkInsert(trx, 'r2', categories, 25); });
+      await rebuildStatsRollup(db.knex, range);
+    }
+    expect(Number((await db.knex('reports').where('reference', 'like', `${TAG}%`).count({ n: '*' }))[0]!.n)).toBe(1 + categories.length * 25);
     expect(await rollupDrift(db.knex)).toEqual([]);
     await removeTestReports(db.knex);
     expect(await rollupDrift(db.knex)).toEqual([]);
