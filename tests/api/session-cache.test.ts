@@ -133,4 +133,26 @@ describe('session cache', () => {
       await db.knex('users').where({ email: EMAIL }).update({ role: 'gup_officer' });
     }
   });
+  it('when a transaction that changed a role is still open, then the cache keeps serving the committed user, and the change is seen on the request after its commit (on PostgreSQL, with the session checked while it is open)', async () => {
+    const { db } = await testContext();
+    await db.knex('users').where({ email: EMAIL }).update({ role: 'gup_officer' });
+    const cookie = await login(EMAIL, { password: PASSWORD, fresh: true });
+    expect((await api('/api/auth/me', { cookie })).body.user.role).toBe('gup_officer');
+    const trx = await db.knex.transaction();
+    try {
+      await trx('users').where({ email: EMAIL }).update({ role: 'planner' });
+      // the embedded database has one connection, held by this transaction: a session check would wait for its end
+      if (db.engine === 'postgres') {
+        const queries = await sessionQueries(async () => {
+          for (let i = 0; i < 5; i++) expect((await api('/api/auth/me', { cookie })).body.user.role).toBe('gup_officer');
+        });
+        expect(queries).toBeLessThanOrEqual(1);
+      }
+      await trx.commit();
+      expect((await api('/api/auth/me', { cookie })).body.user.role).toBe('planner');
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+      await db.knex('users').where({ email: EMAIL }).update({ role: 'gup_officer' });
+    }
+  });
 });
