@@ -10,9 +10,16 @@ import { findSessionUser, type SessionUser } from './users.js';
  * together), as much as the lookup's own query. Map panning fires dozens of tile requests at once, each paying it too.
  *
  * Trade-off: a session found here is trusted for at most SESSION_CACHE_TTL_MS without asking the database.
- * - Logout, a deleted session, a deactivated or edited user *through this process* take effect immediately: every
- *   write to `sessions` or `users` that goes through this knex (including in transactions) empties the cache, and a
- *   lookup that was in flight meanwhile does not store its (possibly stale) answer.
+ * - Logout, a deleted session, a deactivated or edited user *through this process* take effect on the next request:
+ *   every write to `sessions` or `users` that goes through this knex empties the cache when it starts, and again when
+ *   it is over — when the connection it ran on goes back to knex's pool. That is the one moment every end passes
+ *   through, after the write's own answer (outside a transaction) or after the transaction's COMMIT or ROLLBACK has
+ *   been answered, whatever the way it ended (commit, rollback, an error, savepoints inside, on pg and on PGlite);
+ *   the caller's `await` resumes only after it. A lookup that was in flight meanwhile does not store its (possibly
+ *   stale) answer (`generation`).
+ * - While such a transaction is open the cache keeps serving: its entries are what the database answers other
+ *   connections until the COMMIT, and they are dropped as soon as it is over. So a transaction left open (or one whose
+ *   end knex reports late) never turns the cache off, and its late COMMIT still empties it.
  * - The other workers of this server (cluster mode, server/src/cluster.ts) are told of every invalidation through
  *   connectSessionPeers and empty their caches too, within an IPC message's latency.
  * - Changes made by *another* process (another server instance, `npm run user:create`, SQL by hand) take up to
@@ -22,16 +29,12 @@ import { findSessionUser, type SessionUser } from './users.js';
  */
 export const SESSION_CACHE_TTL_MS = 10_000;
 const SESSION_CACHE_MAX = 10_000;
-/** Transactions commit after their last query event: keep refusing stale fills a little after COMMIT. */
-const COMMIT_GRACE_MS = 1_000;
 const WRITES_SESSIONS_OR_USERS = /^\s*(insert\s+into|update|delete\s+from|truncate(\s+table)?)\s+(only\s+)?("?public"?\.)?"?(sessions|users)"?[\s;(,]/i;
 
 export interface SessionCache {
   entries: Map<string, { user: SessionUser; until: number }>;
   /** Bumped on every invalidation: a lookup started before it must not fill the cache. */
   generation: number;
-  /** Writes to sessions/users running now (outside transactions) or in transactions not committed yet. */
-  pending: number;
   /** Cluster mode: tells the other workers that sessions or users changed here (connectSessionPeers); null alone. */
   publish: (() => void) | null;
 }
@@ -47,35 +50,31 @@ export function connectSessionPeers(db: { sessions: SessionCache }, publish: () 
   return () => { c.entries.clear(); c.generation++; };
 }
 
+/** What knex tells of a query in its `query` event: the statement and the pool connection it runs on. */
+interface QueryEvent { sql?: unknown; __knexUid?: string }
+/** knex's client as far as this module uses it (not in knex's types): a top-level transaction, or a statement run
+ * outside one, gives its pool connection back here once it is over (a transaction's inner client does not). */
+interface PoolClient { releaseConnection(this: PoolClient, connection: { __knexUid?: string } | undefined): Promise<void> }
+
 /** The session cache of a database, watching from now on every write to sessions or users that goes through `knex`. */
 export function watchSessions(knex: Knex): SessionCache {
-  const c: SessionCache = { entries: new Map(), generation: 0, pending: 0, publish: null };
+  const c: SessionCache = { entries: new Map(), generation: 0, publish: null };
   const invalidate = () => { c.entries.clear(); c.generation++; c.publish?.(); };
-  const release = () => { c.pending = Math.max(0, c.pending - 1); invalidate(); };
-  // transactions that wrote to sessions/users, until they end (with a fallback should their end never be seen)
-  const writingTx = new Map<string, NodeJS.Timeout>();
-  const writes = (q: { sql?: unknown }) => typeof q?.sql === 'string' && WRITES_SESSIONS_OR_USERS.test(q.sql);
-  knex.on('query', (q: { sql?: string; __knexTxId?: string }) => {
-    const tx = q.__knexTxId;
-    if (writes(q)) {
-      invalidate();
-      if (!tx) c.pending++;
-      else if (!writingTx.has(tx)) {
-        c.pending++;
-        writingTx.set(tx, setTimeout(() => { if (writingTx.delete(tx)) release(); }, 60_000).unref());
-      }
-    } else if (tx && writingTx.has(tx) && /^\s*(commit|rollback)\b/i.test(q.sql ?? '')) {
-      clearTimeout(writingTx.get(tx));
-      writingTx.delete(tx);
-      invalidate();
-      setTimeout(release, COMMIT_GRACE_MS).unref();
-    }
+  // pool connections on which a write to sessions/users ran since they were taken from the pool (knex's __knexUid);
+  // a transaction's statements, savepoints included, all run on its one connection
+  const wrote = new Set<string>();
+  knex.on('query', (q: QueryEvent) => {
+    if (typeof q?.sql !== 'string' || !WRITES_SESSIONS_OR_USERS.test(q.sql)) return;
+    invalidate();
+    if (q.__knexUid === undefined) throw new Error('session cache: knex reported a write without its connection');
+    wrote.add(q.__knexUid);
   });
-  const done = (q: { sql?: string; __knexTxId?: string }) => {
-    if (writes(q) && !q.__knexTxId) release();
+  const client = knex.client as unknown as PoolClient;
+  const release = client.releaseConnection;
+  client.releaseConnection = function (connection) {
+    if (connection?.__knexUid !== undefined && wrote.delete(connection.__knexUid)) invalidate();
+    return release.call(this, connection);
   };
-  knex.on('query-response', (_r: unknown, q: { sql?: string; __knexTxId?: string }) => done(q));
-  knex.on('query-error', (_e: unknown, q: { sql?: string; __knexTxId?: string }) => done(q));
   return c;
 }
 
@@ -88,7 +87,7 @@ export async function sessionUser({ knex, sessions: cache }: { knex: Knex; sessi
   if (hit) cache.entries.delete(key);
   const generation = cache.generation;
   const user = await findSessionUser(knex, token);
-  if (user && cache.pending === 0 && cache.generation === generation) {
+  if (user && cache.generation === generation) {
     if (cache.entries.size >= SESSION_CACHE_MAX) cache.entries.delete(cache.entries.keys().next().value!);
     cache.entries.set(key, { user: { ...user }, until: Date.now() + SESSION_CACHE_TTL_MS });
   }
