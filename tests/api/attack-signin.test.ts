@@ -191,3 +191,191 @@ describe('single sign-on under attack', () => {
     expect(victim.cookie(gupBase, 'gup_session')).not.toBe(planted);
   });
 });
+
+// ---- one-time password links ---------------------------------------------------------------------
+
+/** The token of the last link queued for `to` (the outbox keeps the mail as sent). */
+async function lastLinkTo(to: string): Promise<string> {
+  const { db } = await testContext();
+  const mail = await db.knex('outbox').where({ to_address: to }).orderBy('id', 'desc').first('body');
+  const token = /#jeton=([A-Za-z0-9_-]+)/.exec(String(mail?.body))?.[1];
+  if (!token) throw new Error(`no link mailed to ${to}`);
+  return token;
+}
+
+/** POST /api/auth/password from its own client address (the attempts are counted per address). */
+const setPassword = (body: unknown, from: string) => api('/api/auth/password', { body, headers: { 'x-forwarded-for': from } });
+
+describe('one-time password links under attack', () => {
+  let admin: string;
+  let n = 0;
+  beforeAll(async () => {
+    admin = await login('admin@demo.gup');
+  });
+  /** A new account (its invitation link mailed), with its id and e-mail. */
+  async function invited(): Promise<{ id: number; email: string }> {
+    const email = `lien.${Date.now()}.${++n}@exemple.fr`;
+    const res = await api('/api/admin/users', { cookie: admin, body: { email, name: 'Lien', role: 'planner' } });
+    expect(res.status).toBe(201);
+    return { id: res.body.user.id as number, email };
+  }
+  const passwordHash = async (id: number) => (await (await testContext()).db.knex('users').where({ id }).first('password_hash')).password_hash as string;
+
+  it('when a newer link was sent, then the older one no longer works', async () => {
+    const { id, email } = await invited();
+    const first = await lastLinkTo(email);
+    expect((await api(`/api/admin/users/${id}/password-reset`, { method: 'POST', cookie: admin })).status).toBe(202);
+    const second = await lastLinkTo(email);
+    expect(second).not.toBe(first);
+    expect((await setPassword({ token: first, password: 'le-lien-d-avant-2026' }, '203.0.113.10')).status).toBe(410);
+    expect((await setPassword({ token: second, password: 'le-lien-d-apres-2026' }, '203.0.113.10')).status).toBe(204);
+  });
+
+  it('when the password was changed another way (npm run user:create), then the link still waiting no longer works', async () => {
+    const { id, email } = await invited();
+    const token = await lastLinkTo(email);
+    const { db } = await testContext();
+    await upsertUser(db.knex, { email, name: 'Lien', role: 'planner', passwordHash: await hashPassword('choisi-par-l-administrateur') });
+    const before = await passwordHash(id);
+    const res = await setPassword({ token, password: 'celui-qui-a-trouve-le-mail' }, '203.0.113.11');
+    expect(res.status).toBe(410);
+    expect(await passwordHash(id)).toBe(before);
+  });
+
+  it('when the account was deactivated then reactivated, then a link sent before no longer works', async () => {
+    const { id, email } = await invited();
+    const token = await lastLinkTo(email);
+    expect((await api(`/api/admin/users/${id}`, { method: 'PATCH', cookie: admin, body: { active: false } })).status).toBe(200);
+    expect((await setPassword({ token, password: 'pendant-la-desactivation' }, '203.0.113.12')).status).toBe(410);
+    expect((await api(`/api/admin/users/${id}`, { method: 'PATCH', cookie: admin, body: { active: true } })).status).toBe(200);
+    const before = await passwordHash(id);
+    expect((await setPassword({ token, password: 'apres-la-reactivation' }, '203.0.113.12')).status).toBe(410);
+    expect(await passwordHash(id)).toBe(before);
+  });
+
+  it('when one link is used twice at the same time, then exactly one use succeeds', async () => {
+    const { email } = await invited();
+    const token = await lastLinkTo(email);
+    const statuses = (await Promise.all([1, 2, 3].map((i) => setPassword({ token, password: `en-meme-temps-${i}-2026` }, '203.0.113.13')))).map((r) => r.status).sort();
+    expect(statuses).toEqual([204, 410, 410]);
+  });
+
+  it('when the password breaks the policy or the body is hostile (short, huge, NUL, oversized), then 4xx naming the field, and the link still works after', async () => {
+    const { email } = await invited();
+    const token = await lastLinkTo(email);
+    const from = '203.0.113.14';
+    for (const [body, field] of [
+      [{ token, password: 'onze-caract' }, 'password'],
+      [{ token, password: 'x'.repeat(1025) }, 'password'],
+      [{ token, password: 'avec-un-nul-\u0000-dedans' }, 'password'],
+      [{ token: `${token}\u0000`, password: 'un-mot-de-passe-solide' }, 'token'],
+      [{ token: 'x'.repeat(201), password: 'un-mot-de-passe-solide' }, 'token'],
+      [{ token, password: 'un-mot-de-passe-solide', userId: 1 }, null],
+      [{ token: [token], password: 'un-mot-de-passe-solide' }, 'token'],
+    ] as const) {
+      const res = await setPassword(body, from);
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+      if (field) expect(res.body.error.details.map((d: { field: string }) => d.field), JSON.stringify(body).slice(0, 80)).toContain(field);
+    }
+    const huge = await api('/api/auth/password', { raw: JSON.stringify({ token, password: 'y'.repeat(3 * 1024 * 1024) }), headers: { 'content-type': 'application/json', 'x-forwarded-for': from } });
+    expect(huge.status).toBe(413);
+    expect((await setPassword({ token, password: 'enfin-un-bon-mot-de-passe' }, from)).status).toBe(204);
+  });
+
+  it('when an address guesses tokens, then the 21st attempt in 15 minutes is a 429, and another address is not held back', async () => {
+    for (let i = 0; i < 20; i++) expect((await setPassword({ token: `devine-${i}-${'x'.repeat(40)}`, password: 'un-mot-de-passe-solide' }, '198.51.100.77')).status).toBe(410);
+    const refused = await setPassword({ token: `devine-21-${'x'.repeat(40)}`, password: 'un-mot-de-passe-solide' }, '198.51.100.77');
+    expect(refused.status).toBe(429);
+    expect((await setPassword({ token: `devine-22-${'x'.repeat(40)}`, password: 'un-mot-de-passe-solide' }, '198.51.100.78')).status).toBe(410);
+  });
+
+  it('when someone probes e-mails at login, then an unknown, a deactivated and a known account with a wrong password get the same answer', async () => {
+    const { db } = await testContext();
+    await upsertUser(db.knex, { email: 'sonde.inactif@exemple.fr', name: 'Inactif', role: 'planner', passwordHash: await hashPassword('le-bon-mot-de-passe') });
+    await db.knex('users').where({ email: 'sonde.inactif@exemple.fr' }).update({ active: false });
+    const answers = [];
+    for (const [i, [email, password]] of [['personne@exemple.fr', 'le-bon-mot-de-passe'], ['sonde.inactif@exemple.fr', 'le-bon-mot-de-passe'], ['gup@demo.gup', 'pas-le-bon']].entries()) {
+      const res = await api('/api/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': `198.51.100.${90 + i}` } });
+      answers.push({ status: res.status, body: res.body, cookie: res.headers.get('set-cookie') });
+    }
+    expect(answers[0]).toEqual({ status: 401, body: { error: { code: 'invalid_credentials', message: 'Identifiants incorrects' } }, cookie: null });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+});
+
+// ---- the administration's imports ---------------------------------------------------------------
+
+describe('imports under attack', () => {
+  let admin: string;
+  beforeAll(async () => {
+    admin = await login('admin@demo.gup');
+  });
+  const jobs = async () => Number((await (await testContext()).db.knex('import_jobs').count({ n: '*' }).first())!.n);
+  const upload = (name: string, bytes: Buffer, opts: { cookie?: string; headers?: Record<string, string> } = { cookie: admin }) =>
+    postForm('/api/admin/imports', {}, [{ field: 'files', bytes, name, type: 'application/octet-stream' }], opts);
+
+  /** Polls an import job until it ends (a GET sent again on a reset socket: the embedded engine holds the loop). */
+  async function finished(id: number) {
+    for (const until = Date.now() + 120_000; Date.now() < until;) {
+      const res = await api(`/api/admin/imports/${id}`, { cookie: admin }).catch(() => api(`/api/admin/imports/${id}`, { cookie: admin }));
+      if (res.body.job.status !== 'running') return res.body.job as { status: string; error?: string };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`import ${id} still running`);
+  }
+
+  it('when anyone but an admin, or a page of another origin, uploads, then 401/403 and no job', async () => {
+    const before = await jobs();
+    const file = Buffer.from('{}');
+    expect((await upload('territoire.json', file, {})).status).toBe(401);
+    for (const who of ['urbaniste@demo.gup', 'gup@demo.gup', 'mairie.athis@demo.gup', 'oph@demo.gup']) {
+      expect((await upload('territoire.json', file, { cookie: await login(who) })).status, who).toBe(403);
+    }
+    const cross = await upload('territoire.json', file, { cookie: admin, headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    expect(cross.status).toBe(403);
+    expect(cross.body.error.code).toBe('cross_origin');
+    expect(await jobs()).toBe(before);
+  });
+
+  it('when a file name climbs out of the folder or is too long for the disk, then it is refused or cut to its own name, and no server path is told', async () => {
+    const before = await jobs();
+    const dots = await upload('..', Buffer.from('{}'));
+    expect(dots.status).toBe(400);
+    const long = await upload(`${'ª'.repeat(180)}.json`, Buffer.from('{}'));
+    expect(long.status).toBe(400);
+    expect(long.body.error.details[0].field).toBe('files');
+    expect(JSON.stringify(long.body)).not.toMatch(/gup-import-|\/tmp\//);
+    expect(await jobs()).toBe(before);
+    // a path in the name: the multipart parser keeps the last part only, and the import refuses what it does not know
+    const climbing = await upload('../../../../etc/gup-evade.json', Buffer.from('{"a":1}'));
+    expect(climbing.status).toBe(202);
+    expect(climbing.body.job.files[0].name).toBe('gup-evade.json');
+    expect((await finished(climbing.body.job.id)).status).toBe('failed');
+  });
+
+  it('when a .gz file is a decompression bomb, then the job fails naming the file and the limit, without writing', async () => {
+    const { db } = await testContext();
+    const parcels = await db.knex('parcels').count({ n: '*' });
+    const bomb = zlib.gzipSync(Buffer.alloc(300 * 1024 * 1024), { level: 9 }); // 300 MiB of zeros in ~300 kB
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const res = await upload('cadastre-91027-parcelles.json.gz', bomb);
+    expect(res.status).toBe(202);
+    const job = await finished(res.body.job.id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/cadastre-91027-parcelles\.json\.gz.*décompress/);
+    expect(await db.knex('parcels').count({ n: '*' })).toEqual(parcels);
+  }, 120_000);
+
+  it('when a JSON file or the configuration is nested 100 000 levels deep, then a clear failure, never a 500, and nothing changes', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const res = await upload('territoire.json', Buffer.from(`{"organisations":${deep}}`));
+    expect(res.status).toBe(202);
+    expect((await finished(res.body.job.id)).status).toBe('failed');
+    const config = await api('/api/admin/config', { cookie: admin });
+    const put = await api('/api/admin/config', { method: 'PUT', cookie: admin, headers: { 'content-type': 'application/json' }, raw: `{"config":{"organisations":${deep}}}` });
+    expect(put.status).toBeGreaterThanOrEqual(400);
+    expect(put.status).toBeLessThan(500);
+    expect((await api('/api/admin/config', { cookie: admin })).body).toEqual(config.body);
+  });
+});
