@@ -2,10 +2,12 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/src/auth/passwords.js';
 import { upsertUser } from '../../server/src/data/users.js';
+import { sendPendingMail, transportFromUrl } from '../../server/src/services/mailer.js';
 import { testContext } from '../support/context.js';
 import { api, login } from '../support/http.js';
 import { postForm } from '../support/multipart.js';
 import { Browser, signInAt, startAt, startSingleSignOn, type SingleSignOn } from '../support/oidc.js';
+import { startSmtpReceiver } from '../support/smtp.js';
 
 /**
  * An attacker's pass over single sign-on (a REAL oidc-provider, tests/support/oidc.ts), the one-time password links and
@@ -251,6 +253,28 @@ describe('one-time password links under attack', () => {
     const before = await passwordHash(id);
     expect((await setPassword({ token, password: 'apres-la-reactivation' }, '203.0.113.12')).status).toBe(410);
     expect(await passwordHash(id)).toBe(before);
+  });
+
+  it('when the link\'s mail has been sent, then the outbox no longer holds its secret (only its hash stays), and the link works', async () => {
+    const { email } = await invited();
+    const token = await lastLinkTo(email);
+    const smtp = await startSmtpReceiver();
+    const transport = transportFromUrl(smtp.url);
+    try {
+      const { db } = await testContext();
+      for (;;) if ((await sendPendingMail(db.knex, transport, { batchSize: 100 })).claimed === 0) break;
+      expect(smtp.mails.find((m) => m.to.includes(email))?.text).toContain(`#jeton=${token}`);
+      const row = await db.knex('outbox').where({ to_address: email }).first('body', 'status');
+      expect(row.status).toBe('sent');
+      expect(row.body).not.toContain(token);
+      expect(row.body).toContain('/mot-de-passe#jeton=');
+      const listed = await api('/api/admin/outbox?status=sent&limit=1000', { cookie: admin });
+      expect(JSON.stringify(listed.body)).not.toContain(token);
+    } finally {
+      transport.close?.();
+      await smtp.stop();
+    }
+    expect((await setPassword({ token, password: 'recu-par-le-vrai-courrier' }, '203.0.113.15')).status).toBe(204);
   });
 
   it('when one link is used twice at the same time, then exactly one use succeeds', async () => {
