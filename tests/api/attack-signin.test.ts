@@ -83,7 +83,7 @@ describe('single sign-on under attack', () => {
     }
   });
 
-  it('when the ID token was issued for another client, is expired, comes from another issuer or names another nonce, then the sign-in is refused (400)', async () => {
+  it('when the ID token was issued for another client, is expired, comes from another issuer or names another nonce, or another person than the userinfo, then the sign-in is refused (400)', async () => {
     const now = Math.floor(Date.now() / 1000);
     const forgeries: [string, (c: Record<string, unknown>) => Record<string, unknown>][] = [
       ['aud', (c) => ({ ...c, aud: 'une-autre-application' })],
@@ -91,6 +91,7 @@ describe('single sign-on under attack', () => {
       ['exp', (c) => ({ ...c, iat: now - 7200, exp: now - 3600 })],
       ['iss', (c) => ({ ...c, iss: 'https://faux-fournisseur.example' })],
       ['nonce', (c) => ({ ...c, nonce: 'nonce-d-une-autre-connexion' })],
+      ['sub', (c) => ({ ...c, sub: 'agent-inconnu' })], // another person than the userinfo's
     ];
     try {
       for (const [what, rewrite] of forgeries) {
