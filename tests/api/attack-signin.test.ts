@@ -302,6 +302,12 @@ describe('one-time password links under attack', () => {
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       if (field) expect(res.body.error.details.map((d: { field: string }) => d.field), JSON.stringify(body).slice(0, 80)).toContain(field);
     }
+    // the policy counts characters as a person sees them, and a single repeated one is no password
+    for (const password of ['😀'.repeat(6), 'a'.repeat(16)]) {
+      const res = await setPassword({ token, password }, from);
+      expect([400, 422], password).toContain(res.status);
+      expect(res.body.error.details[0].field, password).toBe('password');
+    }
     const huge = await api('/api/auth/password', { raw: JSON.stringify({ token, password: 'y'.repeat(3 * 1024 * 1024) }), headers: { 'content-type': 'application/json', 'x-forwarded-for': from } });
     expect(huge.status).toBe(413);
     expect((await setPassword({ token, password: 'enfin-un-bon-mot-de-passe' }, from)).status).toBe(204);
