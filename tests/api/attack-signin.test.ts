@@ -385,6 +385,17 @@ describe('imports under attack', () => {
     expect((await finished(climbing.body.job.id)).status).toBe('failed');
   });
 
+  it('when an upload carries more files than allowed, or is not multipart, then 413/415 and no job', async () => {
+    const before = await jobs();
+    const many = Array.from({ length: 21 }, (_, i) => ({ field: 'files', bytes: Buffer.from('{}'), name: `f${i}.json`, type: 'application/json' }));
+    const res = await postForm('/api/admin/imports', {}, many, { cookie: admin });
+    expect(res.status).toBe(413);
+    expect(res.body.error.details[0].field).toBe('files');
+    const text = await api('/api/admin/imports', { cookie: admin, raw: 'type=FeatureCollection', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(text.status).toBe(415);
+    expect(await jobs()).toBe(before);
+  });
+
   it('when a .gz file is a decompression bomb, then the job fails naming the file and the limit, without writing', async () => {
     const { db } = await testContext();
     const parcels = await db.knex('parcels').count({ n: '*' });
