@@ -378,6 +378,15 @@ describe('imports under attack', () => {
     expect(long.body.error.details[0].field).toBe('files');
     expect(JSON.stringify(long.body)).not.toMatch(/gup-import-|\/tmp\//);
     expect(await jobs()).toBe(before);
+    // accented names are read as the browser sends them (UTF-8), and their length is checked in bytes, as the disk counts
+    const accented = await upload('communes-été.json', Buffer.from('{}'));
+    expect(accented.status).toBe(202);
+    expect(accented.body.job.files[0].name).toBe('communes-été.json');
+    expect((await finished(accented.body.job.id)).status).toBe('failed');
+    const wide = await upload(`${'é'.repeat(150)}.json`, Buffer.from('{}'));
+    expect(wide.status).toBe(400);
+    expect(wide.body.error.details[0].field).toBe('files');
+    expect(JSON.stringify(wide.body)).not.toMatch(/gup-import-|\/tmp\//);
     // a path in the name: the multipart parser keeps the last part only, and the import refuses what it does not know
     const climbing = await upload('../../../../etc/gup-evade.json', Buffer.from('{"a":1}'));
     expect(climbing.status).toBe(202);
