@@ -63,6 +63,17 @@ describe('single sign-on under attack', () => {
     expect(await whoIs(browser)).toBeNull();
   });
 
+  it('when the sign-in in progress is older than its 10 minutes, then the callback is refused', async () => {
+    const browser = new Browser();
+    const callback = await callbackFor(browser, 'agent-gup');
+    const { db } = await testContext();
+    await db.knex('oidc_logins').where({ state: callback.searchParams.get('state') }).update({ expires_at: new Date(Date.now() - 1000) });
+    const res = await browser.get(callback.href);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Aucune connexion en cours');
+    expect(await whoIs(browser)).toBeNull();
+  });
+
   it('when the callback carries a parameter twice, none, a huge one or a NUL byte, then a 4xx (a French page; the NUL guard of every API path answers JSON first) and no session, never a 500', async () => {
     const cases: ((u: URL) => string)[] = [
       (u) => `${u.href}&code=${u.searchParams.get('code')}`, // the code twice
@@ -173,6 +184,15 @@ describe('single sign-on under attack', () => {
     const get = await fetch(`${gupBase}/api/auth/logout`, { headers: { cookie, 'sec-fetch-site': 'cross-site' }, redirect: 'manual' });
     expect(get.status).toBe(404);
     expect(await whoIs(browser)).toBe('gup@demo.gup');
+  });
+
+  it('when a page of another origin posts a password login or a password link (login CSRF), then 403 before anything is checked', async () => {
+    const evil = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+    const signIn = await fetch(`${gupBase}/api/auth/login`, { method: 'POST', headers: { ...evil, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'gup@demo.gup', password: 'demo-gup-2026' }) });
+    expect(signIn.status).toBe(403);
+    expect(signIn.headers.getSetCookie()).toEqual([]);
+    const link = await fetch(`${gupBase}/api/auth/password`, { method: 'POST', headers: { ...evil, 'content-type': 'application/json' }, body: JSON.stringify({ token: 'x'.repeat(43), password: 'un-mot-de-passe-solide' }) });
+    expect(link.status).toBe(403);
   });
 
   it('when a browser arrives with a session id chosen by an attacker, or another account\'s session, then signing in gives a new id: the chosen one opens nothing, the planted one is no longer the browser\'s', async () => {
