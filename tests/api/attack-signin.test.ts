@@ -425,6 +425,27 @@ describe('imports under attack', () => {
     expect(await jobs()).toBe(before);
   });
 
+  it('when one file of an upload fails, then the files before it are undone too: nothing of the upload is written', async () => {
+    const { db } = await testContext();
+    const square = [[[2.3901, 48.7101], [2.3905, 48.7101], [2.3905, 48.7104], [2.3901, 48.7104], [2.3901, 48.7101]]];
+    const cadastre = { type: 'FeatureCollection', features: [{ type: 'Feature', id: '919980000A0001', geometry: { type: 'Polygon', coordinates: square }, properties: { id: '919980000A0001', commune: '91998', contenance: 1200, updated: '2026-01-01' } }] };
+    const header = 'Département (Champ géographique);Code Direction (Champ géographique);Code Commune (Champ géographique);Nom Commune (Champ géographique);Préfixe (Références cadastrales);Section (Références cadastrales);N° plan (Références cadastrales);N° de voirie (Adresse parcelle);Indice de répétition (Adresse parcelle);Code voie MAJIC (Adresse parcelle);Code voie rivoli (Adresse parcelle);Nature voie (Adresse parcelle);Nom voie (Adresse parcelle);Contenance (Caractéristiques parcelle);SUF (Evaluation SUF);Nature culture (Evaluation SUF);Contenance (Evaluation SUF);Code droit (Propriétaire(s) parcelle);N° MAJIC (Propriétaire(s) parcelle);N° SIREN (Propriétaire(s) parcelle);Groupe personne (Propriétaire(s) parcelle);Forme juridique (Propriétaire(s) parcelle);Forme juridique abrégée (Propriétaire(s) parcelle);Dénomination (Propriétaire(s) parcelle)';
+    const owners = Buffer.from(`${header}\r\n91;0;998;COMMUNE FICTIVE;;A#;1;;;;;;;1200;;;;P;M00037;990000037;6;Société anonyme;SA;X\r\n`, 'latin1');
+    const imports = await db.knex('imports').count({ n: '*' });
+    const res = await postForm('/api/admin/imports', {}, [
+      { field: 'files', bytes: Buffer.from(JSON.stringify(cadastre)), name: 'cadastre-91998-parcelles.json', type: 'application/json' },
+      { field: 'files', bytes: owners, name: 'proprietaires-91998.csv', type: 'text/csv' },
+    ], { cookie: admin });
+    expect(res.status).toBe(202);
+    const job = await finished(res.body.job.id) as { status: string; error: string; summaries: unknown[] };
+    expect(job.status).toBe('failed');
+    expect(Number((await db.knex('parcels').where({ commune_insee: '91998' }).count({ n: '*' }).first())!.n)).toBe(0);
+    expect(await db.knex('imports').count({ n: '*' })).toEqual(imports);
+    expect(job.error).toMatch(/proprietaires-91998\.csv.*ligne 2/);
+    expect(job.error).toContain('cadastre-91998-parcelles.json');
+    expect(job.summaries).toEqual([]);
+  });
+
   it('when a .gz file is a decompression bomb, then the job fails naming the file and the limit, without writing', async () => {
     const { db } = await testContext();
     const parcels = await db.knex('parcels').count({ n: '*' });
