@@ -99,6 +99,8 @@ describe('single sign-on under attack', () => {
     const forgeries: [string, (c: Record<string, unknown>) => Record<string, unknown>][] = [
       ['aud', (c) => ({ ...c, aud: 'une-autre-application' })],
       ['aud list', (c) => ({ ...c, aud: ['une-autre-application', 'encore-une'] })],
+      ['aud shared', (c) => ({ ...c, aud: [c.aud, 'une-autre-application'], azp: 'une-autre-application' })], // issued to another party
+      ['aud shared, no azp', (c) => ({ ...c, aud: [c.aud, 'une-autre-application'] })],
       ['exp', (c) => ({ ...c, iat: now - 7200, exp: now - 3600 })],
       ['iss', (c) => ({ ...c, iss: 'https://faux-fournisseur.example' })],
       ['nonce', (c) => ({ ...c, nonce: 'nonce-d-une-autre-connexion' })],
