@@ -448,6 +448,14 @@ describe('imports under attack', () => {
     expect(job.summaries).toEqual([]);
   });
 
+  it('when a CSV file is one 50 MB line, then the job fails naming its header line', async () => {
+    const res = await upload('proprietaires.csv', Buffer.alloc(50 * 1024 * 1024, 'a'));
+    expect(res.status).toBe(202);
+    const job = await finished(res.body.job.id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/proprietaires\.csv.*ligne 1/);
+  }, 120_000);
+
   it('when a .gz file is a decompression bomb, then the job fails naming the file and the limit, without writing', async () => {
     const { db } = await testContext();
     const parcels = await db.knex('parcels').count({ n: '*' });
