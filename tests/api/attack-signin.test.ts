@@ -246,6 +246,16 @@ describe('one-time password links under attack', () => {
   }
   const passwordHash = async (id: number) => (await (await testContext()).db.knex('users').where({ id }).first('password_hash')).password_hash as string;
 
+  it('when the admin\'s request names another host (X-Forwarded-Host, Host), then the mailed link still points to GUP\'s public URL', async () => {
+    const email = `hote.${Date.now()}@exemple.fr`;
+    const res = await api('/api/admin/users', { cookie: admin, body: { email, name: 'Hôte', role: 'planner' }, headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } });
+    expect(res.status).toBe(201);
+    const { db } = await testContext();
+    const mail = await db.knex('outbox').where({ to_address: email }).first('body');
+    expect(mail.body).not.toContain('evil.example');
+    expect(mail.body).toMatch(/http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/mot-de-passe#jeton=/); // the configured GUP_PUBLIC_URL
+  });
+
   it('when a newer link was sent, then the older one no longer works', async () => {
     const { id, email } = await invited();
     const first = await lastLinkTo(email);
