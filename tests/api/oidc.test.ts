@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext } from '../support/context.js';
-import { SCOPES, startSingleSignOn, type SingleSignOn } from '../support/oidc.js';
+import { Browser, location, SCOPES, signInAt, startAt, startSingleSignOn, type SingleSignOn } from '../support/oidc.js';
 
 /**
  * The whole single sign-on against a REAL identity provider (tests/support/oidc.ts: oidc-provider configured like
@@ -19,80 +19,8 @@ afterAll(async () => {
   await sso.close();
 });
 
-/** A browser's cookies, per origin (enough for these two servers: paths are ignored). */
-class Browser {
-  private jar = new Map<string, Map<string, string>>();
-
-  async get(url: string): Promise<Response> {
-    return this.send(url, { method: 'GET' });
-  }
-
-  async post(url: string, form: Record<string, string>): Promise<Response> {
-    return this.send(url, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  }
-
-  /** POST /api/auth/logout as GUP's page would (same origin). */
-  async logout(): Promise<Response> {
-    return this.send(`${gupBase}/api/auth/logout`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
-  }
-
-  cookie(origin: string, name: string): string | undefined {
-    return this.jar.get(origin)?.get(name);
-  }
-
-  setCookie(origin: string, name: string, value: string) {
-    this.jar.get(origin)?.set(name, value);
-  }
-
-  private async send(url: string, init: RequestInit): Promise<Response> {
-    const { origin } = new URL(url);
-    const cookies = [...(this.jar.get(origin) ?? new Map<string, string>()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string> | undefined), ...(cookies ? { cookie: cookies } : {}) } });
-    const jar = this.jar.get(origin) ?? new Map<string, string>();
-    this.jar.set(origin, jar);
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line) || /max-age=0/i.test(line)) jar.delete(name);
-      else jar.set(name, value);
-    }
-    return res;
-  }
-}
-
-const location = (res: Response, base: string) => {
-  expect([302, 303], `redirect expected, got ${res.status}`).toContain(res.status);
-  return new URL(res.headers.get('location')!, base).href;
-};
-
-/** GUP's /login → the provider's authorization URL (not followed). */
-async function startAtGup(browser: Browser): Promise<URL> {
-  const res = await browser.get(`${gupBase}/api/auth/oidc/login`);
-  return new URL(location(res, gupBase));
-}
-
-/**
- * Follows the provider's authorization URL through its login and consent forms as `accountId`: the provider's
- * redirect back to GUP's callback (not followed).
- */
-async function signInAtProvider(browser: Browser, authorizationUrl: URL, accountId: string): Promise<URL> {
-  let url = location(await browser.get(authorizationUrl.href), issuer);
-  for (let step = 0; step < 6; step++) {
-    if (url.startsWith(gupBase)) return new URL(url);
-    const uid = new URL(url).pathname.split('/').pop()!;
-    const form = await browser.get(url);
-    const html = await form.text();
-    expect(form.status).toBe(200);
-    const prompt = html.includes('name="login"') ? 'login' : 'consent';
-    const res = await browser.post(`${issuer}/interaction/${uid}`, prompt === 'login' ? { prompt, login: accountId, password: 'x' } : { prompt });
-    url = location(res, issuer);
-    // the provider resumes the authorization, then sends the browser to the next interaction or back to GUP
-    while (url.startsWith(issuer) && !new URL(url).pathname.startsWith('/interaction/')) url = location(await browser.get(url), issuer);
-  }
-  throw new Error('the provider never sent the browser back to GUP');
-}
+const startAtGup = (browser: Browser) => startAt(sso, browser);
+const signInAtProvider = (browser: Browser, authorizationUrl: URL, accountId: string) => signInAt(sso, browser, authorizationUrl, accountId);
 
 async function me(browser: Browser) {
   const res = await browser.get(`${gupBase}/api/auth/me`);
@@ -212,7 +140,7 @@ describe('single sign-on with OpenID Connect (ProConnect-like provider)', () => 
     const browser = new Browser();
     await browser.get((await signInAtProvider(browser, await startAtGup(browser), 'agent-gup')).href);
     expect((await me(browser)).status).toBe(200);
-    const res = await browser.logout();
+    const res = await browser.logout(gupBase);
     expect(res.status).toBe(200);
     const { endSessionUrl } = await res.json() as { endSessionUrl: string };
     const end = new URL(endSessionUrl);

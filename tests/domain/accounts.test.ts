@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccountScope, SCOPE_REASONS, type ScopeReferences } from '../../server/src/domain/accounts.js';
+import { checkAccountScope, PASSWORD_MIN_LENGTH, passwordProblem, SCOPE_REASONS, type ScopeReferences } from '../../server/src/domain/accounts.js';
 
 const refs: ScopeReferences = {
   communes: new Set(['91027', '91326']),
@@ -29,5 +29,15 @@ describe('checkAccountScope (role ↔ scope, one rule)', () => {
     ['admin', { organisationCode: 'nulle' }, 'organisationCode', SCOPE_REASONS.organisationUnknown],
   ] as const)('when a %s has %o, then it is refused on %s', (role, input, field, reason) => {
     expect(checkAccountScope(role, input, refs)).toEqual({ valid: false, field, reason });
+  });
+});
+
+describe('the password policy (passwordProblem)', () => {
+  it('when a password has 12 characters or more, not all the same, then it is accepted; characters are counted as a person sees them', () => {
+    expect(passwordProblem('un-mot-de-passe-solide')).toBeNull();
+    expect(passwordProblem('😀😁😂🤣😃😄😅😆😉😊😋😎')).toBeNull(); // 12 characters, 24 UTF-16 units
+    expect(passwordProblem('😀'.repeat(6))).toBe(`${PASSWORD_MIN_LENGTH} caractères au moins`); // 6 characters, 12 units
+    expect(passwordProblem('onze-caract')).toBe(`${PASSWORD_MIN_LENGTH} caractères au moins`);
+    expect(passwordProblem(' '.repeat(30))).toBe('un seul caractère répété');
   });
 });

@@ -9,6 +9,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../data/db.js';
 import { audit, upsertUser } from '../data/users.js';
+import { passwordProblem } from '../domain/accounts.js';
 import { ROLES } from '../domain/territory.js';
 
 const { values } = parseArgs({
@@ -35,8 +36,9 @@ if (!password) {
   password = await rl.question('Mot de passe (12 caractères minimum) : ');
   rl.close();
 }
-if (password.length < 12) {
-  console.error('Mot de passe trop court (12 caractères minimum).');
+const problem = passwordProblem(password);
+if (problem) {
+  console.error(`Mot de passe refusé : ${problem}.`);
   process.exit(2);
 }
 const config = loadConfig();

@@ -49,7 +49,10 @@ export async function updateAccount(knex: Knex, id: number, c: AccountChange): P
   if (c.organisationCode !== undefined) row.organisation_code = c.organisationCode;
   if (c.active !== undefined) row.active = c.active;
   if (Object.keys(row).length) await knex('users').where({ id }).update(row);
-  if (c.active === false) await knex('sessions').where({ user_id: id }).delete();
+  if (c.active === false) {
+    await knex('sessions').where({ user_id: id }).delete();
+    await dropPendingLinks(knex, id); // a link sent before must not reopen the account once reactivated
+  }
 }
 
 /** Ends every session of an account (after a password change, a role change). */
@@ -72,11 +75,19 @@ export async function scopeReferences(knex: Knex): Promise<{ communes: Set<strin
 export type PasswordTokenPurpose = 'invitation' | 'reset';
 const hashToken = (token: string) => crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 
+/**
+ * Drops the one-time links of an account not used yet: when a newer one is sent, when its password is set another way
+ * (`npm run user:create`), when it is deactivated. A link stands for "the password as the administrator left it".
+ */
+export async function dropPendingLinks(knex: Knex, userId: number): Promise<void> {
+  await knex('password_tokens').where({ user_id: userId }).whereNull('used_at').delete();
+}
+
 /** A new one-time token for an account (earlier unused ones of the account are dropped); returns the token in clear. */
 export async function createPasswordToken(knex: Knex, t: { userId: number; purpose: PasswordTokenPurpose; createdBy: number | null; hours: number }): Promise<{ token: string; expiresAt: Date }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + t.hours * 3600_000);
-  await knex('password_tokens').where({ user_id: t.userId }).whereNull('used_at').delete();
+  await dropPendingLinks(knex, t.userId);
   await knex('password_tokens').insert({ token_hash: hashToken(token), user_id: t.userId, purpose: t.purpose, created_by: t.createdBy, expires_at: expiresAt });
   return { token, expiresAt };
 }

@@ -44,8 +44,19 @@ export async function claimDueMail(knex: Knex, limit: number, leaseSeconds: numb
   return (rows as ClaimedMail[]).sort((a, b) => Number(a.id) - Number(b.id));
 }
 
+/**
+ * The secret of a one-time password link in a mail's body (`…/mot-de-passe#jeton=<token>`, services/accounts.ts
+ * `passwordLink`). Only its hash is stored for checking (password_tokens); the clear one stays in the outbox while the
+ * mail waits (without SMTP an admin hands the link over from there), and is masked once the mail is sent.
+ */
+const LINK_SECRET = '(#jeton=)[A-Za-z0-9_-]+';
+
+/** A message sent: marked so, and the secret of a password link in its body masked (LINK_SECRET). */
 export async function markSent(knex: Knex, id: ClaimedMail['id']): Promise<void> {
-  await knex('outbox').where({ id }).update({ status: 'sent', sent_at: knex.fn.now(), last_error: null, next_attempt_at: null });
+  await knex('outbox').where({ id }).update({
+    status: 'sent', sent_at: knex.fn.now(), last_error: null, next_attempt_at: null,
+    body: knex.raw(`regexp_replace(body, ?, '\\1(masqué après envoi)', 'g')`, [LINK_SECRET]),
+  });
 }
 
 /** A failed attempt: given up (`failed`), or tried again in `retryInSeconds`. */

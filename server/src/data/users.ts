@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { normalizeEmail } from '../domain/email.js';
+import { dropPendingLinks } from './accounts.js';
 import type { SessionUser } from '../domain/api.js';
 import type { Role } from '../domain/territory.js';
 
@@ -27,14 +28,16 @@ export interface NewUser {
   organisationCode?: string | null; demo?: boolean;
 }
 
-/** Creates a user, or updates it when the e-mail exists (returns its id). */
+/** Creates a user, or updates it when the e-mail exists (returns its id); its password set here, a link still waiting is dropped. */
 export async function upsertUser(knex: Knex, u: NewUser): Promise<number> {
   const row = {
     email: normalizeEmail(u.email), name: u.name, role: u.role, password_hash: u.passwordHash, commune_insee: u.communeInsee ?? null,
     service_code: u.serviceCode ?? null, organisation_code: u.organisationCode ?? null, demo: u.demo ?? false, active: true,
   };
   const [res] = await knex('users').insert(row).onConflict('email').merge().returning('id');
-  return (res as { id: number }).id;
+  const id = (res as { id: number }).id;
+  await dropPendingLinks(knex, id);
+  return id;
 }
 
 /** The stored form of a secret we only compare (session and API tokens): SHA-256, hex. */

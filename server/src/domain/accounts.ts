@@ -61,3 +61,21 @@ export function checkAccountScope(role: Role, input: Partial<AccountScope>, refs
   if (service) return refuse('serviceCode', SCOPE_REASONS.serviceForbidden);
   return { valid: true, scope: { communeInsee: null, serviceCode: null, organisationCode: organisation } };
 }
+
+/** Fewest characters of a password: length first (ANSSI), no composition rule. */
+export const PASSWORD_MIN_LENGTH = 12;
+
+/**
+ * The one password policy (one-time links, `npm run user:create`): at least PASSWORD_MIN_LENGTH characters counted as
+ * a person sees them (code points: an emoji is one character, not two UTF-16 units), and not one character repeated.
+ * The reason it is refused, or null.
+ * @example passwordProblem('un-mot-de-passe-solide') // null
+ * @example passwordProblem('😀'.repeat(6)) // '12 caractères au moins'
+ * @example passwordProblem('a'.repeat(20)) // 'un seul caractère répété'
+ */
+export function passwordProblem(password: string): string | null {
+  const characters = [...password];
+  if (characters.length < PASSWORD_MIN_LENGTH) return `${PASSWORD_MIN_LENGTH} caractères au moins`;
+  if (new Set(characters).size === 1) return 'un seul caractère répété';
+  return null;
+}

@@ -10,6 +10,8 @@ export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 export const IMPORT_MAX_FILES = 20;
 /** File names kept as sent (the import recognises a cadastre by its name): letters, digits, space, `._()-`; busboy already drops any path. */
 const SAFE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._()-]{0,200}$/u;
+/** Longest name in bytes (UTF-8): file systems hold 255, and an error of the disk would name the server's folder. */
+const NAME_MAX_BYTES = 200;
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -27,10 +29,11 @@ const upload = multer({
     filename: (_req, file, cb) => cb(null, file.originalname),
   }),
   limits: { fileSize: IMPORT_MAX_BYTES, files: IMPORT_MAX_FILES, fields: 0, parts: IMPORT_MAX_FILES },
+  defParamCharset: 'utf8', // browsers send the file name in UTF-8 (busboy's default, latin-1, refused every accented name)
   fileFilter: (_req, file, cb) => {
     if (file.fieldname !== 'files') return cb(new AppError(400, 'invalid_input', 'Les fichiers vont dans le champ « files »', [{ field: file.fieldname, message: 'champ inattendu' }]));
-    if (!SAFE_NAME.test(file.originalname)) {
-      return cb(new AppError(400, 'invalid_input', `Nom de fichier refusé : ${file.originalname.slice(0, 80)}`, [{ field: 'files', message: 'nom de fichier : lettres, chiffres, espace, point, tiret, soulignement et parenthèses seulement' }]));
+    if (!SAFE_NAME.test(file.originalname) || Buffer.byteLength(file.originalname) > NAME_MAX_BYTES) {
+      return cb(new AppError(400, 'invalid_input', `Nom de fichier refusé : ${file.originalname.slice(0, 80)}`, [{ field: 'files', message: 'nom de fichier : lettres, chiffres, espace, point, tiret, soulignement et parenthèses seulement, 200 octets au plus' }]));
     }
     cb(null, true);
   },

@@ -68,6 +68,12 @@ export interface ImportOptions {
   onSkip?: (file: string) => void;
   /** Called before each file starts. */
   onStart?: (file: string, kind: FileKind) => void;
+  /**
+   * One transaction for all the files (the browser's upload): a file that fails undoes the files before it, so a new
+   * cadastre never stays without the owners file sent with it (sub-sectors recomputed on half the data). Without it
+   * (`npm run import`), one transaction per file.
+   */
+  allOrNothing?: boolean;
 }
 
 /**
@@ -90,13 +96,18 @@ export async function importPaths(knex: Knex, inputs: string[], opts: ImportOpti
   }
   planned.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   const summaries: FileSummary[] = [];
-  for (const item of planned) {
+  const step = async (trx: Knex.Transaction, item: Planned) => {
     opts.onStart?.(item.file.name, item.kind);
     const started = Date.now();
-    const summary = await knex.transaction((trx) => importOne(trx, item));
+    const summary = await importOne(trx, item);
     summary.ms = Date.now() - started;
     summaries.push(summary);
     opts.onFile?.(summary);
+  };
+  if (opts.allOrNothing) {
+    await knex.transaction(async (trx) => { for (const item of planned) await step(trx, item); });
+  } else {
+    for (const item of planned) await knex.transaction((trx) => step(trx, item));
   }
   return summaries;
 }

@@ -8,8 +8,8 @@ import { audit } from '../data/users.js';
 import { ImportError, importPaths, type FileSummary } from './index.js';
 
 /**
- * Starts an import of uploaded files (already in `dir`) with the same `importPaths` as `npm run import`, in the
- * background: the job row tells its progress (file being imported, summaries so far) and its end. Afterwards the folder
+ * Starts an import of uploaded files (already in `dir`) with the same `importPaths` as `npm run import`, all files in
+ * one transaction (a failure writes nothing of the upload), in the background: the job row tells its progress (file being imported, summaries so far) and its end. Afterwards the folder
  * is removed, the territory cache emptied (a new configuration takes effect at once), `onEnd` called, and only then
  * the job is marked done or failed — so whoever sees it ended may start another. Audited.
  */
@@ -25,14 +25,17 @@ export async function startImportJob(db: Database, log: Logger, actorId: number,
       await importPaths(db.knex, files.map((f) => path.join(dir, f.name)), {
         onStart: (file) => report({ currentFile: file }),
         onFile: (s) => { summaries.push(s); report({ summaries: [...summaries] }); },
+        allOrNothing: true,
       });
       end = { status: 'done', currentFile: null, summaries };
       await audit(db.knex, { userId: actorId, action: 'import.run', entity: 'import_job', entityId: String(id), details: { before: null, after: { files, summaries } } });
     } catch (err) {
       const message = err instanceof ImportError ? err.message : 'erreur interne (voir le journal du serveur)';
       if (!(err instanceof ImportError)) log.error({ err, job: id }, 'import job failed');
-      end = { status: 'failed', summaries, error: message };
-      await audit(db.knex, { userId: actorId, action: 'import.failed', entity: 'import_job', entityId: String(id), details: { before: null, after: { files, summaries, error: message } } }).catch(() => {});
+      // one transaction for the upload: the files read before the failing one are undone too
+      const undone = summaries.length ? ` — import annulé : ${summaries.map((s) => s.file).join(', ')} non enregistré(s)` : '';
+      end = { status: 'failed', summaries: [], error: `${message}${undone}` };
+      await audit(db.knex, { userId: actorId, action: 'import.failed', entity: 'import_job', entityId: String(id), details: { before: null, after: { files, error: end.error } } }).catch(() => {});
     }
     invalidateTerritory(db);
     await fs.rm(dir, { recursive: true, force: true }).catch(() => {});

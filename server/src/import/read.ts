@@ -11,15 +11,25 @@ export interface InputFile {
   sha256: string;
 }
 
-/** Reads a file, gunzipping `.gz` files. */
+/**
+ * Largest file once decompressed: 256 MiB (a large commune's cadastre is a few tens of MB; the browser's upload is
+ * ≤ 200 MB as sent). A `.gz` that expands beyond — a decompression bomb turns 300 kB into gigabytes — is refused as
+ * soon as its output passes the limit, before it is held in memory whole.
+ */
+export const MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+
+/** Reads a file, gunzipping `.gz` files (at most MAX_DECOMPRESSED_BYTES). */
 export async function readInput(filePath: string): Promise<InputFile> {
   const name = path.basename(filePath);
   const raw = await fs.readFile(filePath);
   let bytes = raw;
   if (name.endsWith('.gz')) {
     try {
-      bytes = zlib.gunzipSync(raw);
-    } catch {
+      bytes = zlib.gunzipSync(raw, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new ImportError(name, null, `plus de ${MAX_DECOMPRESSED_BYTES / 1024 / 1024} Mo une fois décompressé : refusé`);
+      }
       throw new ImportError(name, null, 'fichier gzip illisible');
     }
   }

@@ -6,7 +6,7 @@ import {
 } from '../data/accounts.js';
 import { queueMail } from '../data/reports.js';
 import { audit } from '../data/users.js';
-import { checkAccountScope, type AccountScope } from '../domain/accounts.js';
+import { checkAccountScope, PASSWORD_MIN_LENGTH, passwordProblem, type AccountScope } from '../domain/accounts.js';
 import { normalizeEmail } from '../domain/email.js';
 import type { Role } from '../domain/territory.js';
 import { AppError, notFound } from '../http/errors.js';
@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 
 /** How long a one-time link stays valid. */
 export const LINK_HOURS: Record<PasswordTokenPurpose, number> = { invitation: 7 * 24, reset: 24 };
-export const PASSWORD_MIN_LENGTH = 12;
+export { PASSWORD_MIN_LENGTH };
 
 /** The page a one-time link opens; the token travels in the fragment, so it never reaches a server log. */
 export const passwordLink = (publicUrl: string, token: string) => `${publicUrl.replace(/\/$/, '')}/mot-de-passe#jeton=${token}`;
@@ -118,7 +118,8 @@ export async function resetPassword(knex: Knex, actorId: number, id: number, pub
 
 /** Sets the password of a one-time link (used once, not expired); the account's other sessions end. */
 export async function setPasswordWithToken(knex: Knex, token: string, password: string): Promise<void> {
-  if (password.length < PASSWORD_MIN_LENGTH) throw invalid('password', `${PASSWORD_MIN_LENGTH} caractères au moins`);
+  const problem = passwordProblem(password);
+  if (problem) throw invalid('password', problem);
   const passwordHash = await hashPassword(password);
   await knex.transaction(async (trx) => {
     const spent = await consumePasswordToken(trx, token);

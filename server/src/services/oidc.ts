@@ -5,6 +5,7 @@ import * as oidc from 'openid-client';
 import type { OidcSettings } from '../config.js';
 import { insertOidcLogin, takeOidcLogin } from '../data/oidc.js';
 import { audit, findUserForLogin, hashToken, type SessionUser } from '../data/users.js';
+import { assertedEmail } from '../domain/email.js';
 import { AppError } from '../http/errors.js';
 
 /** How long a sign-in at the provider may take (the login row and its cookie). */
@@ -75,17 +76,20 @@ export function oidcRelyingParty(knex: Knex, settings: OidcSettings, log: Logger
         throw refusal(err, log);
       }
       const claims = tokens.claims()!;
-      let email = typeof claims.email === 'string' ? claims.email : undefined;
+      let claimed: unknown = claims.email;
       let verified = claims.email_verified;
       let siret = claims.siret;
-      if (email === undefined) {
+      if (claimed === undefined) {
         // ProConnect gives the e-mail in the userinfo (signed JWT), not in the ID token
         const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub).catch((err: unknown) => { throw refusal(err, log); });
-        email = typeof info.email === 'string' ? info.email : undefined;
+        claimed = info.email;
         verified = info.email_verified;
         siret = info.siret;
       }
-      if (!email || verified === false) throw new AppError(403, 'oidc_no_email', 'Le fournisseur d\'identité n\'a pas transmis d\'adresse e-mail vérifiée');
+      // ProConnect vouches for its e-mails without the claim; anything else than true ("false", 0) is not a verification
+      const email = assertedEmail(claimed);
+      siret = typeof siret === 'string' && /^[0-9]{14}$/.test(siret) ? siret : null; // only written to the audit log
+      if (!email || (verified !== undefined && verified !== true)) throw new AppError(403, 'oidc_no_email', 'Le fournisseur d\'identité n\'a pas transmis d\'adresse e-mail vérifiée et utilisable');
       const user = await findUserForLogin(knex, email);
       if (!user) {
         await audit(knex, { action: 'login.oidc_refused', details: { email, siret: siret ?? null } });
