@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, login } from '../support/http.js';
+import { api, DEMO_PASSWORD, login } from '../support/http.js';
 
 describe('accounts and sessions', () => {
   it('when a demo account logs in with the demo password, then it gets an httpOnly session cookie and /me names it', async () => {
@@ -41,6 +41,18 @@ describe('accounts and sessions', () => {
     const after = await api('/api/auth/me', { cookie });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('unauthenticated');
+  });
+
+  it('when a browser holding a session signs in again (same or another account), then its former session ends on the server', async () => {
+    const former = await login('mairie.juvisy@demo.gup', { fresh: true });
+    expect((await api('/api/auth/me', { cookie: former })).status).toBe(200);
+    const again = await api('/api/auth/login', { cookie: former, body: { email: 'mairie.athis@demo.gup', password: DEMO_PASSWORD } });
+    expect(again.status).toBe(200);
+    const fresh = (again.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(fresh).toMatch(/^gup_session=/);
+    expect(fresh).not.toBe(former);
+    expect((await api('/api/auth/me', { cookie: former })).status).toBe(401);
+    expect((await api('/api/auth/me', { cookie: fresh })).body.user.email).toBe('mairie.athis@demo.gup');
   });
 
   it('when there is no session, then every API route but health and login answers 401', async () => {

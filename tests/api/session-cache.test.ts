@@ -25,6 +25,15 @@ async function sessionQueries(fn: () => Promise<void>): Promise<number> {
   return n;
 }
 
+/** The test account back to its role, signed in afresh, its cookie checked once (the cache then holds it). */
+async function freshOfficer(): Promise<string> {
+  const { db } = await testContext();
+  await db.knex('users').where({ email: EMAIL }).update({ role: 'gup_officer' });
+  const cookie = await login(EMAIL, { password: PASSWORD, fresh: true });
+  expect((await api('/api/auth/me', { cookie })).body.user.role).toBe('gup_officer');
+  return cookie;
+}
+
 describe('session cache', () => {
   beforeAll(async () => {
     const { db } = await testContext();
@@ -100,9 +109,7 @@ describe('session cache', () => {
 
   it('when a transaction changes a role inside a savepoint and commits, then the next request sees it and the cache works again at once', async () => {
     const { db } = await testContext();
-    await db.knex('users').where({ email: EMAIL }).update({ role: 'gup_officer' });
-    const cookie = await login(EMAIL, { password: PASSWORD, fresh: true });
-    expect((await api('/api/auth/me', { cookie })).body.user.role).toBe('gup_officer');
+    const cookie = await freshOfficer();
     try {
       await db.knex.transaction(async (trx) => {
         await trx.transaction(async (savepoint) => { await savepoint('users').where({ email: EMAIL }).update({ role: 'planner' }); });
@@ -118,9 +125,7 @@ describe('session cache', () => {
 
   it('when a transaction writes users after a savepoint, then its commit is seen on the next request (on PostgreSQL, with the session checked from another connection while it is open)', async () => {
     const { db } = await testContext();
-    await db.knex('users').where({ email: EMAIL }).update({ role: 'gup_officer' });
-    const cookie = await login(EMAIL, { password: PASSWORD, fresh: true });
-    expect((await api('/api/auth/me', { cookie })).body.user.role).toBe('gup_officer');
+    const cookie = await freshOfficer();
     try {
       await db.knex.transaction(async (trx) => {
         await trx.transaction(async (savepoint) => { await savepoint.raw('SELECT 1'); });
@@ -135,9 +140,7 @@ describe('session cache', () => {
   });
   it('when a transaction that changed a role is still open, then the cache keeps serving the committed user, and the change is seen on the request after its commit (on PostgreSQL, with the session checked while it is open)', async () => {
     const { db } = await testContext();
-    await db.knex('users').where({ email: EMAIL }).update({ role: 'gup_officer' });
-    const cookie = await login(EMAIL, { password: PASSWORD, fresh: true });
-    expect((await api('/api/auth/me', { cookie })).body.user.role).toBe('gup_officer');
+    const cookie = await freshOfficer();
     const trx = await db.knex.transaction();
     try {
       await trx('users').where({ email: EMAIL }).update({ role: 'planner' });

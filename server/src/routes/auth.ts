@@ -99,8 +99,13 @@ function relyingPartyOf(ctx: AppContext) {
   return relyingParties.get(ctx)!;
 }
 
-/** Opens a GUP session and sets its cookie (password login and single sign-on alike). */
+/**
+ * Opens a GUP session and sets its cookie (password login and single sign-on alike). The session the browser held
+ * before, if any, ends on the server too: a sign-in replaces it rather than leaving it valid beside the new one.
+ */
 async function openSession(ctx: AppContext, res: Response, user: SessionUser, oidcIdToken: string | null = null) {
+  const previous = (res.req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  if (previous) await deleteSession(ctx.db.knex, previous);
   const { token, expiresAt } = await createSession(ctx.db.knex, user.id, ctx.config.sessionHours, oidcIdToken);
   res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, expires: expiresAt, path: '/' });
 }
