@@ -2,7 +2,7 @@
  * The OpenAPI 3.0 document of `/ogcapi` (`GET /ogcapi/api`), written by hand: small, but every path, parameter and
  * answer the server serves, with the `limit` bounds that clients such as GDAL read to size their pages.
  */
-import { OGC_COLLECTIONS } from '../data/ogc.js';
+import { OGC_COLLECTIONS } from '../data/ogc-collections.js';
 import { OGC_LIMITS } from '../domain/ogc.js';
 
 const json = (description: string, schema: object = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });

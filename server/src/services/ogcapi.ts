@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Connection } from '../data/connection.js';
-import { featureSignature, ogcCollection, ogcExtent, ogcFeature, ogcItems, OGC_COLLECTIONS, queryableTypes, type Extent, type ItemsPage, type ItemsQuery, type OgcCollectionDef, type OgcPropertySchema } from '../data/ogc.js';
+import { ogcCollection, OGC_COLLECTIONS, queryableTypes, type OgcCollectionDef, type OgcPropertySchema } from '../data/ogc-collections.js';
+import { featureSignature, ogcExtent, ogcFeature, ogcItems, type Extent, type ItemsPage, type ItemsQuery } from '../data/ogc.js';
 import type { SessionUser } from '../data/users.js';
 import { reportScope, SCOPE_NONE, type ReportScope } from '../domain/access.js';
 import { Cql2Error, parseCql2 } from '../domain/cql2.js';
