@@ -48,4 +48,20 @@ describe('attack: the OGC API page cache', () => {
     expect(mine.numberMatched).toBe(0);
     expect(mine.features).toEqual([]);
   });
+
+  it('when the feature schema is asked with a NUL byte, a huge or odd collection id, from another origin or anonymously for reports, then a clear 4xx or the same public answer, never a 500', async () => {
+    for (const id of ['%00', 'parcels%00', 'x'.repeat(5000), '..%2Fusers', 'reports%20OR%201=1']) {
+      const res = await api(`${O}/collections/${id}/schema`);
+      expect(res.status, id.slice(0, 20)).toBeGreaterThanOrEqual(400);
+      expect(res.status, id.slice(0, 20)).toBeLessThan(500);
+    }
+    expect((await api(`${O}/collections/reports/schema`)).status).toBe(401);
+    const commune = await api(`${O}/collections/reports/schema`, { cookie: athis });
+    const officers = await api(`${O}/collections/reports/schema`, { cookie: officer });
+    expect(commune.status).toBe(200);
+    expect(commune.body).toEqual(officers.body); // the schema names properties only, no caller's data
+    const foreign = await api(`${O}/collections/parcels/schema`, { headers: { origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(200); // a read: the same public document, no credential involved
+    expect((await api(`${O}/collections/parcels/schema`, { method: 'POST', headers: { origin: 'https://evil.example' }, body: {} })).status).toBeGreaterThanOrEqual(400);
+  });
 });
