@@ -74,6 +74,9 @@ describe('administration in the browser', () => {
     await p.goto(link);
     await p.getByRole('heading', { name: 'Choisir votre mot de passe' }).waitFor();
     expect(await axeViolations(p)).toEqual([]);
+    // the server's one policy, said on the page before any request: one character repeated is refused
+    await p.getByLabel('Nouveau mot de passe').fill('a'.repeat(16));
+    await p.getByText('Mot de passe refusé : un seul caractère répété.').waitFor();
     await p.getByLabel('Nouveau mot de passe').fill('referente-juvisy-2026');
     await p.getByLabel('Confirmer le mot de passe').fill('referente-juvisy-2026');
     await p.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();

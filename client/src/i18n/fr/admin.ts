@@ -145,7 +145,7 @@ export const adminMessages = {
     confirm: 'Confirmer le mot de passe',
     submit: 'Enregistrer le mot de passe',
     mismatch: 'Les deux mots de passe diffèrent.',
-    tooShort: '12 caractères au moins.',
+    refused: 'Mot de passe refusé : {reason}.',
     noToken: 'Lien incomplet : ouvrez le lien reçu par courriel.',
     done: 'Mot de passe enregistré. Vous pouvez vous connecter.',
     login: 'Se connecter',
